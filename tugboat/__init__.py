@@ -1,0 +1,1 @@
+"""Tugboat: a real, small Kubernetes in Python."""
