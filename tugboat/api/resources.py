@@ -75,7 +75,8 @@ class ResourceInfo:
 
 _R = ResourceInfo
 RESOURCES: tuple[ResourceInfo, ...] = (
-    _R("", "v1", "namespaces", "Namespace", False, "core:Namespace", ("ns",), ("status",)),
+    _R("", "v1", "namespaces", "Namespace", False, "core:Namespace", ("ns",),
+       ("status", "finalize")),
     _R("", "v1", "pods", "Pod", True, "core:Pod", ("po",),
        ("status", "binding", "log", "exec", "eviction"), categories=("all",)),
     _R("", "v1", "nodes", "Node", False, "core:Node", ("no",), ("status",)),

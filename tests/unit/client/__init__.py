@@ -1,0 +1,1 @@
+"""Unit tests of tugboat.client (no processes; HTTP through httpx.MockTransport)."""

@@ -1,0 +1,149 @@
+"""apps/v1: ReplicaSet, Deployment and DaemonSet — the workload controllers' objects, each
+a LabelSelector over pods stamped from a PodTemplateSpec.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from tugboat.api.fieldtypes import IntOrString
+from tugboat.api.meta import K8sModel, LabelSelector, ObjectMeta
+from tugboat.api.pod import PodTemplateSpec
+
+# --- ReplicaSet ----------------------------------------------------------------------------
+
+
+class ReplicaSetSpec(K8sModel):
+    replicas: int | None = None
+    minReadySeconds: int | None = None
+    selector: LabelSelector | None = None
+    template: PodTemplateSpec = Field(default_factory=PodTemplateSpec)
+
+
+class ReplicaSetCondition(K8sModel):
+    type: str
+    status: str
+    lastTransitionTime: str | None = None
+    reason: str | None = None
+    message: str | None = None
+
+
+class ReplicaSetStatus(K8sModel):
+    replicas: int = 0  # always on the wire in Kubernetes
+    fullyLabeledReplicas: int | None = None
+    readyReplicas: int | None = None
+    availableReplicas: int | None = None
+    terminatingReplicas: int | None = None
+    observedGeneration: int | None = None
+    conditions: list[ReplicaSetCondition] | None = None
+
+
+class ReplicaSet(K8sModel):
+    apiVersion: str = "apps/v1"
+    kind: str = "ReplicaSet"
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    spec: ReplicaSetSpec = Field(default_factory=ReplicaSetSpec)
+    status: ReplicaSetStatus = Field(default_factory=ReplicaSetStatus)
+
+
+# --- Deployment ----------------------------------------------------------------------------
+
+
+class RollingUpdateDeployment(K8sModel):
+    maxUnavailable: IntOrString | None = None
+    maxSurge: IntOrString | None = None
+
+
+class DeploymentStrategy(K8sModel):
+    type: str | None = None
+    rollingUpdate: RollingUpdateDeployment | None = None
+
+
+class DeploymentSpec(K8sModel):
+    replicas: int | None = None
+    selector: LabelSelector | None = None
+    template: PodTemplateSpec = Field(default_factory=PodTemplateSpec)
+    strategy: DeploymentStrategy | None = None
+    minReadySeconds: int | None = None
+    revisionHistoryLimit: int | None = None
+    paused: bool | None = None
+    progressDeadlineSeconds: int | None = None
+
+
+class DeploymentCondition(K8sModel):
+    type: str
+    status: str
+    lastUpdateTime: str | None = None
+    lastTransitionTime: str | None = None
+    reason: str | None = None
+    message: str | None = None
+
+
+class DeploymentStatus(K8sModel):
+    observedGeneration: int | None = None
+    replicas: int | None = None
+    updatedReplicas: int | None = None
+    readyReplicas: int | None = None
+    availableReplicas: int | None = None
+    unavailableReplicas: int | None = None
+    terminatingReplicas: int | None = None
+    conditions: list[DeploymentCondition] | None = None
+    collisionCount: int | None = None
+
+
+class Deployment(K8sModel):
+    apiVersion: str = "apps/v1"
+    kind: str = "Deployment"
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    spec: DeploymentSpec = Field(default_factory=DeploymentSpec)
+    status: DeploymentStatus = Field(default_factory=DeploymentStatus)
+
+
+# --- DaemonSet -----------------------------------------------------------------------------
+
+
+class RollingUpdateDaemonSet(K8sModel):
+    maxUnavailable: IntOrString | None = None
+    maxSurge: IntOrString | None = None
+
+
+class DaemonSetUpdateStrategy(K8sModel):
+    type: str | None = None
+    rollingUpdate: RollingUpdateDaemonSet | None = None
+
+
+class DaemonSetSpec(K8sModel):
+    selector: LabelSelector | None = None
+    template: PodTemplateSpec = Field(default_factory=PodTemplateSpec)
+    updateStrategy: DaemonSetUpdateStrategy | None = None
+    minReadySeconds: int | None = None
+    revisionHistoryLimit: int | None = None
+
+
+class DaemonSetCondition(K8sModel):
+    type: str
+    status: str
+    lastTransitionTime: str | None = None
+    reason: str | None = None
+    message: str | None = None
+
+
+class DaemonSetStatus(K8sModel):
+    currentNumberScheduled: int = 0  # these four are always on the wire in Kubernetes
+    numberMisscheduled: int = 0
+    desiredNumberScheduled: int = 0
+    numberReady: int = 0
+    observedGeneration: int | None = None
+    updatedNumberScheduled: int | None = None
+    numberAvailable: int | None = None
+    numberUnavailable: int | None = None
+    collisionCount: int | None = None
+    conditions: list[DaemonSetCondition] | None = None
+
+
+class DaemonSet(K8sModel):
+    apiVersion: str = "apps/v1"
+    kind: str = "DaemonSet"
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    spec: DaemonSetSpec = Field(default_factory=DaemonSetSpec)
+    status: DaemonSetStatus = Field(default_factory=DaemonSetStatus)

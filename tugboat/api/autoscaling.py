@@ -1,0 +1,111 @@
+"""autoscaling: HorizontalPodAutoscaler (v2, the served version) and Scale (v1, the shape
+of every `/scale` subresource that `kubectl scale` and the HPA controller read and write).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from tugboat.api.fieldtypes import Quantity
+from tugboat.api.meta import K8sModel, ObjectMeta
+
+
+class CrossVersionObjectReference(K8sModel):
+    kind: str
+    name: str
+    apiVersion: str | None = None
+
+
+class MetricTarget(K8sModel):
+    type: str  # Utilization, Value, AverageValue
+    value: Quantity | None = None
+    averageValue: Quantity | None = None
+    averageUtilization: int | None = None
+
+
+class ResourceMetricSource(K8sModel):
+    name: str
+    target: MetricTarget
+
+
+class MetricSpec(K8sModel):
+    """Only Resource metrics are typed; the other sources are kept as they came."""
+
+    type: str  # Resource, ContainerResource, Pods, Object, External
+    resource: ResourceMetricSource | None = None
+    containerResource: dict[str, Any] | None = None
+    pods: dict[str, Any] | None = None
+    object: dict[str, Any] | None = None
+    external: dict[str, Any] | None = None
+
+
+class HorizontalPodAutoscalerSpec(K8sModel):
+    scaleTargetRef: CrossVersionObjectReference
+    maxReplicas: int
+    minReplicas: int | None = None
+    metrics: list[MetricSpec] | None = None
+    behavior: dict[str, Any] | None = None
+
+
+class MetricValueStatus(K8sModel):
+    value: Quantity | None = None
+    averageValue: Quantity | None = None
+    averageUtilization: int | None = None
+
+
+class ResourceMetricStatus(K8sModel):
+    name: str
+    current: MetricValueStatus
+
+
+class MetricStatus(K8sModel):
+    type: str
+    resource: ResourceMetricStatus | None = None
+    containerResource: dict[str, Any] | None = None
+    pods: dict[str, Any] | None = None
+    object: dict[str, Any] | None = None
+    external: dict[str, Any] | None = None
+
+
+class HorizontalPodAutoscalerCondition(K8sModel):
+    type: str
+    status: str
+    lastTransitionTime: str | None = None
+    reason: str | None = None
+    message: str | None = None
+
+
+class HorizontalPodAutoscalerStatus(K8sModel):
+    observedGeneration: int | None = None
+    lastScaleTime: str | None = None
+    currentReplicas: int | None = None
+    desiredReplicas: int = 0  # always on the wire in Kubernetes
+    currentMetrics: list[MetricStatus] | None = None
+    conditions: list[HorizontalPodAutoscalerCondition] | None = None
+
+
+class HorizontalPodAutoscaler(K8sModel):
+    apiVersion: str = "autoscaling/v2"
+    kind: str = "HorizontalPodAutoscaler"
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    spec: HorizontalPodAutoscalerSpec | None = None
+    status: HorizontalPodAutoscalerStatus = Field(default_factory=HorizontalPodAutoscalerStatus)
+
+
+class ScaleSpec(K8sModel):
+    replicas: int | None = None
+
+
+class ScaleStatus(K8sModel):
+    replicas: int = 0  # always on the wire in Kubernetes
+    selector: str | None = None  # a label selector in its string form
+
+
+class Scale(K8sModel):
+    apiVersion: str = "autoscaling/v1"
+    kind: str = "Scale"
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    spec: ScaleSpec = Field(default_factory=ScaleSpec)
+    status: ScaleStatus = Field(default_factory=ScaleStatus)

@@ -1,0 +1,66 @@
+"""batch/v1 Job: run pods to completion (completions, parallelism, backoffLimit, deadlines)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from tugboat.api.meta import K8sModel, LabelSelector, ObjectMeta
+from tugboat.api.pod import PodTemplateSpec
+
+# The labels Kubernetes generates on a Job's pod template (and selects on) when the user
+# does not set manualSelector; the unprefixed pair is kept for old clients, as Kubernetes does.
+CONTROLLER_UID_LABEL = "batch.kubernetes.io/controller-uid"
+JOB_NAME_LABEL = "batch.kubernetes.io/job-name"
+LEGACY_CONTROLLER_UID_LABEL = "controller-uid"
+LEGACY_JOB_NAME_LABEL = "job-name"
+
+
+class JobSpec(K8sModel):
+    parallelism: int | None = None
+    completions: int | None = None
+    activeDeadlineSeconds: int | None = None
+    backoffLimit: int | None = None
+    backoffLimitPerIndex: int | None = None
+    maxFailedIndexes: int | None = None
+    podFailurePolicy: dict[str, Any] | None = None
+    successPolicy: dict[str, Any] | None = None
+    ttlSecondsAfterFinished: int | None = None
+    completionMode: str | None = None
+    suspend: bool | None = None
+    podReplacementPolicy: str | None = None
+    manualSelector: bool | None = None
+    selector: LabelSelector | None = None
+    template: PodTemplateSpec = Field(default_factory=PodTemplateSpec)
+
+
+class JobCondition(K8sModel):
+    type: str
+    status: str
+    lastProbeTime: str | None = None
+    lastTransitionTime: str | None = None
+    reason: str | None = None
+    message: str | None = None
+
+
+class JobStatus(K8sModel):
+    active: int | None = None
+    succeeded: int | None = None
+    failed: int | None = None
+    terminating: int | None = None
+    ready: int | None = None
+    startTime: str | None = None
+    completionTime: str | None = None
+    completedIndexes: str | None = None
+    failedIndexes: str | None = None
+    uncountedTerminatedPods: dict[str, Any] | None = None
+    conditions: list[JobCondition] | None = None
+
+
+class Job(K8sModel):
+    apiVersion: str = "batch/v1"
+    kind: str = "Job"
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    spec: JobSpec = Field(default_factory=JobSpec)
+    status: JobStatus = Field(default_factory=JobStatus)

@@ -1,0 +1,24 @@
+"""coordination.k8s.io/v1 Lease: node heartbeats (kube-node-lease) and leader election."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from tugboat.api.meta import K8sModel, ObjectMeta
+
+
+class LeaseSpec(K8sModel):
+    holderIdentity: str | None = None
+    leaseDurationSeconds: int | None = None
+    acquireTime: str | None = None  # MicroTime: RFC 3339 with microseconds
+    renewTime: str | None = None
+    leaseTransitions: int | None = None
+    strategy: str | None = None
+    preferredHolder: str | None = None
+
+
+class Lease(K8sModel):
+    apiVersion: str = "coordination.k8s.io/v1"
+    kind: str = "Lease"
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    spec: LeaseSpec = Field(default_factory=LeaseSpec)

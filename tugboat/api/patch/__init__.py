@@ -1,0 +1,36 @@
+"""The four ways a PATCH request can change an object, on wire dicts.
+
+- `json_merge_patch` — RFC 7386, `application/merge-patch+json`;
+- `json_patch` — RFC 6902, `application/json-patch+json`;
+- `strategic_merge_patch` — Kubernetes' list-aware merge, `application/strategic-merge-patch+json`;
+- `apply_patch` — server-side apply, `application/apply-patch+yaml` (simplified);
+
+plus `three_way_patch`, the patch client-side `kubectl apply` computes. None of them mutates
+its arguments; failures raise PatchError (a ValueError).
+"""
+
+from tugboat.api.patch.apply import apply_patch, three_way_patch
+from tugboat.api.patch.jsonpatch import json_patch, parse_pointer
+from tugboat.api.patch.merge import PatchError, json_equal, json_merge_patch
+from tugboat.api.patch.strategic import (
+    PATCH_RULES,
+    PatchMeta,
+    PatchRule,
+    patch_meta,
+    strategic_merge_patch,
+)
+
+__all__ = [
+    "PATCH_RULES",
+    "PatchError",
+    "PatchMeta",
+    "PatchRule",
+    "apply_patch",
+    "json_equal",
+    "json_merge_patch",
+    "json_patch",
+    "parse_pointer",
+    "patch_meta",
+    "strategic_merge_patch",
+    "three_way_patch",
+]

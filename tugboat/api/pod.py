@@ -1,0 +1,273 @@
+"""core/v1 Pod: its spec (volumes, tolerations, affinity), its status as the kubelet reports
+it, the PodTemplateSpec that workload controllers stamp pods from, and Binding, the
+scheduler's write. core.py re-exports everything here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from tugboat.api.container import Container
+from tugboat.api.fieldtypes import Quantity
+from tugboat.api.meta import K8sModel, ObjectMeta, ObjectReference
+
+# --- volumes -------------------------------------------------------------------------------
+
+
+class EmptyDirVolumeSource(K8sModel):
+    medium: str | None = None
+    sizeLimit: Quantity | None = None
+
+
+class HostPathVolumeSource(K8sModel):
+    path: str
+    type: str | None = None
+
+
+class KeyToPath(K8sModel):
+    key: str
+    path: str
+    mode: int | None = None
+
+
+class ConfigMapVolumeSource(K8sModel):
+    name: str | None = None
+    items: list[KeyToPath] | None = None
+    defaultMode: int | None = None
+    optional: bool | None = None
+
+
+class SecretVolumeSource(K8sModel):
+    secretName: str | None = None
+    items: list[KeyToPath] | None = None
+    defaultMode: int | None = None
+    optional: bool | None = None
+
+
+# Volume sources Tugboat's kubelet does not mount; kept so they round-trip and count as a
+# volume type in validation.
+OTHER_VOLUME_SOURCES = (
+    "persistentVolumeClaim", "projected", "downwardAPI", "nfs", "csi", "ephemeral", "image",
+    "gitRepo", "iscsi", "awsElasticBlockStore", "gcePersistentDisk", "azureDisk", "azureFile",
+    "cephfs", "rbd", "fc", "flexVolume", "cinder", "glusterfs", "portworxVolume",
+    "vsphereVolume", "quobyte", "scaleIO", "storageos", "photonPersistentDisk", "flocker",
+)
+TYPED_VOLUME_SOURCES = ("emptyDir", "hostPath", "configMap", "secret")
+
+
+class Volume(K8sModel):
+    name: str
+    emptyDir: EmptyDirVolumeSource | None = None
+    hostPath: HostPathVolumeSource | None = None
+    configMap: ConfigMapVolumeSource | None = None
+    secret: SecretVolumeSource | None = None
+    persistentVolumeClaim: dict[str, Any] | None = None
+    projected: dict[str, Any] | None = None
+    downwardAPI: dict[str, Any] | None = None
+    nfs: dict[str, Any] | None = None
+    csi: dict[str, Any] | None = None
+    ephemeral: dict[str, Any] | None = None
+    image: dict[str, Any] | None = None
+    gitRepo: dict[str, Any] | None = None
+    iscsi: dict[str, Any] | None = None
+    awsElasticBlockStore: dict[str, Any] | None = None
+    gcePersistentDisk: dict[str, Any] | None = None
+    azureDisk: dict[str, Any] | None = None
+    azureFile: dict[str, Any] | None = None
+    cephfs: dict[str, Any] | None = None
+    rbd: dict[str, Any] | None = None
+    fc: dict[str, Any] | None = None
+    flexVolume: dict[str, Any] | None = None
+    cinder: dict[str, Any] | None = None
+    glusterfs: dict[str, Any] | None = None
+    portworxVolume: dict[str, Any] | None = None
+    vsphereVolume: dict[str, Any] | None = None
+    quobyte: dict[str, Any] | None = None
+    scaleIO: dict[str, Any] | None = None
+    storageos: dict[str, Any] | None = None
+    photonPersistentDisk: dict[str, Any] | None = None
+    flocker: dict[str, Any] | None = None
+
+
+# --- scheduling constraints ----------------------------------------------------------------
+
+
+class Toleration(K8sModel):
+    key: str | None = None
+    operator: str | None = None
+    value: str | None = None
+    effect: str | None = None
+    tolerationSeconds: int | None = None
+
+
+class NodeSelectorRequirement(K8sModel):
+    key: str
+    operator: str
+    values: list[str] | None = None
+
+
+class NodeSelectorTerm(K8sModel):
+    matchExpressions: list[NodeSelectorRequirement] | None = None
+    matchFields: list[NodeSelectorRequirement] | None = None
+
+
+class NodeSelector(K8sModel):
+    nodeSelectorTerms: list[NodeSelectorTerm]
+
+
+class PreferredSchedulingTerm(K8sModel):
+    weight: int
+    preference: NodeSelectorTerm
+
+
+class NodeAffinity(K8sModel):
+    requiredDuringSchedulingIgnoredDuringExecution: NodeSelector | None = None
+    preferredDuringSchedulingIgnoredDuringExecution: list[PreferredSchedulingTerm] | None = None
+
+
+class Affinity(K8sModel):
+    nodeAffinity: NodeAffinity | None = None
+    podAffinity: dict[str, Any] | None = None
+    podAntiAffinity: dict[str, Any] | None = None
+
+
+class LocalObjectReference(K8sModel):
+    name: str | None = None
+
+
+# --- spec ----------------------------------------------------------------------------------
+
+
+class PodSpec(K8sModel):
+    containers: list[Container] = Field(default_factory=list)
+    initContainers: list[Container] | None = None
+    ephemeralContainers: list[dict[str, Any]] | None = None
+    volumes: list[Volume] | None = None
+    restartPolicy: str | None = None
+    terminationGracePeriodSeconds: int | None = None
+    activeDeadlineSeconds: int | None = None
+    dnsPolicy: str | None = None
+    dnsConfig: dict[str, Any] | None = None
+    nodeSelector: dict[str, str] | None = None
+    serviceAccountName: str | None = None
+    serviceAccount: str | None = None
+    automountServiceAccountToken: bool | None = None
+    nodeName: str | None = None
+    hostNetwork: bool | None = None
+    hostPID: bool | None = None
+    hostIPC: bool | None = None
+    shareProcessNamespace: bool | None = None
+    securityContext: dict[str, Any] | None = None
+    imagePullSecrets: list[LocalObjectReference] | None = None
+    hostname: str | None = None
+    subdomain: str | None = None
+    affinity: Affinity | None = None
+    schedulerName: str | None = None
+    tolerations: list[Toleration] | None = None
+    hostAliases: list[dict[str, Any]] | None = None
+    priorityClassName: str | None = None
+    priority: int | None = None
+    preemptionPolicy: str | None = None
+    readinessGates: list[dict[str, Any]] | None = None
+    runtimeClassName: str | None = None
+    enableServiceLinks: bool | None = None
+    overhead: dict[str, Quantity] | None = None
+    topologySpreadConstraints: list[dict[str, Any]] | None = None
+    os: dict[str, Any] | None = None
+    schedulingGates: list[dict[str, Any]] | None = None
+
+
+# --- status --------------------------------------------------------------------------------
+
+
+class PodCondition(K8sModel):
+    type: str
+    status: str
+    lastProbeTime: str | None = None
+    lastTransitionTime: str | None = None
+    reason: str | None = None
+    message: str | None = None
+
+
+class ContainerStateWaiting(K8sModel):
+    reason: str | None = None
+    message: str | None = None
+
+
+class ContainerStateRunning(K8sModel):
+    startedAt: str | None = None
+
+
+class ContainerStateTerminated(K8sModel):
+    exitCode: int = 0
+    signal: int | None = None
+    reason: str | None = None
+    message: str | None = None
+    startedAt: str | None = None
+    finishedAt: str | None = None
+    containerID: str | None = None
+
+
+class ContainerState(K8sModel):
+    waiting: ContainerStateWaiting | None = None
+    running: ContainerStateRunning | None = None
+    terminated: ContainerStateTerminated | None = None
+
+
+class ContainerStatus(K8sModel):
+    """`ready`, `restartCount`, `image` and `imageID` are always on the wire in Kubernetes."""
+
+    name: str
+    state: ContainerState | None = None
+    lastState: ContainerState | None = None
+    ready: bool = False
+    restartCount: int = 0
+    image: str = ""
+    imageID: str = ""
+    containerID: str | None = None
+    started: bool | None = None
+
+
+class PodIP(K8sModel):
+    ip: str
+
+
+class PodStatus(K8sModel):
+    phase: str | None = None
+    conditions: list[PodCondition] | None = None
+    message: str | None = None
+    reason: str | None = None
+    nominatedNodeName: str | None = None
+    hostIP: str | None = None
+    hostIPs: list[PodIP] | None = None
+    podIP: str | None = None
+    podIPs: list[PodIP] | None = None
+    startTime: str | None = None
+    initContainerStatuses: list[ContainerStatus] | None = None
+    containerStatuses: list[ContainerStatus] | None = None
+    qosClass: str | None = None
+
+
+# --- objects -------------------------------------------------------------------------------
+
+
+class Pod(K8sModel):
+    apiVersion: str = "v1"
+    kind: str = "Pod"
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    spec: PodSpec = Field(default_factory=PodSpec)
+    status: PodStatus = Field(default_factory=PodStatus)
+
+
+class PodTemplateSpec(K8sModel):
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    spec: PodSpec = Field(default_factory=PodSpec)
+
+
+class Binding(K8sModel):
+    apiVersion: str = "v1"
+    kind: str = "Binding"
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    target: ObjectReference

@@ -1,0 +1,154 @@
+"""Builds the API server's ASGI app: the store and watch cache on start-up (and the
+default namespaces), the non-resource endpoints (discovery, version, OpenAPI, health,
+metrics), the one resource dispatcher, and periodic compaction of the store's history."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from tugboat.api.resources import lookup
+from tugboat.apiserver import discovery, errors, openapi
+from tugboat.apiserver.metrics import ApiMetrics
+from tugboat.apiserver.registry import Registry, WriteOptions
+from tugboat.apiserver.routes import ResourceHandler, json_response, status_response
+from tugboat.apiserver.watchcache import WatchCache
+from tugboat.store import Store, open_store
+
+log = logging.getLogger(__name__)
+DEFAULT_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
+async def ensure_namespaces(reg: Registry) -> None:
+    info = lookup("", "v1", "namespaces")
+    for ns in DEFAULT_NAMESPACES:
+        if reg.cache.get(info.key(None, ns)) is None:
+            try:
+                await reg.create(info, None, {"metadata": {"name": ns}}, WriteOptions())
+            except errors.ApiError as e:
+                if e.code != 409:
+                    raise
+
+
+async def compact_periodically(store: Store, interval: float) -> None:
+    """Keep at least `interval` of history: each tick compacts to the previous tick's
+    revision, as kube-apiserver does with etcd every five minutes."""
+    previous = await store.current_revision()
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await store.compact(previous)
+        except Exception:
+            log.exception("compaction at %d failed", previous)
+        previous = await store.current_revision()
+
+
+def build_app(store: Store | str, compaction_interval: float = 300.0) -> FastAPI:
+    store = open_store(store) if isinstance(store, str) else store
+    cache = WatchCache(store)
+    metrics = ApiMetrics()
+    registry = Registry(store, cache, observe_commit=metrics.commit.observe)
+    handler = ResourceHandler(registry, metrics)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await store.start()
+        await cache.start()
+        await ensure_namespaces(registry)
+        compactor = asyncio.create_task(compact_periodically(store, compaction_interval))
+        log.info("apiserver ready at revision %d", cache.rev)
+        try:
+            yield
+        finally:
+            compactor.cancel()
+            await cache.stop()
+            await store.close()
+
+    app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.registry = registry
+
+    async def not_found(request: Request, _exc: Exception) -> Response:
+        return status_response(errors.not_found_path(request.url.path))
+
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 404:
+            return status_response(errors.not_found_path(request.url.path))
+        return status_response(errors.ApiError(exc.status_code, "BadRequest" if exc.status_code
+                                               == 400 else "MethodNotAllowed", str(exc.detail)))
+
+    app.add_exception_handler(404, not_found)
+    app.add_exception_handler(HTTPException, http_error)  # type: ignore[arg-type]
+
+    def get(path: str):  # noqa: ANN202 - a decorator factory
+        return app.get(path, include_in_schema=False)
+
+    @get("/version")
+    async def version() -> Response:
+        return json_response(discovery.version())
+
+    @get("/api")
+    async def api() -> Response:
+        return json_response(discovery.api_versions())
+
+    @get("/apis")
+    async def apis() -> Response:
+        return json_response(discovery.api_group_list())
+
+    @get("/api/{version}")
+    async def core_resources(version: str) -> Response:
+        return _or_404(discovery.resource_list("", version), f"/api/{version}")
+
+    @get("/apis/{group}/{version}")
+    async def group_resources(group: str, version: str) -> Response:
+        return _or_404(discovery.resource_list(group, version), f"/apis/{group}/{version}")
+
+    @get("/openapi/v3")
+    async def openapi_index() -> Response:
+        return json_response(openapi.index())
+
+    @get("/openapi/v3/api/{version}")
+    async def openapi_core(version: str) -> Response:
+        return _or_404(openapi.group_version("", version), f"/openapi/v3/api/{version}")
+
+    @get("/openapi/v3/apis/{group}/{version}")
+    async def openapi_group(group: str, version: str) -> Response:
+        return _or_404(openapi.group_version(group, version),
+                       f"/openapi/v3/apis/{group}/{version}")
+
+    for path in ("/healthz", "/livez", "/readyz"):
+        app.add_api_route(path, _health(cache), include_in_schema=False)
+
+    @get("/metrics")
+    async def prometheus() -> Response:
+        metrics.watchers.set(cache.watcher_count)
+        metrics.revision.set(cache.rev)
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4")
+
+    async def resources(request: Request) -> Response:  # a plain function: Starlette
+        return await handler(request)  # would take a callable object for a raw ASGI app
+
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    app.router.add_route("/api/{version}/{rest:path}", resources, methods=methods)
+    app.router.add_route("/apis/{group}/{version}/{rest:path}", resources, methods=methods)
+    return app
+
+
+def _or_404(doc: dict | None, path: str) -> Response:
+    if doc is None:
+        return status_response(errors.not_found_path(path))
+    return json_response(doc)
+
+
+def _health(cache: WatchCache):  # noqa: ANN202
+    async def health() -> Response:
+        if not cache.ready.is_set():
+            return PlainTextResponse("watch cache not ready", status_code=503)
+        return PlainTextResponse("ok")
+    return health

@@ -1,0 +1,319 @@
+"""The resource endpoints: turns a request path into (resource, namespace, name,
+subresource), the HTTP verb and query into a registry call, and the result (or ApiError)
+into JSON, a Table, or a watch stream. One dispatcher for every resource keeps the
+conventions (Status errors, dryRun, fieldValidation, Warning headers) in one place."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from tugboat.api.meta import DeleteOptions
+from tugboat.api.resources import ResourceInfo, lookup
+from tugboat.apiserver import decoding, errors, filters, patching, subresources
+from tugboat.apiserver.metrics import ApiMetrics
+from tugboat.apiserver.registry import Registry, Result, WriteOptions
+from tugboat.apiserver.tables import to_table
+from tugboat.apiserver.watching import Stream, WatchRequest
+
+log = logging.getLogger(__name__)
+Obj = dict[str, Any]
+
+
+@dataclass
+class Target:
+    info: ResourceInfo
+    namespace: str | None
+    name: str | None
+    sub: str | None
+
+
+def parse_target(group: str, version: str, rest: str) -> Target:
+    parts = [p for p in rest.split("/") if p]
+    path = f"/{'apis/' + group if group else 'api'}/{version}/{rest}"
+    if not parts:
+        raise errors.not_found_path(path)
+    ns = None
+    if len(parts) >= 3 and parts[0] == "namespaces":
+        cand = lookup(group, version, parts[2])
+        if cand and cand.namespaced:
+            ns, parts = parts[1], parts[2:]
+    info = lookup(group, version, parts[0])
+    if info is None or len(parts) > 3:
+        raise errors.not_found_path(path)
+    name = parts[1] if len(parts) > 1 else None
+    sub = parts[2] if len(parts) > 2 else None
+    if sub and sub not in info.subresources:
+        raise errors.not_found_path(path)
+    if info.namespaced and name and ns is None:
+        raise errors.not_found_path(path)
+    return Target(info, ns, name, sub)
+
+
+def wants_table(accept: str | None) -> bool:
+    return bool(accept) and "as=Table" in accept  # type: ignore[operator]
+
+
+def json_response(obj: Any, status: int = 200, warnings: list[str] | None = None) -> Response:
+    headers = {}
+    if warnings:
+        headers["Warning"] = ", ".join(
+            '299 - "' + w.replace("\\", "\\\\").replace('"', '\\"') + '"' for w in warnings)
+    return Response(orjson.dumps(obj), status_code=status, media_type="application/json",
+                    headers=headers)
+
+
+def status_response(err: errors.ApiError) -> Response:
+    return Response(orjson.dumps(err.wire()), status_code=err.code,
+                    media_type="application/json", headers=err.headers)
+
+
+def write_options(q: Any) -> WriteOptions:
+    dry = q.getlist("dryRun")
+    for d in dry:
+        if d != "All":
+            raise errors.bad_request(f'dryRun: Unsupported value: "{d}": supported values: "All"')
+    fv = q.get("fieldValidation")
+    if fv and fv not in ("Strict", "Warn", "Ignore"):
+        raise errors.bad_request(f'fieldValidation: Unsupported value: "{fv}": supported '
+                                 f'values: "Strict", "Warn", "Ignore"')
+    return WriteOptions(dry_run=bool(dry), field_validation=fv,
+                        field_manager=q.get("fieldManager"))
+
+
+def _int_param(q: Any, name: str) -> int | None:
+    v = q.get(name)
+    if v is None or v == "":
+        return None
+    try:
+        return int(v)
+    except ValueError:
+        raise errors.bad_request(f'invalid {name} "{v}": must be an integer') from None
+
+
+class ResourceHandler:
+    def __init__(self, registry: Registry, metrics: ApiMetrics):
+        self.reg = registry
+        self.metrics = metrics
+
+    async def __call__(self, request: Request) -> Response:
+        t0 = time.perf_counter()
+        p = request.path_params
+        verb, resource, code = request.method.lower(), "", 500
+        try:
+            target = parse_target(p.get("group", ""), p["version"], p["rest"])
+            resource = target.info.resource + (f"/{target.sub}" if target.sub else "")
+            resp, verb = await self._dispatch(request, target)
+            code = resp.status_code
+            return resp
+        except errors.ApiError as e:
+            code = e.code
+            return status_response(e)
+        except Exception:
+            log.exception("internal error on %s %s", request.method, request.url.path)
+            return status_response(errors.ApiError(500, "InternalError",
+                                                   "an internal error occurred"))
+        finally:
+            self.metrics.observe(verb, resource, code, time.perf_counter() - t0)
+
+    async def _dispatch(self, request: Request, t: Target) -> tuple[Response, str]:
+        m = request.method
+        if m == "GET":
+            if t.name is None:
+                watch = request.query_params.get("watch", "").lower() in ("1", "true")
+                verb = "watch" if watch else "list"
+                self._allow(t, verb)
+                return (await (self.watch(request, t) if watch else self.list(request, t))), verb
+            self._allow(t, "get")
+            return self.get(request, t), "get"
+        if m == "POST":
+            self._allow(t, "create")
+            return await self.create(request, t), "create"
+        if m == "PUT" and t.name:
+            self._allow(t, "update")
+            return await self.update(request, t), "update"
+        if m == "PATCH" and t.name:
+            self._allow(t, "patch")
+            return await self.patch(request, t), "patch"
+        if m == "DELETE":
+            verb = "delete" if t.name else "deletecollection"
+            self._allow(t, verb)
+            return await (self.delete(request, t) if t.name else self.delete_collection(
+                request, t)), verb
+        raise errors.method_not_allowed(f"the server does not allow this method on the "
+                                        f"requested resource ({m} {t.info.resource})")
+
+    @staticmethod
+    def _allow(t: Target, verb: str) -> None:
+        if verb not in t.info.verbs:
+            raise errors.method_not_allowed(
+                f"the server does not allow this method on the requested resource "
+                f"({verb} {t.info.resource})")
+
+    # -- reads ------------------------------------------------------------------------
+
+    def get(self, request: Request, t: Target) -> Response:
+        if t.sub not in (None, "status", "scale"):
+            raise errors.method_not_allowed(f"GET is not supported on {t.info.resource}/{t.sub}")
+        obj = self.reg.get(t.info, t.namespace, t.name or "")
+        if t.sub == "scale":
+            return json_response(subresources.to_scale(t.info, obj))
+        if t.sub is None and wants_table(request.headers.get("accept")):
+            return json_response(to_table(t.info.resource, [obj], list_resource_version=obj[
+                "metadata"].get("resourceVersion"), include_object=request.query_params.get(
+                    "includeObject", "Metadata")))
+        return json_response(obj)
+
+    async def list(self, request: Request, t: Target) -> Response:
+        q = request.query_params
+        match = filters.build(t.info, q.get("labelSelector"), q.get("fieldSelector"))
+        items, rv, cont = await self.reg.list(t.info, t.namespace, match,
+                                              limit=_int_param(q, "limit") or 0,
+                                              cont=q.get("continue") or None)
+        if wants_table(request.headers.get("accept")):
+            table = to_table(t.info.resource, items, list_resource_version=rv,
+                             include_object=q.get("includeObject", "Metadata"))
+            if cont:
+                table["metadata"]["continue"] = cont
+            return json_response(table)
+        meta: Obj = {"resourceVersion": rv}
+        if cont:
+            meta["continue"] = cont
+        return json_response({"kind": t.info.list_kind, "apiVersion": t.info.api_version,
+                              "metadata": meta, "items": items})
+
+    async def watch(self, request: Request, t: Target) -> Response:
+        q = request.query_params
+        timeout = _int_param(q, "timeoutSeconds")
+        req = WatchRequest(
+            info=t.info, namespace=t.namespace,
+            match=filters.build(t.info, q.get("labelSelector"), q.get("fieldSelector")),
+            resource_version=q.get("resourceVersion") or None,
+            timeout=float(timeout) if timeout is not None else None,
+            bookmarks=q.get("allowWatchBookmarks", "").lower() in ("1", "true"),
+            as_table=wants_table(request.headers.get("accept")),
+            send_initial_events=q.get("sendInitialEvents", "").lower() == "true")
+        body = Stream(self.reg.cache, req).open()
+        return StreamingResponse(body, media_type="application/json",
+                                 headers={"Cache-Control": "no-cache"})
+
+    # -- writes -----------------------------------------------------------------------
+
+    @staticmethod
+    def _reply(res: Result, created_code: int = 201) -> Response:
+        return json_response(res.obj, created_code if res.created else 200, res.warnings)
+
+    async def create(self, request: Request, t: Target) -> Response:
+        opts = write_options(request.query_params)
+        raw = await request.body()
+        if t.name is None:
+            if t.info.namespaced and t.namespace is None:
+                raise errors.method_not_allowed(f"create of {t.info.resource} needs a namespace")
+            body = decoding.parse_object(raw, request.headers.get("content-type"))
+            return self._reply(await self.reg.create(t.info, t.namespace, body, opts))
+        body = decoding.parse_object(raw, request.headers.get("content-type"))
+        if t.sub == "binding":
+            return json_response(await subresources.bind(self.reg, t.info, t.namespace, t.name,
+                                                         body, opts), 201)
+        if t.sub == "eviction":
+            return json_response(await subresources.evict(self.reg, t.info, t.namespace, t.name,
+                                                          body, opts), 201)
+        raise errors.method_not_allowed(f"POST is not supported on {t.info.resource}"
+                                        + (f"/{t.sub}" if t.sub else "/{name}"))
+
+    async def update(self, request: Request, t: Target) -> Response:
+        opts = write_options(request.query_params)
+        body = decoding.parse_object(await request.body(), request.headers.get("content-type"))
+        name = t.name or ""
+        if t.sub == "scale":
+            return self._reply(await subresources.write_scale(self.reg, t.info, t.namespace,
+                                                              name, body, opts))
+        if t.sub == "finalize":
+            return self._reply(await self._finalize(t, body, opts))
+        if t.sub not in (None, "status"):
+            raise errors.method_not_allowed(f"PUT is not supported on {t.info.resource}/{t.sub}")
+        return self._reply(await self.reg.update(t.info, t.namespace, name, body, opts, t.sub))
+
+    async def _finalize(self, t: Target, body: Obj, opts: WriteOptions) -> Result:
+        """namespaces/{name}/finalize: the namespace controller's way to clear spec.finalizers."""
+        finalizers = (body.get("spec") or {}).get("finalizers") or []
+
+        def mutate(ns: Obj) -> Obj:
+            ns.setdefault("spec", {})["finalizers"] = finalizers
+            if not finalizers:
+                ns["spec"].pop("finalizers")
+            return ns
+
+        res = await self.reg.guaranteed_raw_update(t.info, None, t.name or "", mutate, opts)
+        if self.reg.finalized(res.obj):
+            return await self.reg.remove(t.info, None, t.name or "", res.obj, opts)
+        return res
+
+    async def patch(self, request: Request, t: Target) -> Response:
+        if t.sub not in (None, "status", "scale"):
+            raise errors.method_not_allowed(f"PATCH is not supported on "
+                                            f"{t.info.resource}/{t.sub}")
+        opts = write_options(request.query_params)
+        res = await patching.patch(self.reg, t.info, t.namespace, t.name or "",
+                                   await request.body(), request.headers.get("content-type"),
+                                   opts, t.sub)
+        return self._reply(res)
+
+    async def _delete_options(self, request: Request) -> DeleteOptions:
+        raw = await request.body()
+        data: Obj = {}
+        if raw.strip():
+            parsed = decoding.parse_body(raw, request.headers.get("content-type"))
+            if not isinstance(parsed, dict):
+                raise errors.bad_request("the delete options must be an object")
+            data = parsed
+        q = request.query_params
+        grace = _int_param(q, "gracePeriodSeconds")
+        if grace is not None:
+            data["gracePeriodSeconds"] = grace
+        if q.get("propagationPolicy"):
+            data["propagationPolicy"] = q["propagationPolicy"]
+        if q.get("orphanDependents"):
+            data["orphanDependents"] = q["orphanDependents"].lower() == "true"
+        try:
+            opts = DeleteOptions.model_validate(data)
+        except Exception as e:
+            raise errors.bad_request(f"invalid delete options: {e}") from None
+        if opts.propagationPolicy not in (None, "Foreground", "Background", "Orphan"):
+            raise errors.bad_request(f'propagationPolicy: Unsupported value: '
+                                     f'"{opts.propagationPolicy}": supported values: '
+                                     f'"Foreground", "Background", "Orphan"')
+        return opts
+
+    async def delete(self, request: Request, t: Target) -> Response:
+        if t.sub:
+            raise errors.method_not_allowed(f"DELETE is not supported on "
+                                            f"{t.info.resource}/{t.sub}")
+        options = await self._delete_options(request)
+        res = await self.reg.delete(t.info, t.namespace, t.name or "", options,
+                                    write_options(request.query_params))
+        return json_response(res.obj)
+
+    async def delete_collection(self, request: Request, t: Target) -> Response:
+        q = request.query_params
+        options = await self._delete_options(request)
+        opts = write_options(q)
+        match = filters.build(t.info, q.get("labelSelector"), q.get("fieldSelector"))
+        items, rv, _ = await self.reg.list(t.info, t.namespace, match)
+        deleted = []
+        for obj in items:
+            m = obj["metadata"]
+            try:
+                res = await self.reg.delete(t.info, m.get("namespace"), m["name"], options, opts)
+                deleted.append(res.obj)
+            except errors.ApiError as e:
+                if e.code != 404:  # gone meanwhile is fine
+                    raise
+        return json_response({"kind": t.info.list_kind, "apiVersion": t.info.api_version,
+                              "metadata": {"resourceVersion": rv}, "items": deleted})
