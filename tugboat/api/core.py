@@ -148,7 +148,7 @@ class Event(K8sModel):
     apiVersion: str = "v1"
     kind: str = "Event"
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
-    involvedObject: ObjectReference
+    involvedObject: ObjectReference = Field(default_factory=ObjectReference)  # validated
     reason: str | None = None
     message: str | None = None
     source: EventSource | None = None

@@ -2,19 +2,18 @@
 
 Kubernetes accepts `cpu: 1` and `cpu: "500m"` alike for a resource.Quantity, and `port: 80`
 or `port: http` for an IntOrString. Both are kept as Python scalars so a model dumps back
-to exactly what was sent. Quantity arithmetic belongs to quantity.py; `quantity_fraction`
-is only the exact comparison that defaulting (QoS class) and validation (requests <=
-limits) need, so the object model does not wait on the full parser.
+to exactly what was sent; quantity.py does the arithmetic.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 from fractions import Fraction
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator
+
+from tugboat.api.quantity import QuantityError, parse_quantity
 
 IntOrString = int | str
 
@@ -34,25 +33,12 @@ Quantity = Annotated[str, BeforeValidator(_quantity_from_number)]
 ResourceList = dict[str, Quantity]
 
 
-# Kubernetes' quantity syntax: a signed decimal, then an SI/binary suffix or an exponent.
-QUANTITY_RE = re.compile(
-    r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)|[eE]([+-]?\d+))?$"
-)
-_SUFFIX = {
-    None: Fraction(1), "n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction(1, 1000),
-    **{s: Fraction(1000) ** (i + 1) for i, s in enumerate("kMGTPE")},
-    **{s + "i": Fraction(1024) ** (i + 1) for i, s in enumerate("KMGTPE")},
-}
-
-
 @functools.lru_cache(maxsize=4096)
-def quantity_fraction(value: str) -> Fraction | None:
-    """A quantity's exact value, or None when it is not valid quantity syntax. Cached: the
-    same few spellings ("100m", "64Mi") recur on every pod."""
-    m = QUANTITY_RE.match(value)
-    if m is None:
+def quantity_value(text: str) -> Fraction | None:
+    """A quantity string's exact value (quantity.py's parser), or None when it is not valid
+    quantity syntax. Cached: the same few spellings ("100m", "64Mi") recur on every pod,
+    and defaulting (QoS) and validation (requests <= limits) read them on every write."""
+    try:
+        return parse_quantity(text).value
+    except QuantityError:
         return None
-    number, suffix, exponent = m.groups()
-    if exponent is not None:
-        return Fraction(number) * Fraction(10) ** int(exponent)
-    return Fraction(number) * _SUFFIX[suffix]

@@ -21,6 +21,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="store URL, e.g. sqlite:///var/lib/tugboat/state.db")
     p.add_argument("--compaction-interval", default="5m",
                    help="keep at least this much watch history (e.g. 5m)")
+    p.add_argument("--event-ttl", default="1h", help="how long Events are kept (e.g. 1h)")
     p.add_argument("--log-level", default="info")
     return p.parse_args(argv)
 
@@ -32,9 +33,10 @@ def main(argv: list[str] | None = None) -> None:
                                "logger=%(name)s msg=%(message)s")
     try:
         interval = parse_duration(args.compaction_interval)
+        event_ttl = parse_duration(args.event_ttl)
     except ValueError as e:
-        sys.exit(f"tug-apiserver: --compaction-interval: {e}")
-    app = build_app(args.store, compaction_interval=interval)
+        sys.exit(f"tug-apiserver: {e}")
+    app = build_app(args.store, compaction_interval=interval, event_ttl=event_ttl)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
                 timeout_graceful_shutdown=5)
 

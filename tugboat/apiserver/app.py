@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
@@ -14,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from tugboat.api.meta import DeleteOptions, parse_rfc3339
 from tugboat.api.resources import lookup
 from tugboat.apiserver import discovery, errors, openapi
 from tugboat.apiserver.metrics import ApiMetrics
@@ -50,7 +52,28 @@ async def compact_periodically(store: Store, interval: float) -> None:
         previous = await store.current_revision()
 
 
-def build_app(store: Store | str, compaction_interval: float = 300.0) -> FastAPI:
+async def expire_events(reg: Registry, ttl: float, every: float = 60.0) -> None:
+    """Kubernetes keeps Events for --event-ttl (1h) through etcd leases; here a sweep
+    deletes Events whose last occurrence is older than the TTL."""
+    info = lookup("", "v1", "events")
+    while True:
+        await asyncio.sleep(every)
+        cutoff = time.time() - ttl
+        for ev in reg.cache.list(info.key_prefix()):
+            stamp = ev.get("lastTimestamp") or ev.get("eventTime") or \
+                ev["metadata"].get("creationTimestamp")
+            try:
+                old = parse_rfc3339(stamp).timestamp() < cutoff
+            except (TypeError, ValueError):
+                old = False
+            if old:
+                with contextlib.suppress(errors.ApiError):
+                    await reg.delete(info, ev["metadata"].get("namespace"),
+                                     ev["metadata"]["name"], DeleteOptions(), WriteOptions())
+
+
+def build_app(store: Store | str, compaction_interval: float = 300.0,
+              event_ttl: float = 3600.0) -> FastAPI:
     store = open_store(store) if isinstance(store, str) else store
     cache = WatchCache(store)
     metrics = ApiMetrics()
@@ -63,11 +86,13 @@ def build_app(store: Store | str, compaction_interval: float = 300.0) -> FastAPI
         await cache.start()
         await ensure_namespaces(registry)
         compactor = asyncio.create_task(compact_periodically(store, compaction_interval))
+        sweeper = asyncio.create_task(expire_events(registry, event_ttl))
         log.info("apiserver ready at revision %d", cache.rev)
         try:
             yield
         finally:
             compactor.cancel()
+            sweeper.cancel()
             await cache.stop()
             await store.close()
 

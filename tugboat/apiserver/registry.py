@@ -16,7 +16,7 @@ import orjson
 from tugboat.api import validation
 from tugboat.api.meta import now_rfc3339
 from tugboat.api.resources import ResourceInfo, lookup
-from tugboat.apiserver import decoding, errors, strategies
+from tugboat.apiserver import allocators, decoding, errors, strategies
 from tugboat.apiserver.watchcache import WatchCache
 from tugboat.store import Compacted, Conflict, KeyExists, KeyNotFound, Store
 
@@ -153,6 +153,8 @@ class Registry:
             raise errors.bad_request("the namespace of the provided object does not match the "
                                      "namespace sent on the request")
         strategies.prepare_create_meta(info, body, ns)
+        if info.kind == "Service":
+            allocators.allocate_service(body, self.cache.list(info.key_prefix()))
         model, warnings = self._typed(info, body, opts, None)
         wire = model.wire()
         name = wire["metadata"]["name"]

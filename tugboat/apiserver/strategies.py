@@ -91,9 +91,27 @@ def merge_update(info: ResourceInfo, new: Obj, old: Obj, sub: str | None) -> Obj
             new["status"] = old["status"]
         else:
             new.pop("status", None)
+    if info.kind == "Service":
+        _keep_allocated(new, old)
     if "generation" in old["metadata"] and _spec_part(new) != _spec_part(old):
         meta["generation"] = old["metadata"]["generation"] + 1
     return new
+
+
+def _keep_allocated(new: Obj, old: Obj) -> None:
+    """A Service update that leaves out its allocated addresses keeps them (Kubernetes'
+    patchAllocatedValues): clients replace services without knowing their cluster IP."""
+    ns, os_ = new.get("spec"), old.get("spec") or {}
+    if not isinstance(ns, dict):
+        return
+    for k in ("clusterIP", "clusterIPs"):
+        if not ns.get(k) and os_.get(k):
+            ns[k] = os_[k]
+    old_ports = {p.get("port"): p.get("nodePort") for p in os_.get("ports") or []}
+    for p in ns.get("ports") or []:
+        if isinstance(p, dict) and not p.get("nodePort") and old_ports.get(p.get("port")):
+            if ns.get("type") in ("NodePort", "LoadBalancer"):
+                p["nodePort"] = old_ports[p.get("port")]
 
 
 def pod_grace_period(pod: Obj, requested: int | None) -> int:

@@ -10,7 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, insert, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
 
 from tugboat.store.interface import Event, KeyValue
 from tugboat.store.sqlite_schema import COMPACT_REV, kv, meta, sqlite_sequence
@@ -61,18 +71,25 @@ def under(prefix: str) -> ColumnElement[bool]:
     return lower if end is None else and_(lower, kv.c.name < end)
 
 
+# The writer's statements are built once: building a Core statement costs more than
+# SQLite takes to run it, and the committer runs two per write.
+_REVISIONS = select(
+    func.coalesce(select(sqlite_sequence.c.seq)
+                  .where(sqlite_sequence.c.name == kv.name).scalar_subquery(), 0),
+    func.coalesce(select(meta.c.value)
+                  .where(meta.c.name == COMPACT_REV).scalar_subquery(), 0))
+_LATEST = select(kv).where(kv.c.name == bindparam("name")).order_by(kv.c.id.desc()).limit(1)
+_APPEND = insert(kv)
+
+
 def revisions(conn: Connection) -> tuple[int, int]:
     """(current revision, compacted revision) in this transaction's snapshot."""
-    current = select(sqlite_sequence.c.seq).where(sqlite_sequence.c.name == kv.name)
-    compacted = select(meta.c.value).where(meta.c.name == COMPACT_REV)
-    row = conn.execute(select(func.coalesce(current.scalar_subquery(), 0),
-                              func.coalesce(compacted.scalar_subquery(), 0))).one()
-    return int(row[0]), int(row[1])
+    current, compacted = conn.execute(_REVISIONS).one()
+    return int(current), int(compacted)
 
 
 def latest_row(conn: Connection, key: str) -> Row | None:
-    found = conn.execute(
-        select(kv).where(kv.c.name == key).order_by(kv.c.id.desc()).limit(1)).first()
+    found = conn.execute(_LATEST, {"name": key}).first()
     return Row.of(found) if found is not None else None
 
 
@@ -114,10 +131,10 @@ def _history_event(r: Any) -> Event:
 
 
 def append(conn: Connection, row: Row) -> None:
-    conn.execute(insert(kv).values(
-        id=row.id, name=row.name, created=int(row.created), deleted=int(row.deleted),
-        create_revision=row.create_revision, prev_revision=row.prev_revision,
-        value=row.value))
+    conn.execute(_APPEND, {
+        "id": row.id, "name": row.name, "created": int(row.created),
+        "deleted": int(row.deleted), "create_revision": row.create_revision,
+        "prev_revision": row.prev_revision, "value": row.value})
 
 
 def compact_between(conn: Connection, after: int, through: int) -> None:

@@ -68,10 +68,10 @@ class Broadcaster:
 
 
 class Watch:
-    """The async iterator `Store.watch` returns. It subscribes at once, so revision 0
-    ("from now on", as in etcd) means every change after the watch() call; history is read
-    on the first __anext__, which is also where Compacted surfaces. aclose() — or just
-    dropping the iterator, e.g. after `break` — unsubscribes."""
+    """The async iterator `Store.watch` returns. It subscribes at once (so nothing
+    committed after the watch() call can be missed) and reads history from the first
+    __anext__, which is also where Compacted surfaces. aclose() — or just dropping the
+    iterator, e.g. after `break` — unsubscribes."""
 
     def __init__(self, broadcaster: Broadcaster, history: History, prefix: str,
                  revision: int):
@@ -79,7 +79,7 @@ class Watch:
         self._history = history
         self._prefix = prefix
         self._after = max(revision, 0)  # every event up to here was delivered or skipped
-        self._replaying = revision > 0
+        self._replaying = True
         self._buffer: deque[Event] = deque()
         self._closed = False
         self._subscription: Subscription | None = broadcaster.subscribe(prefix)

@@ -57,15 +57,11 @@ def _binding(binding: Binding, old: Any, errs: Errors) -> None:
     validate_binding(binding, errs)
 
 
-def _metadata_only(obj: Any, old: Any, errs: Errors) -> None:
-    return None
-
-
 # kind → (how its name is checked, namespaced, its own validator)
 _KINDS: dict[type, tuple[NameFn, bool, KindValidator]] = {
     Namespace: (name_is_dns_label, False, validate_namespace),
     Pod: (name_is_dns_subdomain, True, validate_pod),
-    Binding: (name_is_dns_subdomain, True, _binding),
+    Binding: (name_is_dns_subdomain, False, _binding),  # its namespace is the URL's
     Node: (name_is_dns_subdomain, False, validate_node),
     Service: (name_is_dns1035_label, True, validate_service),
     Endpoints: (name_is_dns_subdomain, True, validate_endpoints),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tugboat.api.autoscaling import HorizontalPodAutoscaler, MetricSpec, Scale
-from tugboat.api.fieldtypes import quantity_fraction
+from tugboat.api.fieldtypes import quantity_value
 from tugboat.api.validation.fielderrors import (
     Errors,
     forbidden,
@@ -42,7 +42,7 @@ def _validate_metric(m: MetricSpec, p: str, errs: Errors) -> None:
                             "must be either Utilization, Value, or AverageValue"))
     for name in ("value", "averageValue"):
         q = getattr(target, name)
-        value = quantity_fraction(q) if q is not None else None
+        value = quantity_value(q) if q is not None else None
         if q is not None and (value is None or value <= 0):
             errs.append(invalid(f"{tp}.{name}", q, "must be positive"))
     positive(target.averageUtilization, f"{tp}.averageUtilization", errs)

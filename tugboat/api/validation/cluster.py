@@ -75,6 +75,8 @@ def validate_event(ev: Event, old: Event | None, errs: Errors) -> None:
     """legacyValidateEvent for core/v1: the involved object's namespace must be the event's;
     new-style events (eventTime set) also need reportingComponent, reportingInstance,
     action and reason."""
+    if not ev.involvedObject.kind and not ev.involvedObject.name:
+        errs.append(required("involvedObject"))
     namespace = ev.metadata.namespace or ""
     involved_ns = ev.involvedObject.namespace or ""
     if ev.eventTime is None:

@@ -15,7 +15,7 @@ from tugboat.api.container import (
     Probe,
     ResourceRequirements,
 )
-from tugboat.api.fieldtypes import QUANTITY_RE, IntOrString, quantity_fraction
+from tugboat.api.fieldtypes import IntOrString, quantity_value
 from tugboat.api.validation.fielderrors import (
     Errors,
     duplicate,
@@ -250,16 +250,17 @@ def _validate_resources(res: ResourceRequirements, path: str, errs: Errors) -> N
                 else:
                     for msg in is_qualified_name(name):
                         errs.append(invalid(p, name, msg))
-            if not QUANTITY_RE.match(q):
+            value = quantity_value(q)
+            if value is None:
                 errs.append(invalid(p, q, QUANTITY_MSG))
-            elif q.startswith("-"):
+            elif value < 0:
                 errs.append(invalid(p, q, "must be greater than or equal to 0"))
     if res.limits and res.requests:
         for name, q in res.requests.items():
             limit = res.limits.get(name)
             if limit is None or limit == q:
                 continue
-            req_value, limit_value = quantity_fraction(q), quantity_fraction(limit)
+            req_value, limit_value = quantity_value(q), quantity_value(limit)
             if req_value is not None and limit_value is not None and req_value > limit_value:
                 errs.append(invalid(f"{path}.requests", q, "must be less than or equal to "
                                                            f"{name} limit of {limit}"))

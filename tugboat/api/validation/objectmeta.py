@@ -7,7 +7,6 @@ from __future__ import annotations
 from tugboat.api.meta import LabelSelector, ObjectMeta
 from tugboat.api.validation.fielderrors import (
     Errors,
-    duplicate,
     forbidden,
     immutable,
     invalid,
@@ -169,12 +168,3 @@ def selector_matches(sel: LabelSelector, labels: dict[str, str] | None) -> bool:
         if (op == "Exists") != present and op in ("Exists", "DoesNotExist"):
             return False
     return True
-
-
-def unique(names: list[str], path_of: str, errs: Errors) -> None:
-    """Report each repeated name at `path_of.format(index)`."""
-    seen: set[str] = set()
-    for i, name in enumerate(names):
-        if name in seen:
-            errs.append(duplicate(path_of.format(i), name))
-        seen.add(name)
