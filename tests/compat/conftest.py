@@ -65,6 +65,16 @@ class Rest:
         assert r.status_code == 200, f"PATCH {path}: {r.status_code} {r.text}"
         return r.json()
 
+    def watches_opened(self, resource: str) -> int:
+        """How many watches of this resource the server has opened (from /metrics): lets a
+        test make its change only once a client's watch is surely in place."""
+        total = 0.0
+        for line in self.http.get("/metrics").text.splitlines():
+            if line.startswith("apiserver_request_total{") and 'verb="watch"' in line \
+                    and f'resource="{resource}"' in line:
+                total += float(line.rsplit(" ", 1)[1])
+        return int(total)
+
     def bind(self, ns: str, pod: str, node: str) -> None:
         r = self.http.post(f"/api/v1/namespaces/{ns}/pods/{pod}/binding", json={
             "apiVersion": "v1", "kind": "Binding", "metadata": {"name": pod},

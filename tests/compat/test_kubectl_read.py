@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from tests.compat.conftest import Kubectl, Rest, node_manifest, pod_manifest, pod_template
+from tests.support.processes import wait_until
 
 
 def columns(header: str) -> list[str]:
@@ -345,3 +346,53 @@ def test_get_watch_prints_changes_as_they_happen(kubectl: Kubectl, rest: Rest, n
     assert columns(w.lines[0]) == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     assert not [line for line in w.lines if line.startswith("NAME ")][1:], \
         f"header printed twice: {w.lines}"
+
+
+def test_get_all_uses_categories(kubectl: Kubectl, rest: Rest, ns: str) -> None:
+    rest.create(f"/api/v1/namespaces/{ns}/pods", pod_manifest("alpha"))
+    for short in ("rc", "svc", "deploy"):
+        path, obj, _ = WORKLOADS[short]
+        rest.create(path.format(ns=ns), obj)
+    r = kubectl("get", "all")
+    assert r.returncode == 0, r.stderr
+    names = {line.split()[0] for line in r.stdout.splitlines()
+             if line.strip() and not line.startswith("NAME")}
+    assert {"pod/alpha", "replicationcontroller/web", "service/web",
+            "deployment.apps/web"} <= names, r.stdout
+
+
+def test_wait_for_jsonpath_follows_the_watch(kubectl: Kubectl, rest: Rest, ns: str) -> None:
+    rest.create(f"/api/v1/namespaces/{ns}/pods", pod_manifest("alpha"))
+    opened = rest.watches_opened("pods")
+    w = kubectl.watch("wait", "--for=jsonpath={.status.phase}=Running", "pod/alpha",
+                      "--timeout=20s")
+    try:
+        wait_until(lambda: rest.watches_opened("pods") > opened, 15, "kubectl's watch")
+        assert w.proc.poll() is None, "kubectl wait ended before the change"
+        rest.merge_patch(f"/api/v1/namespaces/{ns}/pods/alpha/status",
+                         {"status": {"phase": "Running"}})
+        assert w.wait_for_line(lambda line: "condition met" in line) == \
+            "pod/alpha condition met"
+        assert w.proc.wait(10) == 0
+    finally:
+        w.stop()
+
+
+def test_wait_for_delete_of_a_graceful_deletion(kubectl: Kubectl, rest: Rest, ns: str) -> None:
+    """The kubelet's part (removing the pod once stopped) is played here by a delete with
+    gracePeriodSeconds=0; kubectl must notice it through its watch."""
+    rest.create(f"/api/v1/namespaces/{ns}/pods", pod_manifest("alpha"))
+    rest.bind(ns, "alpha", "node-1")
+    path = f"/api/v1/namespaces/{ns}/pods/alpha"
+    assert rest.http.delete(path).status_code == 200
+    assert rest.get(path)["metadata"]["deletionTimestamp"]
+    opened = rest.watches_opened("pods")
+    w = kubectl.watch("wait", "--for=delete", "pod/alpha", "--timeout=20s")
+    try:
+        wait_until(lambda: rest.watches_opened("pods") > opened, 15, "kubectl's watch")
+        assert w.proc.poll() is None, "kubectl wait ended before the deletion"
+        r = rest.http.request("DELETE", path, json={"gracePeriodSeconds": 0})
+        assert r.status_code == 200, r.text
+        assert w.proc.wait(20) == 0
+    finally:
+        w.stop()

@@ -44,6 +44,10 @@ def parse_body(raw: bytes, content_type: str | None) -> Any:
             raise errors.bad_request(f"error decoding YAML: {e}") from None
         if len(docs) != 1:
             raise errors.bad_request("the request body must hold exactly one YAML document")
+        try:  # what JSON cannot carry (integers beyond 64 bits) would fail at the store: 500
+            orjson.dumps(docs[0], option=orjson.OPT_NON_STR_KEYS)
+        except orjson.JSONEncodeError as e:
+            raise errors.bad_request(f"error decoding YAML: {e}") from None
         return docs[0]
     try:
         return orjson.loads(raw)

@@ -46,7 +46,9 @@ async def patch(reg: Registry, info: ResourceInfo, ns: str | None, name: str, ra
         patched = _apply_one(ptype, cur, body, info.kind)
         if not isinstance(patched, dict):
             raise errors.bad_request("the patch did not produce an object")
-        want = (patched.get("metadata") or {}).get("resourceVersion")
+        if not isinstance(patched.get("metadata"), dict):
+            raise errors.bad_request("metadata must be an object")
+        want = patched["metadata"].get("resourceVersion")
         pinned = bool(want) and want != cur["metadata"]["resourceVersion"]
         try:
             return await reg.update(info, ns, name, patched, opts, sub,

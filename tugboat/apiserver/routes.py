@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
@@ -18,6 +19,7 @@ from tugboat.api.meta import DeleteOptions
 from tugboat.api.resources import ResourceInfo, lookup
 from tugboat.apiserver import decoding, errors, filters, patching, subresources
 from tugboat.apiserver.metrics import ApiMetrics
+from tugboat.apiserver.metricsapi import MetricsApi
 from tugboat.apiserver.registry import Registry, Result, WriteOptions
 from tugboat.apiserver.tables import to_table
 from tugboat.apiserver.watching import Stream, WatchRequest
@@ -40,6 +42,9 @@ def parse_target(group: str, version: str, rest: str) -> Target:
     if not parts:
         raise errors.not_found_path(path)
     ns = None
+    pods = lookup(group, version, "pods")
+    if pods and len(parts) == 3 and parts[0] == "namespaces" and parts[2] == "bindings":
+        return Target(pods, parts[1], None, "binding")  # the pod is named in the body
     if len(parts) >= 3 and parts[0] == "namespaces":
         cand = lookup(group, version, parts[2])
         if cand and cand.namespaced:
@@ -87,6 +92,14 @@ def write_options(q: Any) -> WriteOptions:
                         field_manager=q.get("fieldManager"))
 
 
+def _delete_write_options(request: Request, options: DeleteOptions) -> WriteOptions:
+    """client-go (kubectl delete --dry-run=server) sends dryRun in the DeleteOptions body."""
+    opts = write_options(request.query_params)
+    if options.dryRun:
+        opts.dry_run = write_options(QueryParams([("dryRun", d) for d in options.dryRun])).dry_run
+    return opts
+
+
 def _int_param(q: Any, name: str) -> int | None:
     v = q.get(name)
     if v is None or v == "":
@@ -101,6 +114,7 @@ class ResourceHandler:
     def __init__(self, registry: Registry, metrics: ApiMetrics):
         self.reg = registry
         self.metrics = metrics
+        self.metrics_api = MetricsApi(registry)
 
     async def __call__(self, request: Request) -> Response:
         t0 = time.perf_counter()
@@ -124,6 +138,10 @@ class ResourceHandler:
 
     async def _dispatch(self, request: Request, t: Target) -> tuple[Response, str]:
         m = request.method
+        if t.sub and t.name is None and m != "POST":
+            raise errors.method_not_allowed(f"{m} is not supported on bindings")
+        if m == "GET" and not t.info.stored:
+            return await self._computed(request, t)
         if m == "GET":
             if t.name is None:
                 watch = request.query_params.get("watch", "").lower() in ("1", "true")
@@ -148,6 +166,20 @@ class ResourceHandler:
                 request, t)), verb
         raise errors.method_not_allowed(f"the server does not allow this method on the "
                                         f"requested resource ({m} {t.info.resource})")
+
+    async def _computed(self, request: Request, t: Target) -> tuple[Response, str]:
+        """Resources served from the kubelets rather than the store (metrics.k8s.io)."""
+        watch = request.query_params.get("watch", "").lower() in ("1", "true")
+        verb = "watch" if watch else "get" if t.name else "list"
+        self._allow(t, verb)
+        if t.sub:
+            raise errors.not_found_path(request.url.path)
+        obj = await self.metrics_api.serve(request, t.info, t.namespace, t.name)
+        if wants_table(request.headers.get("accept")):
+            obj = to_table(f"{t.info.resource}.{t.info.group}", obj.get("items", [obj]),
+                           list_resource_version=None,
+                           include_object=request.query_params.get("includeObject", "Metadata"))
+        return json_response(obj), verb
 
     @staticmethod
     def _allow(t: Target, verb: str) -> None:
@@ -212,6 +244,11 @@ class ResourceHandler:
     async def create(self, request: Request, t: Target) -> Response:
         opts = write_options(request.query_params)
         raw = await request.body()
+        if t.name is None and t.sub == "binding":  # POST namespaces/{ns}/bindings
+            body = decoding.parse_object(raw, request.headers.get("content-type"))
+            name = (body.get("metadata") or {}).get("name") or ""
+            return json_response(await subresources.bind(self.reg, t.info, t.namespace, name,
+                                                         body, opts), 201)
         if t.name is None:
             if t.info.namespaced and t.namespace is None:
                 raise errors.method_not_allowed(f"create of {t.info.resource} needs a namespace")
@@ -297,13 +334,13 @@ class ResourceHandler:
                                             f"{t.info.resource}/{t.sub}")
         options = await self._delete_options(request)
         res = await self.reg.delete(t.info, t.namespace, t.name or "", options,
-                                    write_options(request.query_params))
+                                    _delete_write_options(request, options))
         return json_response(res.obj)
 
     async def delete_collection(self, request: Request, t: Target) -> Response:
         q = request.query_params
         options = await self._delete_options(request)
-        opts = write_options(q)
+        opts = _delete_write_options(request, options)
         match = filters.build(t.info, q.get("labelSelector"), q.get("fieldSelector"))
         items, rv, _ = await self.reg.list(t.info, t.namespace, match)
         deleted = []

@@ -80,9 +80,17 @@ async def bind(reg: Registry, info: ResourceInfo, ns: str | None, name: str, bod
 
         raise errors.invalid(info, name, [StatusCause(
             reason="FieldValueRequired", field="target.name", message="Required value")])
-    annotations = ((body.get("metadata") or {}).get("annotations")) or {}
+    bmeta = (body.get("metadata") or {}) if isinstance(body, dict) else {}
+    if bmeta.get("name") and bmeta["name"] != name:
+        raise errors.bad_request("name in URL does not match name in Binding object")
+    annotations = bmeta.get("annotations") or {}
+    uid = bmeta.get("uid")
 
     def mutate(pod: Obj) -> Obj:
+        if uid and uid != pod["metadata"].get("uid"):
+            raise errors.conflict(info, name, f"Precondition failed: UID in precondition: "
+                                              f"{uid}, UID in object meta: "
+                                              f"{pod['metadata'].get('uid')}", sub="binding")
         if pod["metadata"].get("deletionTimestamp"):
             raise errors.conflict(info, name, f"pod {name} is being deleted, cannot be "
                                               f"assigned to a host", sub="binding")

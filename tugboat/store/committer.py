@@ -47,6 +47,7 @@ class Committer:
         self._loop = loop
         self._publish = publish
         self._queue: queue.SimpleQueue[Pending | None] = queue.SimpleQueue()
+        self._conn: Connection | None = None
         self._thread = threading.Thread(target=self._run, name="tugboat-store-committer",
                                         daemon=True)
         self._stopping = False
@@ -58,6 +59,9 @@ class Committer:
         return CommitStats(self._batches, self._ops)
 
     def start(self) -> None:
+        # Connect here, not in the thread, so a database that cannot be opened fails
+        # start() instead of leaving every writer waiting forever.
+        self._conn = self._engine.connect()
         self._thread.start()
 
     async def submit(self, op: WriteOp) -> Any:
@@ -76,7 +80,8 @@ class Committer:
         await asyncio.to_thread(self._thread.join)
 
     def _run(self) -> None:
-        with self._engine.connect() as conn:
+        assert self._conn is not None
+        with self._conn as conn:
             while True:
                 batch, stop = self._take_batch()
                 if batch:

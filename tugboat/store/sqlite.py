@@ -4,7 +4,7 @@ This module wires the parts together. Writes go to the committer's single writer
 which group-commits them. Reads run on a few reader threads with their own connections:
 WAL lets them read a consistent snapshot while the writer commits, and keeping them off
 the event loop means a slow query never stalls the apiserver. Watches come from
-`watchers`, fed by the committer and by `history_page` below.
+`watching`, fed by the committer and by `history_page` below.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from tugboat.store.committer import CommitStats, Committer
 from tugboat.store.interface import Compacted, Event, KeyNotFound, KeyValue, StoreError
 from tugboat.store.sqlite_ops import Compact, Create, Delete, Update
 from tugboat.store.sqlite_schema import create_schema, database_path, open_engine
-from tugboat.store.watchers import Broadcaster, Watch
+from tugboat.store.watching import Broadcaster, Watch
 
 T = TypeVar("T")
 
@@ -32,6 +32,8 @@ COMPACT_WINDOW = 10_000  # revisions per compaction transaction
 
 
 class SQLiteStore:
+    """The Store interface on one SQLite file; see the module docstring."""
+
     def __init__(self, url: str):
         self.path = database_path(url)
         self._writer_engine: Engine | None = None
@@ -70,6 +72,7 @@ class SQLiteStore:
 
     @property
     def watchers(self) -> int:
+        """Open watches (for metrics)."""
         return len(self._broadcaster)
 
     # Reads
@@ -92,7 +95,7 @@ class SQLiteStore:
         return await self._read(_list_at, prefix, revision)
 
     async def history_page(self, prefix: str, after: int) -> tuple[list[Event], int, bool]:
-        """For watches: see watchers.History."""
+        """For watches: see watching.History."""
         return await self._read(_history_page, prefix, after)
 
     def watch(self, prefix: str, revision: int) -> AsyncIterator[Event]:

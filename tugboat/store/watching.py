@@ -54,7 +54,9 @@ class Broadcaster:
         self._subscriptions.discard(subscription)
 
     def publish(self, events: list[Event]) -> None:
-        for sub in self._subscriptions:
+        # A copy: a watch dropped by the garbage collector (in whatever thread it runs)
+        # may unsubscribe meanwhile.
+        for sub in tuple(self._subscriptions):
             matching = events if not sub.prefix else [
                 e for e in events if e.kv.key.startswith(sub.prefix)]
             if matching:
@@ -102,10 +104,13 @@ class Watch:
         self._close()
 
     def __del__(self) -> None:
-        self._close()
+        # Nobody can be waiting on a watch being collected; just stop feeding it.
+        if self._subscription is not None:
+            self._broadcaster.unsubscribe(self._subscription)
 
     def _close(self) -> None:
         self._closed = True
+        self._buffer.clear()
         if self._subscription is not None:
             self._broadcaster.unsubscribe(self._subscription)
             self._subscription.queue.put_nowait(None)  # wake an __anext__ still waiting
