@@ -1,0 +1,149 @@
+"""The metrics API (metrics.k8s.io/v1beta1 NodeMetrics and PodMetrics, metrics-server's
+role): computed on request from the kubelets, never stored, so `kubectl top` and the
+HorizontalPodAutoscaler see current CPU and memory. Each Ready node's kubelet is asked
+for `GET /stats/summary` (Kubernetes' Summary API shape) at its InternalIP and
+status.daemonEndpoints.kubeletEndpoint.Port; nodes that do not answer are left out, as
+metrics-server leaves them out. Usage is reported as metrics-server writes it: CPU in
+nanocores ("12345n"), memory as working-set bytes in Ki."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import httpx
+from starlette.requests import Request
+
+from tugboat.api.resources import ResourceInfo, lookup
+from tugboat.apiserver import errors, filters
+from tugboat.apiserver.registry import Registry
+
+log = logging.getLogger(__name__)
+
+Obj = dict[str, Any]
+NODES = lookup("", "v1", "nodes")
+PODS = lookup("", "v1", "pods")
+SUMMARY_PATH = "/stats/summary"
+KUBELET_TIMEOUT = 3.0
+WINDOW = "10s"
+
+
+def kubelet_url(node: Obj) -> str | None:
+    """http://InternalIP:port of a Ready node's kubelet, or None."""
+    status = node.get("status") or {}
+    ready = any(c.get("type") == "Ready" and c.get("status") == "True"
+                for c in status.get("conditions") or [])
+    port = ((status.get("daemonEndpoints") or {}).get("kubeletEndpoint") or {}).get("Port")
+    addrs = {a.get("type"): a.get("address") for a in status.get("addresses") or []}
+    host = addrs.get("InternalIP") or addrs.get("Hostname")
+    if not ready or not port or not host:
+        return None
+    return f"http://{host}:{port}"
+
+
+def _usage(stats: Obj | None) -> Obj:
+    cpu = ((stats or {}).get("cpu") or {}).get("usageNanoCores") or 0
+    mem = ((stats or {}).get("memory") or {}).get("workingSetBytes") or 0
+    return {"cpu": f"{int(cpu)}n", "memory": f"{int(mem) // 1024}Ki"}
+
+
+def _stamp() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def node_metrics(node: Obj, summary: Obj) -> Obj:
+    meta = node.get("metadata") or {}
+    now = _stamp()
+    return {"kind": "NodeMetrics", "apiVersion": "metrics.k8s.io/v1beta1",
+            "metadata": {"name": meta.get("name"), "labels": meta.get("labels") or {},
+                         "creationTimestamp": now},
+            "timestamp": now, "window": WINDOW, "usage": _usage(summary.get("node"))}
+
+
+def pod_metrics(pod: Obj, stats: Obj) -> Obj:
+    meta = pod.get("metadata") or {}
+    now = _stamp()
+    return {"kind": "PodMetrics", "apiVersion": "metrics.k8s.io/v1beta1",
+            "metadata": {"name": meta.get("name"), "namespace": meta.get("namespace"),
+                         "labels": meta.get("labels") or {}, "creationTimestamp": now},
+            "timestamp": now, "window": WINDOW,
+            "containers": [{"name": c.get("name"), "usage": _usage(c)}
+                           for c in stats.get("containers") or []]}
+
+
+class MetricsApi:
+    """GET and list of the computed resources (those with `stored=False`)."""
+
+    def __init__(self, registry: Registry, timeout: float = KUBELET_TIMEOUT):
+        self.reg = registry
+        self.timeout = timeout
+
+    async def serve(self, request: Request, info: ResourceInfo, namespace: str | None,
+                    name: str | None) -> Obj:
+        """The object (get) or the list the request asks for."""
+        q = request.query_params
+        match = filters.build(info, q.get("labelSelector"), q.get("fieldSelector"))
+        if info.kind == "NodeMetrics":
+            nodes = self._nodes(name)
+            items = await self._node_items(nodes)
+        else:
+            items = await self._pod_items(namespace, name)
+        if name is not None:
+            if not items:
+                raise errors.not_found(info, name)
+            return items[0]
+        items = [i for i in items if match is None or match(i)]
+        items.sort(key=lambda i: (i["metadata"].get("namespace") or "", i["metadata"]["name"]))
+        return {"kind": info.list_kind, "apiVersion": info.api_version,
+                "metadata": {}, "items": items}
+
+    def _nodes(self, name: str | None) -> list[Obj]:
+        if name is not None:
+            node = self.reg.cache.get(NODES.key(None, name))
+            return [node] if node is not None else []
+        return self.reg.cache.list(NODES.key_prefix())
+
+    async def _summaries(self, nodes: list[Obj]) -> list[tuple[Obj, Obj]]:
+        targets = [(n, url) for n in nodes if (url := kubelet_url(n))]
+        if not targets:
+            return []
+        async with httpx.AsyncClient(timeout=self.timeout) as http:
+            answers = await asyncio.gather(*(self._fetch(http, url) for _, url in targets))
+        return [(n, s) for (n, _), s in zip(targets, answers, strict=True) if s is not None]
+
+    async def _fetch(self, http: httpx.AsyncClient, url: str) -> Obj | None:
+        try:
+            resp = await http.get(url + SUMMARY_PATH)
+            resp.raise_for_status()
+            body = resp.json()
+        except (httpx.HTTPError, ValueError) as e:
+            log.info("metrics: no summary from %s: %s", url, e)
+            return None
+        return body if isinstance(body, dict) else None
+
+    async def _node_items(self, nodes: list[Obj]) -> list[Obj]:
+        return [node_metrics(n, s) for n, s in await self._summaries(nodes)]
+
+    async def _pod_items(self, namespace: str | None, name: str | None) -> list[Obj]:
+        if name is not None:
+            pod = self.reg.cache.get(PODS.key(namespace, name))
+            node_name = ((pod or {}).get("spec") or {}).get("nodeName")
+            if node_name is None:
+                return []
+            nodes = self._nodes(node_name)
+        else:
+            nodes = self._nodes(None)
+        items = []
+        for _node, summary in await self._summaries(nodes):
+            for stats in summary.get("pods") or []:
+                ref = stats.get("podRef") or {}
+                if (namespace and ref.get("namespace") != namespace) or \
+                        (name and ref.get("name") != name):
+                    continue
+                pod = self.reg.cache.get(PODS.key(ref.get("namespace"), ref.get("name", "")))
+                if pod is None or (ref.get("uid") and ref["uid"] != pod["metadata"].get("uid")):
+                    continue
+                items.append(pod_metrics(pod, stats))
+        return items
