@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install docker images up test unit integration compat lint bench clean
+.PHONY: install docker images up test unit integration compat e2e lint bench clean
 
 install: $(VENV)/.installed
 
@@ -24,8 +24,8 @@ up: install
 	mkdir -p $(HOME)/.tug/data
 	$(VENV)/bin/tug-apiserver --port 8080 --store sqlite:///$(HOME)/.tug/data/state.db
 
-test: install lint
-	$(VENV)/bin/pytest tests/unit tests/integration tests/compat
+test: install lint images
+	$(VENV)/bin/pytest tests/unit tests/integration tests/compat tests/e2e
 
 unit: install
 	$(VENV)/bin/pytest tests/unit
@@ -35,6 +35,9 @@ integration: install
 
 compat: install
 	$(VENV)/bin/pytest tests/compat
+
+e2e: install images
+	$(VENV)/bin/pytest tests/e2e
 
 lint: install
 	$(VENV)/bin/ruff check tugboat tests bench

@@ -200,6 +200,23 @@ def test_body_namespace_mismatch_is_bad_request(client: httpx.Client, ns: str) -
     assert client.post(f"/api/v1/namespaces/{ns}/configmaps", json=body).status_code == 201
 
 
+def test_update_body_namespace_mismatch_is_bad_request(client: httpx.Client, ns: str) -> None:
+    """Kubernetes' BeforeUpdate: "the namespace of the provided object does not match the
+    namespace sent on the request" (400) — on PUT and on a patch that changes it."""
+    coll = f"/api/v1/namespaces/{ns}/configmaps"
+    assert client.post(coll, json=configmap("m", k="1")).status_code == 201
+    cur = client.get(f"{coll}/m").json()
+    upd = copy.deepcopy(cur)
+    upd["metadata"]["namespace"] = "default"
+    upd["data"] = {"k": "2"}
+    assert_status(client.put(f"{coll}/m", json=upd), 400, "BadRequest")
+    r = client.patch(f"{coll}/m", content=b'{"metadata":{"namespace":"default"},"data":{"k":"3"}}',
+                     headers={"Content-Type": "application/merge-patch+json"})
+    assert_status(r, 400, "BadRequest")
+    assert client.get(f"{coll}/m").json() == cur
+    assert_status(client.get("/api/v1/namespaces/default/configmaps/m"), 404)
+
+
 def test_create_in_unknown_namespace_is_namespace_not_found(client: httpx.Client,
                                                            name: str) -> None:
     r = client.post(f"/api/v1/namespaces/{name}/configmaps", json=configmap("x"))
@@ -232,6 +249,12 @@ def test_namespace_delete_marks_terminating(client: httpx.Client, name: str) -> 
     got = client.get(f"/api/v1/namespaces/{name}").json()
     assert got["status"]["phase"] == "Terminating"
     assert RFC3339.match(got["metadata"]["deletionTimestamp"])
+    assert got["spec"]["finalizers"] == ["kubernetes"]
+    # the namespace controller's last step: clearing spec.finalizers through /finalize
+    got["spec"]["finalizers"] = []
+    r = client.put(f"/api/v1/namespaces/{name}/finalize", json=got)
+    assert r.status_code == 200, r.text
+    assert_status(client.get(f"/api/v1/namespaces/{name}"), 404)
 
 
 @pytest.mark.parametrize("protected", ["default", "kube-system"])

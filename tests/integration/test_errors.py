@@ -81,6 +81,24 @@ spec:
     assert got["spec"]["containers"][0]["ports"][0]["containerPort"] == 80
 
 
+def test_yaml_integer_beyond_64_bits_is_rejected(client: httpx.Client, pods: str,
+                                                 existing: Obj) -> None:
+    """JSON decoding turns such a number into a float (a 422); YAML kept it an int that
+    the store could not encode, which was a 500."""
+    doc = (b"metadata: {name: big}\nspec:\n  terminationGracePeriodSeconds: "
+           b"1180591620717411303424\n  containers: [{name: c, image: 'nginx:1'}]\n")
+    r = client.post(pods, content=doc, headers={"Content-Type": "application/yaml"})
+    assert r.status_code in (400, 422), r.text
+    assert_status(r, r.status_code)
+    assert_status(client.get(f"{pods}/big"), 404)
+    # the same through server-side apply of an existing object
+    doc = (b"metadata: {name: keep}\nspec:\n  activeDeadlineSeconds: "
+           b"1180591620717411303424\n")
+    r = client.patch(f"{pods}/keep", content=doc,
+                     headers={"Content-Type": "application/apply-patch+yaml"})
+    assert r.status_code in (400, 422), r.text
+
+
 def test_malformed_yaml_is_bad_request(client: httpx.Client, pods: str) -> None:
     bad = b"metadata:\n  name: [unclosed\nspec: {containers: ["
     assert_status(client.post(pods, content=bad, headers={"Content-Type": "application/yaml"}),
@@ -104,6 +122,51 @@ def test_wrong_types_name_each_field(client: httpx.Client, pods: str) -> None:
     assert "spec.terminationGracePeriodSeconds" in fields, st
     assert "spec.containers[0].ports[0].containerPort" in st["message"]
     assert_status(client.get(f"{pods}/typed"), 404)
+
+
+@pytest.mark.parametrize("path,body,field", [
+    ("/api/v1/namespaces/{ns}/pods",
+     pod("numstr", container("c", ports=[{"containerPort": "80"}])),
+     "spec.containers[0].ports[0].containerPort"),
+    ("/api/v1/namespaces/{ns}/pods",
+     pod("boolint", container("c", ports=[{"containerPort": True}])),
+     "spec.containers[0].ports[0].containerPort"),
+    ("/api/v1/namespaces/{ns}/pods",
+     pod("gracestr", terminationGracePeriodSeconds="30"), "spec.terminationGracePeriodSeconds"),
+    ("/apis/apps/v1/namespaces/{ns}/deployments",
+     {"metadata": {"name": "d"}, "spec": {"replicas": "3", "selector": {"matchLabels": {
+         "a": "b"}}, "template": {"metadata": {"labels": {"a": "b"}}, "spec": {
+             "containers": [container()]}}}}, "spec.replicas"),
+    ("/api/v1/namespaces/{ns}/configmaps",
+     {"metadata": {"name": "cm"}, "data": {"a": 1}}, "data[a]"),
+])
+def test_numbers_strings_and_booleans_are_not_coerced(client: httpx.Client, ns: str,
+                                                      path: str, body: Obj,
+                                                      field: str) -> None:
+    """Kubernetes' decoder does not turn "80" or true into an int (nor 1 into a string):
+    a known field of the wrong JSON type is rejected, never stored converted."""
+    coll = path.format(ns=ns)
+    r = client.post(coll, json=body)
+    st = assert_status(r, 422, "Invalid")
+    assert field in causes(st), st
+    assert_status(client.get(f"{coll}/{body['metadata']['name']}"), 404)
+
+
+def test_timestamps_must_be_rfc3339(client: httpx.Client, ns: str, pods: str) -> None:
+    """A time field that is not RFC 3339 would be stored and then break every client that
+    parses it (the Python client's V1Lease / V1PodStatus): Kubernetes rejects it."""
+    leases = f"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases"
+    r = client.post(leases, json={"metadata": {"name": "l"},
+                                  "spec": {"holderIdentity": "me", "renewTime": "yesterday"}})
+    assert r.status_code in (400, 422), r.text
+    assert_status(r, r.status_code)
+    assert_status(client.get(f"{leases}/l"), 404)
+    assert client.post(pods, json=pod("t")).status_code == 201
+    cur = client.get(f"{pods}/t").json()
+    cur["status"]["startTime"] = "not a time"
+    r = client.put(f"{pods}/t/status", json=cur)
+    assert r.status_code in (400, 422), r.text
+    assert "startTime" not in client.get(f"{pods}/t").json()["status"]
 
 
 def test_containers_must_be_a_list(client: httpx.Client, pods: str) -> None:
@@ -170,6 +233,8 @@ def test_patch_with_unsupported_media_type(client: httpx.Client, pods: str,
     "/api/v1/widgets",
     "/api/v1/namespaces/default/widgets",
     "/api/v1/namespaces/default/pods/x/nosuchsub",
+    "/api/v1/namespaces/default/configmaps/x/status",
+    "/api/v1/namespaces/default/nodes/x",
     "/apis/nosuch.group/v1/things",
     "/apis/apps/v9/deployments",
     "/api/v2/pods",

@@ -117,6 +117,20 @@ def test_strategic_merge_containers_merge_by_name(client: httpx.Client, deploy: 
     assert env == {"X": "1", "Y": "changed", "Z": "3"}
 
 
+def test_strategic_merge_ports_merge_by_container_port(client: httpx.Client,
+                                                      deploy: str) -> None:
+    body = {"spec": {"template": {"spec": {"containers": [
+        {"name": "a", "ports": [{"containerPort": 80, "name": "http"},
+                                {"containerPort": 443, "name": "https"}]}]}}}}
+    r = patch(client, deploy, body, STRATEGIC)
+    assert r.status_code == 200, r.text
+    a = next(c for c in containers_of(r.json()) if c["name"] == "a")
+    ports = {p["containerPort"]: p for p in a["ports"]}
+    assert set(ports) == {80, 443}
+    assert ports[80]["name"] == "http" and ports[80]["protocol"] == "TCP"
+    assert len(a["env"]) == 2  # untouched lists stay
+
+
 def test_strategic_merge_patch_delete_and_element_order(client: httpx.Client,
                                                         deploy: str) -> None:
     # what kubectl apply sends (COMPAT §6)
@@ -136,15 +150,17 @@ def test_strategic_merge_patch_delete_and_element_order(client: httpx.Client,
     assert "$setElementOrder" not in text and "$patch" not in text
     assert client.get(deploy).json() == got
 
-    # $setElementOrder reorders the merged list
+    # without $setElementOrder, patch items come before server-only ones (Kubernetes'
+    # mergeSortedSlice); with it, the merged list takes the given order
     r = patch(client, deploy, {"spec": {"template": {"spec": {"containers": [
         {"name": "z", "image": "redis:7"}]}}}}, STRATEGIC)
-    assert [c["name"] for c in containers_of(r.json())] == ["a", "z"]
-    r = patch(client, deploy, {"spec": {"template": {"spec": {
-        "$setElementOrder/containers": [{"name": "z"}, {"name": "a"}],
-        "containers": [{"name": "a", "image": "busybox:3"}]}}}}, STRATEGIC)
-    assert r.status_code == 200, r.text
     assert [c["name"] for c in containers_of(r.json())] == ["z", "a"]
+    r = patch(client, deploy, {"spec": {"template": {"spec": {
+        "$setElementOrder/containers": [{"name": "a"}, {"name": "z"}],
+        "containers": [{"name": "z", "image": "redis:8"}]}}}}, STRATEGIC)
+    assert r.status_code == 200, r.text
+    assert [c["name"] for c in containers_of(r.json())] == ["a", "z"]
+    assert containers_of(r.json())[1]["image"] == "redis:8"
     assert "$setElementOrder" not in json.dumps(r.json())
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from tugboat.api.fieldtypes import IntOrString
-from tugboat.api.meta import K8sModel, LabelSelector, ObjectMeta
+from tugboat.api.meta import K8sModel, LabelSelector, ObjectMeta, Time
 from tugboat.api.pod import PodTemplateSpec
 
 # --- ReplicaSet ----------------------------------------------------------------------------
@@ -23,7 +23,7 @@ class ReplicaSetSpec(K8sModel):
 class ReplicaSetCondition(K8sModel):
     type: str
     status: str
-    lastTransitionTime: str | None = None
+    lastTransitionTime: Time | None = None
     reason: str | None = None
     message: str | None = None
 
@@ -73,8 +73,8 @@ class DeploymentSpec(K8sModel):
 class DeploymentCondition(K8sModel):
     type: str
     status: str
-    lastUpdateTime: str | None = None
-    lastTransitionTime: str | None = None
+    lastUpdateTime: Time | None = None
+    lastTransitionTime: Time | None = None
     reason: str | None = None
     message: str | None = None
 
@@ -123,7 +123,7 @@ class DaemonSetSpec(K8sModel):
 class DaemonSetCondition(K8sModel):
     type: str
     status: str
-    lastTransitionTime: str | None = None
+    lastTransitionTime: Time | None = None
     reason: str | None = None
     message: str | None = None
 

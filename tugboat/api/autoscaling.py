@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import Field
 
 from tugboat.api.fieldtypes import Quantity
-from tugboat.api.meta import K8sModel, ObjectMeta
+from tugboat.api.meta import K8sModel, ObjectMeta, Time
 
 
 class CrossVersionObjectReference(K8sModel):
@@ -72,14 +72,14 @@ class MetricStatus(K8sModel):
 class HorizontalPodAutoscalerCondition(K8sModel):
     type: str
     status: str
-    lastTransitionTime: str | None = None
+    lastTransitionTime: Time | None = None
     reason: str | None = None
     message: str | None = None
 
 
 class HorizontalPodAutoscalerStatus(K8sModel):
     observedGeneration: int | None = None
-    lastScaleTime: str | None = None
+    lastScaleTime: Time | None = None
     currentReplicas: int | None = None
     desiredReplicas: int = 0  # always on the wire in Kubernetes
     currentMetrics: list[MetricStatus] | None = None

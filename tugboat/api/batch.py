@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from tugboat.api.meta import K8sModel, LabelSelector, ObjectMeta
+from tugboat.api.meta import K8sModel, LabelSelector, ObjectMeta, Time
 from tugboat.api.pod import PodTemplateSpec
 
 # The labels Kubernetes generates on a Job's pod template (and selects on) when the user
@@ -38,8 +38,8 @@ class JobSpec(K8sModel):
 class JobCondition(K8sModel):
     type: str
     status: str
-    lastProbeTime: str | None = None
-    lastTransitionTime: str | None = None
+    lastProbeTime: Time | None = None
+    lastTransitionTime: Time | None = None
     reason: str | None = None
     message: str | None = None
 
@@ -50,8 +50,8 @@ class JobStatus(K8sModel):
     failed: int | None = None
     terminating: int | None = None
     ready: int | None = None
-    startTime: str | None = None
-    completionTime: str | None = None
+    startTime: Time | None = None
+    completionTime: Time | None = None
     completedIndexes: str | None = None
     failedIndexes: str | None = None
     uncountedTerminatedPods: dict[str, Any] | None = None

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from tugboat.api.meta import K8sModel, ObjectMeta
+from tugboat.api.meta import K8sModel, ObjectMeta, Time
 
 
 class LeaseSpec(K8sModel):
     holderIdentity: str | None = None
     leaseDurationSeconds: int | None = None
-    acquireTime: str | None = None  # MicroTime: RFC 3339 with microseconds
-    renewTime: str | None = None
+    acquireTime: Time | None = None  # MicroTime: RFC 3339 with microseconds
+    renewTime: Time | None = None
     leaseTransitions: int | None = None
     strategy: str | None = None
     preferredHolder: str | None = None

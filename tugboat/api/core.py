@@ -32,7 +32,7 @@ from tugboat.api.container import (
     TCPSocketAction,
     VolumeMount,
 )
-from tugboat.api.meta import K8sModel, ObjectMeta, ObjectReference
+from tugboat.api.meta import K8sModel, ObjectMeta, ObjectReference, Time
 from tugboat.api.node import (
     ContainerImage,
     DaemonEndpoint,
@@ -114,7 +114,7 @@ class NamespaceSpec(K8sModel):
 class NamespaceCondition(K8sModel):
     type: str
     status: str
-    lastTransitionTime: str | None = None
+    lastTransitionTime: Time | None = None
     reason: str | None = None
     message: str | None = None
 
@@ -139,7 +139,7 @@ class EventSource(K8sModel):
 
 class EventSeries(K8sModel):
     count: int | None = None
-    lastObservedTime: str | None = None
+    lastObservedTime: Time | None = None
 
 
 class Event(K8sModel):
@@ -152,11 +152,11 @@ class Event(K8sModel):
     reason: str | None = None
     message: str | None = None
     source: EventSource | None = None
-    firstTimestamp: str | None = None
-    lastTimestamp: str | None = None
+    firstTimestamp: Time | None = None
+    lastTimestamp: Time | None = None
     count: int | None = None
     type: str | None = None
-    eventTime: str | None = None
+    eventTime: Time | None = None
     series: EventSeries | None = None
     action: str | None = None
     related: ObjectReference | None = None
@@ -174,7 +174,7 @@ class ReplicationControllerSpec(K8sModel):
 class ReplicationControllerCondition(K8sModel):
     type: str
     status: str
-    lastTransitionTime: str | None = None
+    lastTransitionTime: Time | None = None
     reason: str | None = None
     message: str | None = None
 

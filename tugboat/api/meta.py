@@ -7,15 +7,29 @@ without alias tables; `continue` (a Python keyword) is the one alias.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any
+import re
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+_RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _check_time(value: str) -> str:
+    if not _RFC3339.match(value):
+        raise ValueError(f'"{value}" is not an RFC 3339 time (e.g. 2025-01-01T00:00:00Z)')
+    return value
+
+
+# metav1.Time / MicroTime on the wire: RFC 3339 strings, checked, kept as sent.
+Time = Annotated[str, AfterValidator(_check_time)]
 
 
 class K8sModel(BaseModel):
     """Base of every API type: unknown fields are dropped (the apiserver warns about them)."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, strict=True)
 
     def wire(self) -> dict[str, Any]:
         """The object as Kubernetes serialises it: camelCase, unset optionals omitted."""
@@ -44,7 +58,7 @@ class ManagedFieldsEntry(K8sModel):
     manager: str | None = None
     operation: str | None = None
     apiVersion: str | None = None
-    time: str | None = None
+    time: Time | None = None
     fieldsType: str | None = None
     fieldsV1: dict[str, Any] | None = None
     subresource: str | None = None
@@ -57,8 +71,8 @@ class ObjectMeta(K8sModel):
     uid: str | None = None
     resourceVersion: str | None = None
     generation: int | None = None
-    creationTimestamp: str | None = None
-    deletionTimestamp: str | None = None
+    creationTimestamp: Time | None = None
+    deletionTimestamp: Time | None = None
     deletionGracePeriodSeconds: int | None = None
     labels: dict[str, str] | None = None
     annotations: dict[str, str] | None = None

@@ -6,14 +6,14 @@ from __future__ import annotations
 from pydantic import Field
 
 from tugboat.api.fieldtypes import ResourceList
-from tugboat.api.meta import K8sModel, ObjectMeta
+from tugboat.api.meta import K8sModel, ObjectMeta, Time
 
 
 class NodeMetrics(K8sModel):
     apiVersion: str = "metrics.k8s.io/v1beta1"
     kind: str = "NodeMetrics"
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
-    timestamp: str | None = None
+    timestamp: Time | None = None
     window: str | None = None  # a Go duration, e.g. "10s"
     usage: ResourceList = Field(default_factory=dict)
 
@@ -27,6 +27,6 @@ class PodMetrics(K8sModel):
     apiVersion: str = "metrics.k8s.io/v1beta1"
     kind: str = "PodMetrics"
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
-    timestamp: str | None = None
+    timestamp: Time | None = None
     window: str | None = None
     containers: list[ContainerMetrics] = Field(default_factory=list)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from tugboat.api.fieldtypes import ResourceList
-from tugboat.api.meta import K8sModel, ObjectMeta
+from tugboat.api.meta import K8sModel, ObjectMeta, Time
 
 
 class Taint(K8sModel):
@@ -28,8 +28,8 @@ class NodeSpec(K8sModel):
 class NodeCondition(K8sModel):
     type: str
     status: str
-    lastHeartbeatTime: str | None = None
-    lastTransitionTime: str | None = None
+    lastHeartbeatTime: Time | None = None
+    lastTransitionTime: Time | None = None
     reason: str | None = None
     message: str | None = None
 

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from tugboat.api.container import Container
 from tugboat.api.fieldtypes import Quantity
-from tugboat.api.meta import K8sModel, ObjectMeta, ObjectReference
+from tugboat.api.meta import K8sModel, ObjectMeta, ObjectReference, Time
 
 # --- volumes -------------------------------------------------------------------------------
 
@@ -185,8 +185,8 @@ class PodSpec(K8sModel):
 class PodCondition(K8sModel):
     type: str
     status: str
-    lastProbeTime: str | None = None
-    lastTransitionTime: str | None = None
+    lastProbeTime: Time | None = None
+    lastTransitionTime: Time | None = None
     reason: str | None = None
     message: str | None = None
 
@@ -197,7 +197,7 @@ class ContainerStateWaiting(K8sModel):
 
 
 class ContainerStateRunning(K8sModel):
-    startedAt: str | None = None
+    startedAt: Time | None = None
 
 
 class ContainerStateTerminated(K8sModel):
@@ -205,8 +205,8 @@ class ContainerStateTerminated(K8sModel):
     signal: int | None = None
     reason: str | None = None
     message: str | None = None
-    startedAt: str | None = None
-    finishedAt: str | None = None
+    startedAt: Time | None = None
+    finishedAt: Time | None = None
     containerID: str | None = None
 
 
@@ -244,7 +244,7 @@ class PodStatus(K8sModel):
     hostIPs: list[PodIP] | None = None
     podIP: str | None = None
     podIPs: list[PodIP] | None = None
-    startTime: str | None = None
+    startTime: Time | None = None
     initContainerStatuses: list[ContainerStatus] | None = None
     containerStatuses: list[ContainerStatus] | None = None
     qosClass: str | None = None

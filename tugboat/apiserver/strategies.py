@@ -107,9 +107,13 @@ def _keep_allocated(new: Obj, old: Obj) -> None:
     for k in ("clusterIP", "clusterIPs"):
         if not ns.get(k) and os_.get(k):
             ns[k] = os_[k]
+    new_ports = ns.get("ports")
+    if not isinstance(new_ports, list):  # malformed: validation names it; nothing to keep
+        return
     old_ports = {p.get("port"): p.get("nodePort") for p in os_.get("ports") or []}
-    for p in ns.get("ports") or []:
-        if isinstance(p, dict) and not p.get("nodePort") and old_ports.get(p.get("port")):
+    for p in new_ports:
+        if isinstance(p, dict) and isinstance(p.get("port"), int) and not p.get("nodePort") \
+                and old_ports.get(p["port"]):
             if ns.get("type") in ("NodePort", "LoadBalancer"):
                 p["nodePort"] = old_ports[p.get("port")]
 
