@@ -17,7 +17,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from tugboat.api.meta import DeleteOptions, parse_rfc3339
 from tugboat.api.resources import lookup
-from tugboat.apiserver import discovery, errors, openapi
+from tugboat.apiserver import discovery, errors, openapi, proxy
 from tugboat.apiserver.metrics import ApiMetrics
 from tugboat.apiserver.registry import Registry, WriteOptions
 from tugboat.apiserver.routes import ResourceHandler, json_response, status_response
@@ -162,6 +162,8 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
     app.router.add_route("/api/{version}/{rest:path}", resources, methods=methods)
     app.router.add_route("/apis/{group}/{version}/{rest:path}", resources, methods=methods)
+    app.router.add_websocket_route("/api/v1/namespaces/{namespace}/pods/{name}/exec",
+                                   proxy.exec_socket)
     return app
 
 

@@ -26,7 +26,7 @@ Obj = dict[str, Any]
 NODES = lookup("", "v1", "nodes")
 PODS = lookup("", "v1", "pods")
 SUMMARY_PATH = "/stats/summary"
-KUBELET_TIMEOUT = 3.0
+KUBELET_TIMEOUT = 5.0
 WINDOW = "10s"
 
 

@@ -49,10 +49,12 @@ async def patch(reg: Registry, info: ResourceInfo, ns: str | None, name: str, ra
         if not isinstance(patched.get("metadata"), dict):
             raise errors.bad_request("metadata must be an object")
         want = patched["metadata"].get("resourceVersion")
+        if want and not str(want).isdigit():
+            raise errors.bad_request(f'invalid resourceVersion "{want}"')
         pinned = bool(want) and want != cur["metadata"]["resourceVersion"]
         try:
             return await reg.update(info, ns, name, patched, opts, sub,
-                                    expected=int(want) if pinned and str(want).isdigit() else rev)
+                                    expected=int(want) if pinned else rev)
         except errors.ApiError as e:
             if e.code == 409 and e.reason == "Conflict" and not pinned:
                 await reg.cache.wait_for(rev + 1)

@@ -151,6 +151,8 @@ class Registry:
         meta = body.get("metadata")
         if "metadata" in body and not isinstance(meta, dict):  # null too: not an object
             raise errors.bad_request("metadata must be an object")
+        if (meta or {}).get("resourceVersion"):
+            raise errors.bad_request("resourceVersion should not be set on objects to be created")
         body_ns = (meta or {}).get("namespace")
         if info.namespaced and body_ns and body_ns != ns:
             raise errors.bad_request("the namespace of the provided object does not match the "

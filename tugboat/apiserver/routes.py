@@ -17,7 +17,7 @@ from starlette.responses import Response, StreamingResponse
 
 from tugboat.api.meta import DeleteOptions
 from tugboat.api.resources import ResourceInfo, lookup
-from tugboat.apiserver import decoding, errors, filters, patching, subresources
+from tugboat.apiserver import decoding, errors, filters, patching, proxy, subresources
 from tugboat.apiserver.metrics import ApiMetrics
 from tugboat.apiserver.metricsapi import MetricsApi
 from tugboat.apiserver.registry import Registry, Result, WriteOptions
@@ -138,6 +138,9 @@ class ResourceHandler:
 
     async def _dispatch(self, request: Request, t: Target) -> tuple[Response, str]:
         m = request.method
+        if t.sub in proxy.SUBRESOURCES and t.name:  # pods/log, pods/exec: to the kubelet
+            return await proxy.serve_http(request, self.reg, t.namespace or "", t.name,
+                                          t.sub or ""), "connect"
         if t.sub and t.name is None and m != "POST":
             raise errors.method_not_allowed(f"{m} is not supported on bindings")
         if m == "GET" and not t.info.stored:

@@ -1,0 +1,200 @@
+"""pods/{name}/log and pods/{name}/exec: the API server checks the pod and the container,
+finds the pod's node's kubelet (Node status.addresses InternalIP and
+daemonEndpoints.kubeletEndpoint.Port) and relays — logs as a text/plain stream (chunked,
+and open as long as the kubelet's is, with follow), exec as a WebSocket whose frames pass
+through one by one in both directions (v5.channel.k8s.io, or v4 for older clients), as
+COMPAT.md §8–§9 describe. Failures before the upgrade are Status replies, so kubectl
+prints them (its SPDY retry of a refused exec gets the same Status)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import orjson
+import websockets
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from tugboat.api.resources import lookup
+from tugboat.apiserver import errors
+from tugboat.apiserver.registry import Registry
+
+log = logging.getLogger(__name__)
+
+SUBRESOURCES = ("log", "exec")
+PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
+LOG_PARAMS = ("follow", "tailLines", "previous", "timestamps", "sinceSeconds", "limitBytes")
+EXEC_PARAMS = ("stdin", "stdout", "stderr", "tty")
+PODS = lookup("", "v1", "pods")
+NODES = lookup("", "v1", "nodes")
+_http: httpx.AsyncClient | None = None
+
+
+def _client() -> httpx.AsyncClient:
+    global _http
+    if _http is None:
+        _http = httpx.AsyncClient(trust_env=False, timeout=httpx.Timeout(10.0, read=None))
+    return _http
+
+
+def pick_container(pod: dict[str, Any], requested: str | None) -> str:
+    spec = pod.get("spec") or {}
+    names = [c["name"] for c in (spec.get("containers") or []) + (spec.get("initContainers")
+                                                                 or [])]
+    name = pod["metadata"]["name"]
+    if not requested:
+        if len(spec.get("containers") or []) == 1:
+            return spec["containers"][0]["name"]
+        raise errors.bad_request(f"a container name must be specified for pod {name}, "
+                                 f"choose one of: [{' '.join(names)}]")
+    if requested not in names:
+        raise errors.bad_request(f"container {requested} is not valid for pod {name}")
+    return requested
+
+
+def kubelet_address(reg: Registry, pod: dict[str, Any]) -> str:
+    """host:port of the kubelet running `pod`."""
+    node_name = (pod.get("spec") or {}).get("nodeName")
+    if not node_name:
+        raise errors.bad_request(f"pod {pod['metadata']['name']} does not have a host assigned")
+    node = reg.get(NODES, None, node_name)
+    status = node.get("status") or {}
+    addresses = {a.get("type"): a.get("address") for a in status.get("addresses") or []}
+    host = addresses.get("InternalIP") or addresses.get("Hostname")
+    if not host:
+        raise errors.ApiError(500, "InternalError", f"node {node_name} has no address")
+    port = ((status.get("daemonEndpoints") or {}).get("kubeletEndpoint") or {}).get("Port")
+    return f"[{host}]:{port or 10250}" if ":" in host else f"{host}:{port or 10250}"
+
+
+def _target(reg: Registry, namespace: str, name: str, container: str | None
+            ) -> tuple[dict[str, Any], str, str]:
+    pod = reg.get(PODS, namespace, name)
+    return pod, pick_container(pod, container), kubelet_address(reg, pod)
+
+
+async def serve_http(request: Request, reg: Registry, namespace: str, name: str, sub: str
+                     ) -> Response:
+    """The HTTP side: GET log, and exec requests that did not upgrade to a WebSocket."""
+    if sub == "log":
+        if request.method != "GET":
+            raise errors.method_not_allowed(f"{request.method} is not supported on pods/log")
+        return await pod_logs(request, reg, namespace, name)
+    pod, _container, _address = _target(reg, namespace, name,
+                                        request.query_params.get("container"))
+    _check_exec_phase(pod)
+    raise errors.bad_request("exec needs a WebSocket upgrade with protocol "
+                             "v5.channel.k8s.io (SPDY is not supported)")
+
+
+async def pod_logs(request: Request, reg: Registry, namespace: str, name: str) -> Response:
+    q = request.query_params
+    _pod, container, address = _target(reg, namespace, name, q.get("container"))
+    params = {k: q[k] for k in LOG_PARAMS if k in q}
+    url = f"http://{address}/containerLogs/{namespace}/{name}/{container}"
+    http = _client()
+    try:
+        upstream = await http.send(http.build_request("GET", url, params=params), stream=True)
+    except httpx.HTTPError as e:
+        raise errors.ApiError(500, "InternalError", f'Get "{url}": {e}') from None
+    if upstream.status_code != 200:
+        text = (await upstream.aread()).decode(errors="replace").strip()
+        await upstream.aclose()
+        code = 400 if upstream.status_code < 500 else 500
+        raise errors.ApiError(code, "BadRequest" if code == 400 else "InternalError", text)
+    return StreamingResponse(_relay_body(upstream), media_type="text/plain")
+
+
+async def _relay_body(upstream: httpx.Response) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in upstream.aiter_raw():
+            yield chunk
+    except httpx.HTTPError:
+        return
+    finally:
+        await upstream.aclose()
+
+
+def _check_exec_phase(pod: dict[str, Any]) -> None:
+    phase = (pod.get("status") or {}).get("phase")
+    if phase in ("Succeeded", "Failed"):
+        raise errors.bad_request(f"cannot exec into a container in a completed pod; current "
+                                 f"phase is {phase}")
+
+
+def _choose_protocol(ws: WebSocket) -> str | None:
+    offered = {p.strip() for item in ws.scope.get("subprotocols") or [] for p in item.split(",")}
+    return next((p for p in PROTOCOLS if p in offered), None)
+
+
+async def _deny(ws: WebSocket, err: errors.ApiError) -> None:
+    reply = Response(orjson.dumps(err.wire()), status_code=err.code,
+                     media_type="application/json", headers=err.headers)
+    try:
+        await ws.send_denial_response(reply)
+    except RuntimeError:
+        await ws.close(1008, err.message[:120])
+
+
+async def exec_socket(ws: WebSocket) -> None:
+    """WebSocket /api/v1/namespaces/{namespace}/pods/{name}/exec."""
+    reg: Registry = ws.app.state.registry
+    namespace, name, q = ws.path_params["namespace"], ws.path_params["name"], ws.query_params
+    protocol = _choose_protocol(ws)
+    try:
+        pod, container, address = _target(reg, namespace, name, q.get("container"))
+        _check_exec_phase(pod)
+        if protocol is None:
+            raise errors.bad_request("exec supports the WebSocket protocols " +
+                                     ", ".join(PROTOCOLS))
+    except errors.ApiError as e:
+        await _deny(ws, e)
+        return
+    query = [("command", c) for c in q.getlist("command")] + \
+        [(k, q[k]) for k in EXEC_PARAMS if k in q]
+    url = f"ws://{address}/exec/{namespace}/{name}/{container}?{urlencode(query)}"
+    try:
+        upstream = await websockets.connect(url, subprotocols=[protocol], max_size=None,
+                                            ping_interval=None, open_timeout=10)
+    except (OSError, websockets.WebSocketException, TimeoutError) as e:
+        await _deny(ws, errors.ApiError(500, "InternalError", f"error dialing backend: {e}"))
+        return
+    await ws.accept(subprotocol=protocol)
+    await _relay_frames(ws, upstream)
+
+
+async def _relay_frames(ws: WebSocket, upstream: Any) -> None:
+    async def down() -> None:
+        async for message in upstream:
+            if isinstance(message, bytes):
+                await ws.send_bytes(message)
+            else:
+                await ws.send_text(message)
+
+    async def up() -> None:
+        while True:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            data = message.get("bytes")
+            await upstream.send(data if data is not None else message.get("text") or "")
+
+    tasks = [asyncio.create_task(down()), asyncio.create_task(up())]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await upstream.close()
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+            await ws.close(1000)

@@ -1,0 +1,38 @@
+"""`tug-controller-manager`: parse flags, build the manager, run it until SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+from tugboat.client import ApiClient, ConfigError, load_config
+from tugboat.controller.manager import ControllerManager
+from tugboat.controller.options import ManagerOptions, parse_args
+
+
+async def run(opts: ManagerOptions) -> int:
+    config = load_config(opts.kubeconfig, server=opts.server)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with ApiClient.from_config(config, user_agent="tug-controller-manager") as client:
+        return await ControllerManager(opts, client).run(stop)
+
+
+def main(argv: list[str] | None = None) -> None:
+    opts = parse_args(argv)
+    logging.basicConfig(level=opts.log_level.upper(), stream=sys.stderr,
+                        format="ts=%(asctime)s level=%(levelname)s component=controller-manager "
+                               "logger=%(name)s msg=%(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        sys.exit(asyncio.run(run(opts)))
+    except ConfigError as e:
+        sys.exit(f"tug-controller-manager: {e}")
+
+
+if __name__ == "__main__":
+    main()
