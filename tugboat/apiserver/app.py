@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -85,6 +86,7 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
         await store.start()
         await cache.start()
         await ensure_namespaces(registry)
+        gc.freeze()  # the objects loaded so far live as long as the process
         compactor = asyncio.create_task(compact_periodically(store, compaction_interval))
         sweeper = asyncio.create_task(expire_events(registry, event_ttl))
         log.info("apiserver ready at revision %d", cache.rev)

@@ -26,6 +26,7 @@ NAMESPACES = lookup("", "v1", "namespaces")
 # success, so this bounds contention, not time: Kubernetes' GuaranteedUpdate has no
 # bound at all, and 8 made a patch 409 as soon as ~10 clients patched one object.
 CONFLICT_RETRIES = 100
+GENERATE_NAME_RETRIES = 8
 
 
 @dataclass
@@ -157,6 +158,7 @@ class Registry:
         if info.namespaced and body_ns and body_ns != ns:
             raise errors.bad_request("the namespace of the provided object does not match the "
                                      "namespace sent on the request")
+        generated = bool((meta or {}).get("generateName")) and not (meta or {}).get("name")
         strategies.prepare_create_meta(info, body, ns)
         if info.kind == "Service":
             allocators.allocate_service(body, self.cache.list(info.key_prefix()))
@@ -168,10 +170,20 @@ class Registry:
             if self.cache.get(info.key(ns, name)) is not None:
                 raise errors.already_exists(info, name)
             return Result(wire, warnings, created=True)
-        try:
-            kv = await self._commit(self.store.create(info.key(ns, name), orjson.dumps(wire)))
-        except KeyExists:
-            raise errors.already_exists(info, name) from None
+        for _ in range(GENERATE_NAME_RETRIES if generated else 1):
+            try:
+                kv = await self._commit(self.store.create(info.key(ns, name),
+                                                          orjson.dumps(wire)))
+                break
+            except KeyExists:
+                if not generated:
+                    raise errors.already_exists(info, name) from None
+                # Kubernetes' RetryGenerateName: a clash of random suffixes is the
+                # server's problem, not the client's
+                name = strategies.generate_name(wire["metadata"]["generateName"])
+                wire["metadata"]["name"] = name
+        else:
+            raise errors.already_exists(info, name)
         wire["metadata"]["resourceVersion"] = str(kv.mod_revision)
         return Result(wire, warnings, created=True)
 
