@@ -20,9 +20,9 @@ docker:
 images: docker
 	bash deploy/images/build.sh
 
-up: install
+up: install images
 	mkdir -p $(HOME)/.tug/data
-	$(VENV)/bin/tug-apiserver --port 8080 --store sqlite:///$(HOME)/.tug/data/state.db
+	$(VENV)/bin/tug up
 
 test: install lint images
 	$(VENV)/bin/pytest tests/unit tests/integration tests/compat tests/e2e

@@ -1,0 +1,226 @@
+"""`tug up` end to end on real Docker: from nothing to the examples running, stopped with
+SIGTERM, started again with the pod still Running and its container not restarted (the
+kubelet adopts it); and the one-line refusals (Docker, busy port, busy data folder).
+
+Uses its own data folder, kubeconfig, ports and node name, so it neither touches ~/.tug
+nor the containers of other suites; every container of its node is removed at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.processes import free_port
+
+ROOT = Path(__file__).resolve().parents[3]
+TUG = str(Path(sys.executable).parent / "tug")
+EXAMPLES = ROOT / "examples"
+DAEMONS = ("apiserver", "scheduler", "controller", "kubelet")
+
+
+def _docker_ok() -> bool:
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def _daemons_installed() -> bool:
+    return all((ROOT / "tugboat" / d / "__main__.py").exists() for d in DAEMONS)
+
+
+pytestmark = [
+    pytest.mark.skipif(not _daemons_installed(), reason="a daemon package is missing"),
+    pytest.mark.skipif(not _docker_ok(), reason="no Docker engine"),
+    pytest.mark.timeout(300),
+]
+
+
+class Cluster:
+    """One `tug up` process and the `tug` commands that talk to it."""
+
+    def __init__(self, tmp: Path):
+        self.data = tmp / "data"
+        self.kubeconfig = tmp / "kubeconfig"
+        self.node = f"tug-e2e-{secrets.token_hex(3)}"
+        self.ports = {flag: free_port() for flag in ("--port", "--kubelet-port",
+                                                     "--scheduler-port",
+                                                     "--controller-manager-port")}
+        home = tmp / "home"
+        home.mkdir(exist_ok=True)
+        self.env = {**{k: v for k, v in os.environ.items()
+                       if k not in ("KUBECONFIG", "TUG_SERVER")},
+                    "HOME": str(home), "PYTHONUNBUFFERED": "1"}
+        self.proc: subprocess.Popen[str] | None = None
+        self.lines: list[str] = []
+
+    def up_argv(self) -> list[str]:
+        argv = [TUG, "--kubeconfig", str(self.kubeconfig), "up", "--data-dir", str(self.data),
+                "--node-name", self.node]
+        for flag, port in self.ports.items():
+            argv += [flag, str(port)]
+        return argv
+
+    def start(self) -> None:
+        self.lines = []
+        self.proc = subprocess.Popen(self.up_argv(), stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True, env=self.env)
+        threading.Thread(target=self._read, args=(self.proc,), daemon=True).start()
+        self.wait_line(r"^Tugboat is running at http://127\.0\.0\.1:\d+", 150)
+
+    def _read(self, proc: subprocess.Popen[str]) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_line(self, pattern: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(re.search(pattern, line) for line in self.lines):
+                return
+            if self.proc is not None and self.proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        raise AssertionError(f"tug up never printed {pattern!r}: {self.lines}")
+
+    def stop(self) -> int:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(90)
+        self.proc = None
+        return code
+
+    def tug(self, *args: str, input: str | None = None, timeout: float = 150
+            ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([TUG, "--kubeconfig", str(self.kubeconfig), *args], input=input,
+                              capture_output=True, text=True, timeout=timeout, env=self.env)
+
+    def ok(self, *args: str, **kw: object) -> str:
+        done = self.tug(*args, **kw)  # type: ignore[arg-type]
+        assert done.returncode == 0, f"tug {args}: {done.stdout}{done.stderr}"
+        return done.stdout
+
+    def containers(self, pod: str) -> set[str]:
+        out = subprocess.run(["docker", "ps", "-q", "--no-trunc",
+                              "--filter", f"label=io.tugboat.node={self.node}",
+                              "--filter", f"label=io.tugboat.pod.name={pod}"],
+                             capture_output=True, text=True, timeout=30).stdout
+        return set(out.split())
+
+    def cleanup(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        ids = subprocess.run(["docker", "ps", "-aq", "--filter",
+                              f"label=io.tugboat.node={self.node}"],
+                             capture_output=True, text=True, timeout=30).stdout.split()
+        if ids:
+            subprocess.run(["docker", "rm", "-f", *ids], capture_output=True, timeout=60)
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[Cluster]:
+    c = Cluster(tmp_path)
+    try:
+        yield c
+    finally:
+        c.cleanup()
+
+
+def _apply_and_wait_for_examples(c: Cluster) -> None:
+    """Every example, each waited on its own success condition."""
+    for name in ("probes", "rc", "deployment", "job", "daemonset", "service"):
+        c.ok("apply", "-f", str(EXAMPLES / f"{name}.yaml"))
+    c.ok("wait", "--for=condition=Ready", "pod/probes", "--timeout=120s")
+    c.ok("wait", "--for=jsonpath={.status.readyReplicas}=2", "rc/rc-web", "--timeout=120s")
+    assert c.ok("rollout", "status", "deploy/web", "--timeout=120s").endswith(
+        'deployment "web" successfully rolled out\n')
+    assert c.ok("rollout", "status", "ds/node-reporter", "--timeout=120s").endswith(
+        'daemon set "node-reporter" successfully rolled out\n')
+    c.ok("wait", "--for=condition=Complete", "job/compute", "--timeout=120s")
+    endpoints = c.ok("get", "endpoints", "web", "-o",
+                     "jsonpath={.subsets[*].addresses[*].ip}")
+    assert len(endpoints.split()) == 2
+    assert "6 x 7 = 42" in c.ok("logs", "job/compute")
+
+
+def test_up_runs_the_examples_and_adopts_its_containers_after_a_restart(
+        cluster: Cluster) -> None:
+    c = cluster
+    c.start()
+    assert any(line.startswith("[7/7] writing the kubeconfig") for line in c.lines)
+    assert c.ok("get", "nodes", "-o", "name") .split() == [f"node/{c.node}"]
+    assert c.ok("apply", "-f", str(EXAMPLES / "pod.yaml")) == "pod/hello created\n"
+    c.ok("wait", "--for=condition=Ready", "pod/hello", "--timeout=120s")
+    before = c.containers("hello")
+    assert len(before) == 2  # the sandbox and the container
+
+    assert "hello from Tugboat" in c.ok("logs", "hello")
+    follow = subprocess.Popen([TUG, "--kubeconfig", str(c.kubeconfig), "logs", "-f", "hello"],
+                              stdout=subprocess.PIPE, text=True, env=c.env)
+    try:
+        assert follow.stdout is not None
+        assert follow.stdout.readline() == "hello from Tugboat\n"  # streamed, not at exit
+        assert follow.poll() is None
+    finally:
+        follow.terminate()
+        follow.wait(10)
+    failed = c.tug("exec", "hello", "--", "sh", "-c", "exit 3")
+    assert failed.returncode == 3 and "command terminated with exit code 3" in failed.stderr
+    assert c.ok("exec", "-i", "hello", "--", "cat", input="through stdin\n") == \
+        "through stdin\n"
+
+    _apply_and_wait_for_examples(c)
+    for name in ("probes", "rc", "deployment", "job", "daemonset", "service"):
+        c.ok("delete", "-f", str(EXAMPLES / f"{name}.yaml"), "--timeout=120s")
+
+    second = subprocess.run(c.up_argv(), capture_output=True, text=True, timeout=60, env=c.env)
+    assert second.returncode == 1
+    assert re.fullmatch(r'error: another "tug up" \(pid \d+\) is already running on .*\n',
+                        second.stderr)
+
+    assert c.stop() == 0
+    assert c.containers("hello") == before  # the kubelet leaves its containers running
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", c.ports["--port"])) != 0  # the API server is gone
+
+    c.start()
+    c.ok("wait", "--for=condition=Ready", "pod/hello", "--timeout=120s")
+    assert c.ok("get", "pod", "hello", "-o",
+                "jsonpath={.status.phase} {.status.containerStatuses[0].restartCount}") == \
+        "Running 0"
+    assert c.containers("hello") == before  # adopted, not restarted
+    c.ok("delete", "pod", "hello", "--timeout=120s")
+    assert c.containers("hello") == set()
+    assert c.stop() == 0
+
+
+def test_refusals_are_one_line(cluster: Cluster, tmp_path: Path) -> None:
+    c = cluster
+    no_docker = subprocess.run(c.up_argv(), capture_output=True, text=True, timeout=60,
+                               env={**c.env, "DOCKER_HOST": "unix:///nonexistent.sock"})
+    assert no_docker.returncode == 1
+    assert re.fullmatch(r"error: the Docker engine is not running \(.*\); start it .*\n",
+                        no_docker.stderr)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", c.ports["--port"]))
+        busy.listen()
+        in_use = subprocess.run(c.up_argv(), capture_output=True, text=True, timeout=60,
+                                env=c.env)
+    assert in_use.returncode == 1
+    assert in_use.stderr == (f"error: port {c.ports['--port']} is already in use on 127.0.0.1 "
+                             f"(needed by the API server); stop what uses it (another tug up?) "
+                             f"or pick another port with --port\n")
+    assert "Traceback" not in no_docker.stderr + in_use.stderr

@@ -1,0 +1,77 @@
+"""`tug describe`: kubectl's page, with the object's Events."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import httpx
+
+from tests.integration.cli.conftest import Tug, create, pod
+
+KUBECTL = shutil.which("kubectl")
+
+
+def _event(ns: str, obj: dict, reason: str, message: str, count: int = 1) -> dict:
+    meta = obj["metadata"]
+    return {"apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": f"{meta['name']}.{reason.lower()}", "namespace": ns},
+            "involvedObject": {"kind": "Pod", "name": meta["name"], "namespace": ns,
+                               "uid": meta["uid"], "apiVersion": "v1"},
+            "reason": reason, "message": message, "type": "Normal", "count": count,
+            "source": {"component": "default-scheduler"},
+            "firstTimestamp": meta["creationTimestamp"], "lastTimestamp":
+                meta["creationTimestamp"]}
+
+
+def test_pod_page_with_events(tug: Tug, api: httpx.Client, ns: str) -> None:
+    web = create(api, f"/api/v1/namespaces/{ns}/pods", pod("web", {"app": "web"}))
+    create(api, f"/api/v1/namespaces/{ns}/events",
+           _event(ns, web, "Scheduled", f"Successfully assigned {ns}/web to n1"))
+    create(api, f"/api/v1/namespaces/{ns}/events", _event(ns, web, "Pulled", "Pulled", 3))
+    page = tug.ok("describe", "pod", "web")
+    assert page.startswith(f"Name:         web\nNamespace:    {ns}\nNode:         <none>\n")
+    assert "Containers:\n  c:\n    Image:      busybox:1.35\n" in page
+    events = page[page.index("Events:"):].splitlines()
+    assert events[1].split() == ["Type", "Reason", "Age", "From", "Message"]
+    assert events[2].split() == ["----", "------", "----", "----", "-------"]
+    scheduled = next(line for line in events if "Scheduled" in line)
+    pulled = next(line for line in events if "Pulled" in line)
+    assert re.match(r"  Normal  Scheduled +\d+s +default-scheduler  Successfully assigned",
+                    scheduled)
+    assert re.match(r"  Normal  Pulled +\d+s \(x3 over \d+s\) +default-scheduler  Pulled$",
+                    pulled)
+
+
+def test_prefix_names_missing_objects_and_several(tug: Tug, api: httpx.Client, ns: str) -> None:
+    create(api, f"/api/v1/namespaces/{ns}/pods", pod("web-1"))
+    create(api, f"/api/v1/namespaces/{ns}/pods", pod("web-2"))
+    both = tug.ok("describe", "pod", "web")
+    assert both.count("\nNamespace:") == 2 and "\n\n\nName:         web-2" in both
+    r = tug("describe", "pod", "zzz")
+    assert r.code == 1 and r.err == 'Error from server (NotFound): pods "zzz" not found\n'
+
+
+def _mask(text: str) -> str:
+    return re.sub(r"\b\d+s\b", "AGE", text)
+
+
+def test_same_page_as_real_kubectl(tug: Tug, api: httpx.Client, ns: str) -> None:
+    if KUBECTL is None:
+        return
+    create(api, f"/api/v1/namespaces/{ns}/pods", pod("web", volumes=[
+        {"name": "d", "emptyDir": {}}], containers=[{
+            "name": "c", "image": "busybox:1.35", "command": ["httpd", "-f"],
+            "ports": [{"containerPort": 80}], "env": [{"name": "A", "value": "b"}],
+            "volumeMounts": [{"name": "d", "mountPath": "/d"}],
+            "livenessProbe": {"httpGet": {"path": "/", "port": 80}},
+            "resources": {"limits": {"cpu": "100m", "memory": "64Mi"}}}]))
+    create(api, f"/api/v1/namespaces/{ns}/services", {
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+        "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "name": "http"}]}})
+    for args in (["describe", "pod", "web"], ["describe", "svc", "web"]):
+        ours = tug.ok(*args)
+        theirs = subprocess.run([KUBECTL, *args, "--server", tug.server, "-n", tug.namespace],
+                                capture_output=True, text=True, timeout=60, env=tug.env).stdout
+        assert _mask(ours) == _mask(theirs), args

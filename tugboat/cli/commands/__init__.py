@@ -1,0 +1,33 @@
+"""The verbs, one module per family; `register` adds them all to the app in the order
+`tug --help` lists them (kubectl's: basic, deploy, cluster management, troubleshooting,
+advanced, settings, other)."""
+
+from __future__ import annotations
+
+import typer
+
+from tugboat.cli.commands import (
+    apply,
+    config,
+    delete,
+    describe,
+    edit,
+    exec,
+    get,
+    info,
+    logs,
+    metadata,
+    nodes,
+    rollout,
+    scale,
+    top,
+    wait,
+)
+
+MODULES = (get, edit, delete, apply, rollout, scale, info, top, nodes, describe, logs, exec,
+           wait, metadata, config)
+
+
+def register(app: typer.Typer) -> None:
+    for module in MODULES:
+        module.register(app)

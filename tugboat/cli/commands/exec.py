@@ -1,0 +1,92 @@
+"""`tug exec`: run a command in a container (through the API server, which reaches the
+node's kubelet), with `-i` to pass stdin and `-t` for a terminal; the command's exit code
+becomes tug's, as kubectl passes it through."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import signal
+import sys
+import termios
+import tty
+from collections.abc import Iterator
+
+import typer
+
+from tugboat.cli import remotecommand
+from tugboat.cli.errors import CliError, ExitCode
+from tugboat.cli.options import CONTEXT, examples, session_of
+from tugboat.cli.pods import find_pod, pick_container
+
+EXAMPLES = examples("""
+    # Run a command in a pod's (only) container
+    tug exec web -- ls /
+
+    # A shell in a container, interactive and with a terminal
+    tug exec -it web -c app -- sh
+
+    # Pipe data in
+    echo hello | tug exec -i web -- cat
+""")
+
+
+@contextlib.contextmanager
+def raw_terminal(enabled: bool) -> Iterator[None]:
+    if not enabled:
+        yield
+        return
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setraw(fd)
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+def exec_(ctx: typer.Context,
+          args: list[str] = typer.Argument(..., help="POD -- COMMAND [ARGS...]"),
+          container: str = typer.Option(None, "--container", "-c", help="The container."),
+          stdin: bool = typer.Option(False, "--stdin", "-i", help="Pass stdin to the command."),
+          tty_: bool = typer.Option(False, "--tty", "-t", help="Stdin is a terminal.")) -> None:
+    """Execute a command in a container."""
+    session = session_of(ctx)
+    if len(args) < 2:
+        raise CliError("you must specify at least one command for the container")
+    pod = find_pod(session, args[0])
+    phase = (pod.get("status") or {}).get("phase")
+    if phase in ("Succeeded", "Failed"):
+        raise CliError(f"cannot exec into a container in a completed pod; current phase is "
+                       f"{phase}")
+    use_tty = tty_ and stdin and sys.stdin.isatty()
+    if tty_ and not use_tty:
+        print("Unable to use a TTY - input is not a terminal or the right kind of file",
+              file=sys.stderr)
+    meta = pod["metadata"]
+    cfg = session.config
+    req = remotecommand.ExecRequest(
+        cfg.server, f"/api/v1/namespaces/{meta['namespace']}/pods/{meta['name']}/exec",
+        args[1:], pick_container(pod, container), stdin=stdin, tty=use_tty, token=cfg.token,
+        verify=cfg.verify)
+    ws = remotecommand.open_connection(req)
+    if use_tty:
+        size = shutil.get_terminal_size()
+        remotecommand.send_resize(ws, size.columns, size.lines)
+        signal.signal(signal.SIGWINCH, lambda *_: remotecommand.send_resize(
+            ws, *shutil.get_terminal_size()))
+    try:
+        with raw_terminal(use_tty):
+            code = remotecommand.run(ws, sys.stdin.buffer if stdin else None,
+                                     sys.stdout.buffer, sys.stderr.buffer)
+    except remotecommand.RemoteCommandError as e:
+        raise CliError(str(e)) from None
+    if code:
+        if not use_tty:
+            print(f"command terminated with exit code {code}", file=sys.stderr)
+        raise ExitCode(code)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("exec", epilog=EXAMPLES, context_settings=CONTEXT)(exec_)
+

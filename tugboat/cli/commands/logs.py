@@ -1,0 +1,91 @@
+"""`tug logs`: a container's output through the API server's `pods/{name}/log`, which
+reaches the node's kubelet; `-f` streams it until the container ends (or Ctrl-C)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import httpx
+import typer
+
+from tugboat.api.durations import DurationError, parse_duration
+from tugboat.cli.errors import CliError
+from tugboat.cli.options import CONTEXT, examples, session_of
+from tugboat.cli.pods import find_pod, pick_container
+from tugboat.client import ServerUnreachable
+from tugboat.client.errors import error_from_response
+
+EXAMPLES = examples("""
+    # The output of a pod's only container, then follow it
+    tug logs web
+    tug logs -f web
+
+    # The last 20 lines of one container, with timestamps
+    tug logs web -c sidecar --tail=20 --timestamps
+
+    # The output of the previous (crashed) instance
+    tug logs web --previous
+
+    # The first pod of a deployment
+    tug logs deploy/web
+""")
+
+
+def _params(container: str, follow: bool, previous: bool, tail: int, timestamps: bool,
+            since: str | None, limit_bytes: int | None) -> dict[str, Any]:
+    params: dict[str, Any] = {"container": container}
+    if follow:
+        params["follow"] = "true"
+    if previous:
+        params["previous"] = "true"
+    if tail >= 0:
+        params["tailLines"] = tail
+    if timestamps:
+        params["timestamps"] = "true"
+    if since:
+        try:
+            params["sinceSeconds"] = max(1, int(parse_duration(since)))
+        except DurationError as e:
+            raise CliError(f"invalid argument {since!r} for --since: {e}") from None
+    if limit_bytes:
+        params["limitBytes"] = limit_bytes
+    return params
+
+
+def logs(ctx: typer.Context,
+         pod: str = typer.Argument(..., help="POD or TYPE/NAME (first pod of a workload)"),
+         container: str = typer.Option(None, "--container", "-c", help="The container."),
+         follow: bool = typer.Option(False, "--follow", "-f", help="Stream new output."),
+         previous: bool = typer.Option(False, "--previous", "-p",
+                                       help="The previous instance of the container."),
+         tail: int = typer.Option(-1, "--tail", help="Only the last N lines (-1: all)."),
+         timestamps: bool = typer.Option(False, "--timestamps",
+                                         help="Prefix each line with its RFC3339 time."),
+         since: str = typer.Option(None, "--since", help="Only newer than this (e.g. 5m)."),
+         limit_bytes: int = typer.Option(None, "--limit-bytes", help="At most N bytes.")
+         ) -> None:
+    """Print the logs of a container in a pod."""
+    session = session_of(ctx)
+    obj = find_pod(session, pod)
+    name = pick_container(obj, container)
+    meta = obj["metadata"]
+    path = f"/api/v1/namespaces/{meta['namespace']}/pods/{meta['name']}/log"
+    params = _params(name, follow, previous, tail, timestamps, since, limit_bytes)
+    out = sys.stdout.buffer
+    try:
+        with session.stream(path, params) as resp:
+            if resp.status_code >= 300:
+                raise error_from_response(resp.status_code, resp.read(), resp.reason_phrase)
+            for chunk in resp.iter_raw():
+                out.write(chunk)
+                out.flush()
+    except httpx.TransportError as e:
+        if isinstance(e, httpx.ConnectError):
+            raise ServerUnreachable(session.server, e) from e
+        if not follow:
+            raise CliError(f"error reading the logs: {e}") from None
+
+
+def register(app: typer.Typer) -> None:
+    app.command("logs", epilog=EXAMPLES, context_settings=CONTEXT)(logs)
