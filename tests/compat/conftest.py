@@ -245,7 +245,7 @@ class LineReader:
 def kubectl_binary(request: pytest.FixtureRequest) -> str:
     binary = KUBECTLS[request.param]
     if not (os.path.exists(binary) or shutil.which(binary)):
-        pytest.skip(f"{binary} not installed")
+        pytest.fail(f"{binary} not installed")
     return binary
 
 

@@ -30,20 +30,7 @@ EXAMPLES = ROOT / "examples"
 DAEMONS = ("apiserver", "scheduler", "controller", "kubelet")
 
 
-def _docker_ok() -> bool:
-    try:
-        return subprocess.run(["docker", "info"], capture_output=True, timeout=30).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-def _daemons_installed() -> bool:
-    return all((ROOT / "tugboat" / d / "__main__.py").exists() for d in DAEMONS)
-
-
 pytestmark = [
-    pytest.mark.skipif(not _daemons_installed(), reason="a daemon package is missing"),
-    pytest.mark.skipif(not _docker_ok(), reason="no Docker engine"),
     pytest.mark.timeout(300),
 ]
 

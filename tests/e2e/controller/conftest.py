@@ -19,7 +19,7 @@ from tugboat.client import SyncApiClient
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     why = docker_ready()
     if why:
-        pytest.skip(why)
+        pytest.fail(why)
     c = Cluster(tmp_path_factory.mktemp("e2e-cluster"))
     try:
         c.start()

@@ -4,7 +4,6 @@ endpoint — as `kubectl top` reads it. No controller manager is needed."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Iterator
 
@@ -69,7 +68,6 @@ def test_node_and_pod_metrics(apiserver: ApiServerProcess, stats: FakeStatsServe
         assert http.get(f"{METRICS}/pods", params={"watch": "1"}).status_code == 405
 
 
-@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
 def test_kubectl_top(apiserver: ApiServerProcess, stats: FakeStatsServer, ns: str) -> None:
     def top(*args: str) -> str:
         out = subprocess.run(["kubectl", "--server", apiserver.url, "top", *args],
