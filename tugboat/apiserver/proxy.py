@@ -34,14 +34,15 @@ LOG_PARAMS = ("follow", "tailLines", "previous", "timestamps", "sinceSeconds", "
 EXEC_PARAMS = ("stdin", "stdout", "stderr", "tty")
 PODS = lookup("", "v1", "pods")
 NODES = lookup("", "v1", "nodes")
-_http: httpx.AsyncClient | None = None
 
 
-def _client() -> httpx.AsyncClient:
-    global _http
-    if _http is None:
-        _http = httpx.AsyncClient(trust_env=False, timeout=httpx.Timeout(10.0, read=None))
-    return _http
+def _client(state: Any) -> httpx.AsyncClient:
+    """One client per app (its connections belong to the app's event loop)."""
+    http = getattr(state, "kubelet_http", None)
+    if http is None:
+        http = state.kubelet_http = httpx.AsyncClient(
+            trust_env=False, timeout=httpx.Timeout(10.0, read=None))
+    return http
 
 
 def pick_container(pod: dict[str, Any], requested: str | None) -> str:
@@ -99,7 +100,7 @@ async def pod_logs(request: Request, reg: Registry, namespace: str, name: str) -
     _pod, container, address = _target(reg, namespace, name, q.get("container"))
     params = {k: q[k] for k in LOG_PARAMS if k in q}
     url = f"http://{address}/containerLogs/{namespace}/{name}/{container}"
-    http = _client()
+    http = _client(request.app.state)
     try:
         upstream = await http.send(http.build_request("GET", url, params=params), stream=True)
     except httpx.HTTPError as e:

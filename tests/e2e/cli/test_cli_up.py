@@ -27,7 +27,6 @@ from tests.support.processes import free_port
 ROOT = Path(__file__).resolve().parents[3]
 TUG = str(Path(sys.executable).parent / "tug")
 EXAMPLES = ROOT / "examples"
-DAEMONS = ("apiserver", "scheduler", "controller", "kubelet")
 
 
 pytestmark = [
