@@ -1,0 +1,233 @@
+"""Pod start-up benchmark (issue 4, the kubelet). Prints, in one run on one machine:
+
+- create → Running latency p50/p99 for a burst of 20 and of 50 busybox pods posted at
+  once to a real apiserver, run by a real tug-kubelet on Docker (pods carry nodeName, so
+  no scheduler is involved; Running is observed through a watch);
+- the time until all of them are Running, beside the same number of bare
+  `docker run -d` (a pause container plus the app joined to its network, as a pod
+  needs) — run one after another, and all at once — and a Docker Swarm service with that
+  many replicas (`docker swarm init` here, `docker swarm leave --force` after);
+- the ratios the issue targets: Tugboat / bare Docker ≤ 1.3 and Tugboat / Swarm ≤ 0.5.
+
+Usage: .venv/bin/python bench/startup.py [--bursts 20,50] [--data-dir DIR] [--no-swarm]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.e2e.cluster import KubeletProcess, remove_node_containers  # noqa: E402
+from tests.support.processes import ApiServerProcess, wait_until  # noqa: E402
+
+IMAGE, PAUSE = "busybox:1.35", "tugboat/pause:3.9"
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def docker(*args: str, check: bool = True) -> str:
+    return subprocess.run(["docker", *args], check=check, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pod(name: str, node: str) -> bytes:
+    return orjson.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+                         "spec": {"nodeName": node, "terminationGracePeriodSeconds": 0,
+                                  "containers": [{"name": "app", "image": IMAGE,
+                                                  "imagePullPolicy": "IfNotPresent",
+                                                  "command": ["sleep", "3600"]}]}})
+
+
+class RunningWatch:
+    """Watches a namespace and records when each pod is first seen Running."""
+
+    def __init__(self, url: str, ns: str):
+        self.running: dict[str, float] = {}
+        self._stop = False
+        self._thread = threading.Thread(target=self._watch, args=(url, ns), daemon=True)
+        self._ready = threading.Event()
+
+    def start(self) -> None:
+        self._thread.start()
+        self._ready.wait(10)
+
+    def _watch(self, url: str, ns: str) -> None:
+        with httpx.Client(timeout=None) as http, http.stream(
+                "GET", f"{url}/api/v1/namespaces/{ns}/pods", params={"watch": "1"}) as r:
+            self._ready.set()
+            for line in r.iter_lines():
+                if self._stop:
+                    return
+                if not line:
+                    continue
+                obj = orjson.loads(line)["object"]
+                name = obj["metadata"]["name"]
+                if (obj.get("status") or {}).get("phase") == "Running":
+                    self.running.setdefault(name, time.monotonic())
+
+    def stop(self) -> None:
+        self._stop = True
+
+
+def tugboat_burst(api_url: str, node: str, n: int) -> tuple[list[float], float]:
+    """(create→Running latency per pod, seconds from the first create to all Running)."""
+    http = httpx.Client(base_url=api_url, timeout=30)
+    ns = f"burst-{n}-{secrets.token_hex(2)}"
+    http.post("/api/v1/namespaces", json={"metadata": {"name": ns}}).raise_for_status()
+    watch = RunningWatch(api_url, ns)
+    watch.start()
+    created: dict[str, float] = {}
+
+    def create(i: int) -> None:
+        name = f"p{i:03d}"
+        created[name] = time.monotonic()
+        r = http.post(f"/api/v1/namespaces/{ns}/pods", content=pod(name, node),
+                      headers={"Content-Type": "application/json"})
+        r.raise_for_status()
+
+    start = time.monotonic()
+    with ThreadPoolExecutor(n) as pool:
+        list(pool.map(create, range(n)))
+    wait_until(lambda: len(watch.running) == n, 120, f"{n} pods Running")
+    watch.stop()
+    latencies = [watch.running[name] - t for name, t in created.items()]
+    total = max(watch.running.values()) - start
+    http.request("DELETE", f"/api/v1/namespaces/{ns}/pods",
+                 params={"gracePeriodSeconds": "0"})
+    wait_until(lambda: not docker("ps", "-aq", "--filter", f"label=io.tugboat.node={node}"),
+               120, "burst containers removed")
+    http.close()
+    return latencies, total
+
+
+def bare_docker(n: int, parallel: bool) -> float:
+    """Seconds to `docker run -d` a pause container and an app in its network, n times."""
+    label = f"io.tugboat.bench=bare-{secrets.token_hex(3)}"
+
+    def one(i: int) -> None:
+        sandbox = docker("run", "-d", "--label", label, PAUSE)
+        docker("run", "-d", "--label", label, "--network", f"container:{sandbox}", IMAGE,
+               "sleep", "3600")
+
+    start = time.monotonic()
+    if parallel:
+        with ThreadPoolExecutor(n) as pool:
+            list(pool.map(one, range(n)))
+    else:
+        for i in range(n):
+            one(i)
+    took = time.monotonic() - start
+    ids = docker("ps", "-aq", "--filter", f"label={label}").split()
+    if ids:
+        docker("rm", "-f", *ids)
+    return took
+
+
+def swarm_service(n: int) -> float:
+    """Seconds from `docker service create --replicas n` to n task containers started,
+    seen on Docker's event stream (passive: polling the CLI would steal CPU from Swarm)."""
+    name = f"tugbench{secrets.token_hex(3)}"
+    events = subprocess.Popen(
+        ["docker", "events", "--filter", "type=container", "--filter", "event=start",
+         "--filter", f"label=com.docker.swarm.service.name={name}", "--format", "{{.ID}}"],
+        stdout=subprocess.PIPE, text=True)
+    time.sleep(0.5)  # let the event stream attach before the service exists
+    start = time.monotonic()
+    docker("service", "create", "--detach", "--no-resolve-image", "--name", name,
+           "--replicas", str(n), "--stop-grace-period", "0s", IMAGE, "sleep", "3600")
+    started = 0
+    assert events.stdout is not None
+    while started < n:
+        if not events.stdout.readline():
+            raise RuntimeError("docker events ended")
+        started += 1
+    took = time.monotonic() - start
+    events.terminate()
+    docker("service", "rm", name)
+    wait_until(lambda: not docker("ps", "-aq", "--filter",
+                                  f"label=com.docker.swarm.service.name={name}"),
+               120, "swarm tasks gone")
+    return took
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--bursts", default="20,50")
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--no-swarm", action="store_true")
+    args = p.parse_args()
+    bursts = [int(b) for b in args.bursts.split(",")]
+    data = Path(args.data_dir or tempfile.mkdtemp(prefix="tugboat-startup-"))
+    api = ApiServerProcess(data / "apiserver")
+    api.start()
+    node = f"bench-{secrets.token_hex(3)}"
+    kubelet = KubeletProcess(api.url, node, data / node)
+    kubelet.start()
+    wait_until(lambda: httpx.get(f"{api.url}/api/v1/nodes/{node}").status_code == 200, 20,
+               "node registered")
+    swarm = not args.no_swarm and docker("info", "--format",
+                                         "{{.Swarm.LocalNodeState}}") == "inactive"
+    if swarm:
+        docker("swarm", "init", "--advertise-addr", "127.0.0.1")
+    rows = []
+    try:
+        tugboat_burst(api.url, node, 5)  # warm-up: first-use costs are not what we measure
+        for n in bursts:
+            pids = [p.proc.pid for p in (api, kubelet) if p.proc]
+            cpu0 = [cpu_seconds(pid) for pid in pids]
+            latencies, total = tugboat_burst(api.url, node, n)
+            cpu = [cpu_seconds(pid) - c for pid, c in zip(pids, cpu0, strict=True)]
+            print(f"burst of {n}: apiserver {cpu[0]:.1f} CPU-s, kubelet {cpu[1]:.1f} CPU-s "
+                  f"(create, run and delete)", flush=True)
+            sequential, parallel = bare_docker(n, False), bare_docker(n, True)
+            swarm_s = swarm_service(n) if swarm else float("nan")
+            rows.append((n, latencies, total, sequential, parallel, swarm_s))
+    finally:
+        if swarm:
+            docker("swarm", "leave", "--force", check=False)
+        kubelet.stop()
+        api.stop()
+        remove_node_containers(node)
+        if not args.data_dir:
+            shutil.rmtree(data, ignore_errors=True)
+    report(rows)
+
+
+def report(rows: list) -> None:  # noqa: ANN001
+    info = docker("version", "--format", "{{.Server.Version}}")
+    print(f"pod start-up: Tugboat kubelet vs bare docker run vs Docker Swarm "
+          f"({os.cpu_count()} CPUs, Docker {info})")
+    print(f"{'pods':>5} {'p50':>7} {'p99':>7} {'all Running':>12} {'docker seq':>11} "
+          f"{'docker par':>11} {'swarm':>8} {'/docker seq':>12} {'/docker par':>12} "
+          f"{'/swarm':>7}")
+    for n, lat, total, seq, par, sw in rows:
+        print(f"{n:>5} {pct(lat, 50):>6.2f}s {pct(lat, 99):>6.2f}s {total:>11.2f}s "
+              f"{seq:>10.2f}s {par:>10.2f}s {sw:>7.2f}s {total / seq:>12.2f} "
+              f"{total / par:>12.2f} {total / sw:>7.2f}")
+        print(f"      (mean create→Running {statistics.mean(lat):.2f}s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,268 @@
+"""The pod worker's reconcile function (the kubelet's syncPod / syncTerminatingPod):
+observe the pod's containers in the runtime, compare them with the pod (decisions.py), act
+(kill, create the sandbox, pull, start, remove), and hand the resulting status to the
+status manager. Three cases by what the pod is now:
+
+- wanted: reconcile it toward running (or toward finished, per its restart policy);
+- being deleted (deletionTimestamp): SIGTERM, wait out the grace period, SIGKILL, then
+  remove the pod object;
+- gone (deleted at once, or a manifest removed): stop and remove its containers and
+  volumes — but only once its source has listed everything, so a kubelet that just
+  started never mistakes a pod it hasn't heard of yet for an orphan.
+
+Returns when to sync the pod again (a backoff ending), or None.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tugboat.api.core import Pod
+from tugboat.client import Backoff
+from tugboat.kubelet import decisions, podstatus
+from tugboat.kubelet.containerspec import container_config, sandbox_ports, shares_ipc
+from tugboat.kubelet.images import ImageManager, Recorder
+from tugboat.kubelet.phase import TERMINAL
+from tugboat.kubelet.podmanager import SOURCE_API, SOURCE_FILE, PodManager
+from tugboat.kubelet.prober.manager import ProberManager
+from tugboat.kubelet.prober.worker import Target
+from tugboat.kubelet.reasons import (
+    CREATE_ERROR,
+    ERR_IMAGE_NEVER_PULL,
+    ERR_IMAGE_PULL,
+    IMAGE_PULL_BACKOFF,
+    ReasonCache,
+    StartFailure,
+)
+from tugboat.kubelet.restartpolicy import effective_policy, should_restart
+from tugboat.kubelet.runtime import (
+    PodRef,
+    Runtime,
+    RuntimeContainer,
+    RuntimeFailure,
+    SandboxConfig,
+)
+from tugboat.kubelet.statusmanager import StatusManager
+from tugboat.kubelet.volumes import VolumeManager
+
+log = logging.getLogger(__name__)
+MIN_GRACE = 2.0  # the kubelet's minimumGracePeriodInSeconds
+SANDBOX_RETRY = 2.0  # after a failed sandbox creation
+
+
+@dataclass
+class SyncDeps:
+    node: str
+    host_ip: str
+    runtime: Runtime
+    pods: PodManager
+    images: ImageManager
+    volumes: VolumeManager
+    prober: ProberManager
+    status: StatusManager
+    crash_backoff: Backoff
+    reasons: ReasonCache
+    record: Recorder
+    clock: Callable[[], float] = time.time
+
+
+def pod_ref(pod: Pod, node: str, static: bool) -> PodRef:
+    m = pod.metadata
+    return PodRef(uid=m.uid or "", name=m.name or "", namespace=m.namespace or "default",
+                  node=node, source=SOURCE_FILE if static else SOURCE_API)
+
+
+def grace_of(pod: Pod) -> float:
+    grace = pod.metadata.deletionGracePeriodSeconds
+    if grace is None:
+        grace = pod.spec.terminationGracePeriodSeconds
+    return max(float(30 if grace is None else grace), MIN_GRACE)
+
+
+def kill_grace(pod: Pod, name: str, message: str) -> float:
+    """A probe's own terminationGracePeriodSeconds applies when it is the probe that
+    failed; otherwise the pod's."""
+    spec = next((c for c in pod.spec.containers if c.name == name), None)
+    for probe, word in ((spec and spec.livenessProbe, "liveness"),
+                        (spec and spec.startupProbe, "startup")):
+        if probe and probe.terminationGracePeriodSeconds is not None and word in message:
+            return max(float(probe.terminationGracePeriodSeconds), MIN_GRACE)
+    return grace_of(pod)
+
+
+class PodSyncer:
+    def __init__(self, deps: SyncDeps):
+        self.d = deps
+
+    async def sync(self, uid: str) -> float | None:
+        d = self.d
+        containers = await d.runtime.list_containers(d.node, uid)
+        pod = d.pods.get(uid)
+        if pod is None:
+            await self._cleanup(uid, containers)
+            return None
+        if pod.metadata.deletionTimestamp:
+            await self._terminate(pod, containers)
+            return None
+        return await self._reconcile(pod, containers)
+
+    # --- a wanted pod -----------------------------------------------------------------------
+
+    async def _reconcile(self, pod: Pod, containers: list[RuntimeContainer]) -> float | None:
+        d, uid = self.d, pod.metadata.uid or ""
+        static = d.pods.is_static(uid)
+        policy = effective_policy(pod.spec.restartPolicy, static)
+        if not static:
+            d.prober.add_pod(pod)
+        old = d.status.current(pod)
+        view = decisions.ProbeView() if static else d.prober.probe_view()
+        actions = decisions.compute(pod, containers, policy, d.clock(), d.crash_backoff, view,
+                                    api_terminal=old.phase in TERMINAL)
+        for name, (reason, message) in actions.waiting.items():
+            if d.reasons.for_pod(uid).get(name, (None,))[0] != reason:
+                d.record(pod, "Warning", "BackOff",
+                         f"Back-off restarting failed container {name} in pod {pod.metadata.name}")
+            d.reasons.set(uid, name, reason, message)
+        if await self._act(pod, containers, actions, policy, static):
+            containers = await d.runtime.list_containers(d.node, uid)
+        self._report(pod, containers, policy, static)
+        if actions.terminal:  # after the report: the sandbox does not change a final status
+            await self._stop_sandboxes(containers)
+        return actions.requeue_after
+
+    def _report(self, pod: Pod, containers: list[RuntimeContainer], policy: str,
+                static: bool) -> None:
+        d, uid = self.d, pod.metadata.uid or ""
+        readiness = podstatus.Readiness() if static else d.prober.readiness(uid)
+        shown = pod.model_copy(update={"status": d.status.current(pod)})
+        status = podstatus.generate(shown, containers, policy, d.reasons.for_pod(uid),
+                                    readiness, d.host_ip, d.clock())
+        d.status.set(pod, status)
+        if not static:
+            d.prober.observe(uid, self._targets(pod, containers, policy))
+
+    @staticmethod
+    def _targets(pod: Pod, containers: list[RuntimeContainer], policy: str
+                 ) -> dict[str, Target]:
+        apps = decisions.by_name([c for c in containers if not c.is_sandbox])
+        sandbox_ip = next((c.ip for c in containers if c.is_sandbox and c.running), None)
+        targets = {}
+        for name, instances in apps.items():
+            c = instances[-1]
+            done = not c.running and not should_restart(policy, c.exit_code)
+            targets[name] = Target(c.id, c.running, c.started_at, sandbox_ip, done)
+        return targets
+
+    async def _act(self, pod: Pod, containers: list[RuntimeContainer],
+                   actions: decisions.PodActions, policy: str, static: bool) -> bool:
+        """Carry out the actions; True if the runtime's state changed."""
+        d = self.d
+        await asyncio.gather(*(self._kill(pod, k.container, k.message) for k in actions.kill))
+        for c in actions.remove:
+            await d.runtime.remove_container(c.id)
+        sandbox = next((c for c in reversed(containers) if c.is_sandbox and c.running), None)
+        if actions.create_sandbox:
+            sandbox = await self._create_sandbox(pod, actions.sandbox_attempt, static)
+            if sandbox is None:
+                actions.wake_in(SANDBOX_RETRY)
+        if sandbox is not None and actions.start:
+            def announce() -> None:  # before a (maybe slow) pull: ContainerCreating
+                self._report(pod, containers, policy, static)
+
+            for start in actions.start:
+                retry = await self._start(pod, start, sandbox, static, announce)
+                if retry is not None:
+                    actions.wake_in(retry)
+        return bool(actions.kill or actions.remove or actions.start or actions.create_sandbox)
+
+    async def _kill(self, pod: Pod, c: RuntimeContainer, message: str) -> None:
+        self.d.record(pod, "Normal", "Killing", message)
+        await self.d.runtime.stop_container(c.id, kill_grace(pod, c.name, message))
+
+    async def _stop_sandboxes(self, containers: list[RuntimeContainer]) -> int:
+        running = [c for c in containers if c.is_sandbox and c.running]
+        for c in running:
+            await self.d.runtime.stop_container(c.id, 0)
+        return len(running)
+
+    async def _create_sandbox(self, pod: Pod, attempt: int, static: bool
+                              ) -> RuntimeContainer | None:
+        d = self.d
+        config = SandboxConfig(pod=pod_ref(pod, d.node, static), attempt=attempt,
+                               hostname=pod.spec.hostname or pod.metadata.name or "pod",
+                               ports=sandbox_ports(pod), share_ipc=shares_ipc(pod))
+        try:
+            return await d.runtime.run_sandbox(config)
+        except RuntimeFailure as e:
+            d.record(pod, "Warning", "FailedCreatePodSandBox",
+                     f"Failed to create pod sandbox: {e}")
+            return None
+
+    async def _start(self, pod: Pod, start: decisions.Start, sandbox: RuntimeContainer,
+                     static: bool, announce: Callable[[], None]) -> float | None:
+        """Start one container; on failure its waiting reason, and when to try again."""
+        d, uid, spec = self.d, pod.metadata.uid or "", start.spec
+        try:
+            await d.images.ensure(pod, spec, announce)
+            mounts = d.volumes.mounts_for(pod, spec)
+            config = container_config(pod, spec, start.attempt, pod_ref(pod, d.node, static),
+                                      mounts, sandbox.ip, d.host_ip)
+        except StartFailure as f:
+            if f.reason not in (ERR_IMAGE_PULL, IMAGE_PULL_BACKOFF, ERR_IMAGE_NEVER_PULL):
+                d.record(pod, "Warning", "Failed", f"Error: {f.message}")
+            d.reasons.set(uid, spec.name, f.reason, f.message)
+            return f.retry_after if f.retry_after is not None else d.crash_backoff.initial
+        key = decisions.crash_key(uid, spec.name)
+        if start.restart:
+            d.crash_backoff.next(key)
+        try:
+            await d.runtime.start_container(config, sandbox)
+        except RuntimeFailure as e:
+            d.record(pod, "Warning", "Failed", f"Error: {e}")
+            d.reasons.set(uid, spec.name, CREATE_ERROR, str(e))
+            return d.crash_backoff.delay(key) or d.crash_backoff.initial
+        d.reasons.clear(uid, spec.name)
+        d.record(pod, "Normal", "Created", f"Created container {spec.name}")
+        d.record(pod, "Normal", "Started", f"Started container {spec.name}")
+        return None
+
+    # --- a pod being deleted, and a pod that is gone ------------------------------------------
+
+    async def _terminate(self, pod: Pod, containers: list[RuntimeContainer]) -> None:
+        d, uid = self.d, pod.metadata.uid or ""
+        d.prober.remove_pod(uid)
+        running = [c for c in containers if c.running and not c.is_sandbox]
+        await asyncio.gather(*(self._kill(pod, c, f"Stopping container {c.name}")
+                               for c in running))
+        await self._stop_sandboxes(containers)
+        await d.status.delete_pod(pod)
+
+    async def _cleanup(self, uid: str, containers: list[RuntimeContainer]) -> None:
+        d = self.d
+        if not containers:
+            self._forget(uid)
+            return
+        if not d.pods.may_clean(containers[0].pod.source):
+            return  # its source has not listed everything yet: not known to be an orphan
+        last = d.pods.tombstone(uid)
+        grace = min(grace_of(last), MIN_GRACE) if last is not None else MIN_GRACE
+        await asyncio.gather(*(d.runtime.stop_container(c.id, grace)
+                               for c in containers if c.running and not c.is_sandbox))
+        for c in containers:
+            await d.runtime.remove_container(c.id)
+        log.info("removed the %d containers of pod %s/%s (%s)", len(containers),
+                 containers[0].pod.namespace, containers[0].pod.name, uid)
+        self._forget(uid)
+
+    def _forget(self, uid: str) -> None:
+        d = self.d
+        d.prober.remove_pod(uid)
+        d.status.forget(uid)
+        d.reasons.forget(uid)
+        d.volumes.cleanup(uid)
+        d.pods.forget(uid)
+        d.crash_backoff.gc()
