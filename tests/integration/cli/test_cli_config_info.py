@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from tests.integration.cli.conftest import Tug, create, pod
 from tests.support.processes import free_port
 from tugboat.cli.runner import run
 
-KUBECTL = shutil.which("kubectl")
+KUBECTL = "/usr/bin/kubectl"  # the version tug mimics (1.32), whatever is first on PATH
 
 
 def test_config_verbs_build_a_working_kubeconfig(tug: Tug, api: httpx.Client, ns: str,
@@ -45,10 +44,9 @@ def test_config_verbs_build_a_working_kubeconfig(tug: Tug, api: httpx.Client, ns
         "pod/web\n"
     r = tug("config", "use-context", "nope", "--kubeconfig", f, server=False)
     assert r.code == 1 and r.err == 'error: no context exists with the name: "nope"\n'
-    if KUBECTL:
-        out = subprocess.run([KUBECTL, "--kubeconfig", f, "get", "pods", "-o", "name"],
-                             capture_output=True, text=True, timeout=60, env=tug.env).stdout
-        assert out == "pod/web\n"
+    out = subprocess.run([KUBECTL, "--kubeconfig", f, "get", "pods", "-o", "name"],
+                         capture_output=True, text=True, timeout=60, env=tug.env).stdout
+    assert out == "pod/web\n"
 
 
 def test_api_resources(tug: Tug) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 
 import httpx
@@ -13,7 +12,7 @@ import yaml
 
 from tests.integration.cli.conftest import Tug, create, pod
 
-KUBECTL = shutil.which("kubectl") or "/usr/bin/kubectl"
+KUBECTL = "/usr/bin/kubectl"  # the version tug mimics (1.32), whatever is first on PATH
 
 
 @pytest.fixture
