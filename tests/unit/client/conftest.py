@@ -7,26 +7,11 @@ from typing import Any
 
 import pytest
 
+from tests.support.clock import ManualClock
 from tugboat.api.meta import K8sModel, ObjectMeta
 from tugboat.api.resources import ResourceInfo
 
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-class FakeClock:
-    """Monotonic seconds that move only when a test says so."""
-
-    def __init__(self, now: float = 1000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+FakeClock = ManualClock
 
 
 @pytest.fixture

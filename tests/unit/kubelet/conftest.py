@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.clock import ManualClock
 from tugboat.api.core import Pod
 from tugboat.api.defaults import apply_defaults
 from tugboat.client import Backoff
@@ -24,27 +25,12 @@ from tugboat.kubelet.volumes import VolumeManager
 NODE = "node-a"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
-
-class WallClock:
-    """Epoch seconds that move only when a test says so."""
-
-    def __init__(self, now: float = 1_800_000_000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
-def clock() -> WallClock:
-    return WallClock()
+def clock() -> ManualClock:
+    return ManualClock(1_800_000_000.0)  # epoch seconds: pod status times are wall time
 
 
 def make_pod(name: str = "web", *, containers: list[dict[str, Any]] | None = None,
@@ -67,7 +53,7 @@ def make_pod(name: str = "web", *, containers: list[dict[str, Any]] | None = Non
 class Harness:
     """A PodSyncer on the fake runtime; `events` and `written` record what it reported."""
 
-    clock: WallClock
+    clock: ManualClock
     runtime: FakeRuntime
     pods: PodManager
     syncer: PodSyncer
@@ -96,7 +82,7 @@ async def _no_probe(*_args: Any) -> tuple[Result, str]:
 
 
 @pytest.fixture
-def harness(clock: WallClock, tmp_path: Any) -> Harness:
+def harness(clock: ManualClock, tmp_path: Any) -> Harness:
     runtime = FakeRuntime(clock=clock)
     pods = PodManager()
     pods.api_synced = pods.static_loaded = True

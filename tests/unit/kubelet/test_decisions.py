@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from tests.support.clock import ManualClock
 from tugboat.client import Backoff
 from tugboat.kubelet import decisions
 from tugboat.kubelet.decisions import ProbeView, compute
 from tugboat.kubelet.runtime import SANDBOX_NAME, PodRef, RuntimeContainer, State
 
-from .conftest import NODE, WallClock, make_pod
+from .conftest import NODE, make_pod
 
 REF = PodRef("uid-web", "web", "default", NODE)
 NOW = 1_800_000_000.0
@@ -25,8 +26,8 @@ def sandbox(attempt: int = 0, running: bool = True) -> RuntimeContainer:
               None if running else 0, None if running else NOW - 1)
 
 
-def backoff(clock: WallClock | None = None) -> Backoff:
-    return Backoff(10, 300, clock=clock or WallClock(NOW))
+def backoff(clock: ManualClock | None = None) -> Backoff:
+    return Backoff(10, 300, clock=clock or ManualClock(NOW))
 
 
 def test_a_new_pod_gets_a_sandbox_and_its_containers() -> None:
@@ -47,7 +48,7 @@ def test_the_first_crash_restarts_at_once_with_the_next_attempt() -> None:
 
 
 def test_a_crash_inside_the_backoff_waits_in_crash_loop_back_off() -> None:
-    clock = WallClock(NOW - 5)
+    clock = ManualClock(NOW - 5)
     b = backoff(clock)
     b.next(decisions.crash_key("uid-web", "app"))  # restarted 5 s ago: delay now 10 s
     clock.now = NOW
@@ -61,7 +62,7 @@ def test_a_crash_inside_the_backoff_waits_in_crash_loop_back_off() -> None:
 
 
 def test_after_the_backoff_it_restarts() -> None:
-    clock = WallClock(NOW - 30)
+    clock = ManualClock(NOW - 30)
     b = backoff(clock)
     b.next(decisions.crash_key("uid-web", "app"))
     clock.now = NOW

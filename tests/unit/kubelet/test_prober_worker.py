@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 
+from tests.support.clock import ManualClock
 from tugboat.api.core import Container, Probe
 from tugboat.kubelet.prober.results import Result, ResultsManager
 from tugboat.kubelet.prober.worker import ProbeKind, Target, Worker
-
-from .conftest import WallClock
 
 pytestmark = pytest.mark.anyio
 
@@ -28,7 +27,7 @@ class Script:
         return (self.results.pop(0) if self.results else Result.SUCCESS), "out"
 
 
-def worker(kind: ProbeKind, script: Script, clock: WallClock, target: list[Target | None],
+def worker(kind: ProbeKind, script: Script, clock: ManualClock, target: list[Target | None],
            started: bool = True, **probe: Any) -> tuple[Worker, ResultsManager, list[str]]:
     changes: list[str] = []
     results = ResultsManager(changes.append)
@@ -43,7 +42,7 @@ def running(cid: str = "c1", started_at: float = 0.0) -> Target:
     return Target(cid, True, started_at, "10.0.0.9")
 
 
-async def test_readiness_starts_failed_and_waits_for_success_threshold(clock: WallClock) -> None:
+async def test_readiness_starts_failed_and_waits_for_success_threshold(clock: ManualClock) -> None:
     script = Script(Result.SUCCESS, Result.SUCCESS)
     w, results, _ = worker(ProbeKind.READINESS, script, clock, [running(started_at=clock.now)],
                            successThreshold=2)
@@ -53,7 +52,7 @@ async def test_readiness_starts_failed_and_waits_for_success_threshold(clock: Wa
     assert results.get("c1") == Result.SUCCESS
 
 
-async def test_nothing_is_probed_before_the_initial_delay(clock: WallClock) -> None:
+async def test_nothing_is_probed_before_the_initial_delay(clock: ManualClock) -> None:
     script = Script()
     w, results, _ = worker(ProbeKind.LIVENESS, script, clock, [running(started_at=clock.now)],
                            initialDelaySeconds=5)
@@ -64,7 +63,7 @@ async def test_nothing_is_probed_before_the_initial_delay(clock: WallClock) -> N
     assert script.runs == 1
 
 
-async def test_liveness_fails_after_failure_threshold_then_holds(clock: WallClock) -> None:
+async def test_liveness_fails_after_failure_threshold_then_holds(clock: ManualClock) -> None:
     script = Script(Result.FAILURE, Result.FAILURE, Result.FAILURE, Result.FAILURE)
     target = [running()]
     w, results, failures = worker(ProbeKind.LIVENESS, script, clock, target, failureThreshold=3)
@@ -81,7 +80,7 @@ async def test_liveness_fails_after_failure_threshold_then_holds(clock: WallCloc
     assert results.get("c2") == Result.FAILURE or results.get("c2") == Result.SUCCESS
 
 
-async def test_liveness_and_readiness_wait_for_the_startup_probe(clock: WallClock) -> None:
+async def test_liveness_and_readiness_wait_for_the_startup_probe(clock: ManualClock) -> None:
     script = Script()
     w, _, _ = worker(ProbeKind.LIVENESS, script, clock, [running()], started=False)
     await w.probe_once()
@@ -91,7 +90,7 @@ async def test_liveness_and_readiness_wait_for_the_startup_probe(clock: WallCloc
     assert script.runs == 1 and results.get("c1") == Result.SUCCESS
 
 
-async def test_the_startup_probe_stops_once_started(clock: WallClock) -> None:
+async def test_the_startup_probe_stops_once_started(clock: ManualClock) -> None:
     script = Script()
     w, _, _ = worker(ProbeKind.STARTUP, script, clock, [running()], started=True)
     await w.probe_once()
@@ -99,7 +98,7 @@ async def test_the_startup_probe_stops_once_started(clock: WallClock) -> None:
 
 
 async def test_a_stopped_container_is_a_failure_and_a_finished_one_ends_the_worker(
-        clock: WallClock) -> None:
+        clock: ManualClock) -> None:
     target = [running()]
     w, results, _ = worker(ProbeKind.READINESS, Script(), clock, target)
     await w.probe_once()
@@ -108,7 +107,7 @@ async def test_a_stopped_container_is_a_failure_and_a_finished_one_ends_the_work
     assert results.get("c1") == Result.FAILURE
 
 
-async def test_result_changes_notify_the_pod(clock: WallClock) -> None:
+async def test_result_changes_notify_the_pod(clock: ManualClock) -> None:
     changes: list[str] = []
     results = ResultsManager(changes.append)
     results.set("c", Result.FAILURE, "uid")

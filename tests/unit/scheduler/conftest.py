@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.clock import ManualClock
 
-class FakeClock:
-    """Monotonic seconds that move only when a test says so."""
-
-    def __init__(self, now: float = 1000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+FakeClock = ManualClock
 
 
 @pytest.fixture
