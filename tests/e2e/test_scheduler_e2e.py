@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,22 +17,6 @@ import httpx
 import pytest
 
 from tests.support.processes import ApiServerProcess, free_port, wait_until
-
-IMAGES = ("busybox:1.35", "tugboat/pause:3.9")
-
-
-def docker_missing() -> str | None:
-    if shutil.which("docker") is None:
-        return "docker is not installed"
-    try:
-        out = subprocess.run(["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"],
-                             capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        return f"docker is not usable: {e}"
-    if out.returncode != 0:
-        return f"docker is not usable: {out.stderr.strip()}"
-    missing = [i for i in IMAGES if i not in out.stdout.split()]
-    return f"missing images {missing} (run make images)" if missing else None
 
 
 def daemon(module: str, args: list[str], log: Path) -> subprocess.Popen[bytes]:
@@ -62,9 +45,6 @@ def remove_containers(node: str) -> None:
 
 @pytest.fixture
 def node_cluster(tmp_path: Path) -> Iterator[tuple[httpx.Client, str]]:
-    why = docker_missing()
-    if why:
-        pytest.fail(why)
     api = ApiServerProcess(tmp_path / "apiserver")
     api.start()
     node = f"e2e-sched-{secrets.token_hex(2)}"

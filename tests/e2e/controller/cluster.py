@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,27 +19,12 @@ from tests.integration.controller.cluster import ControllerManagerProcess
 from tests.support.processes import ApiServerProcess, free_port, wait_until
 from tugboat.client import NotFound, SyncApiClient
 
-IMAGES = ("busybox:1.35", "busybox:latest", "tugboat/pause:3.9")
 MANAGER_FLAGS = [
     "--leader-elect=false", "--node-monitor-grace-period", "15s", "--node-monitor-period",
     "1s", "--pod-eviction-timeout", "5s", "--horizontal-pod-autoscaler-sync-period", "2s",
     "--horizontal-pod-autoscaler-downscale-stabilization", "10s", "--min-resync-period", "30s",
 ]
 
-
-def docker_ready() -> str | None:
-    """Why the e2e tests cannot run here, or None."""
-    if shutil.which("docker") is None:
-        return "docker is not installed"
-    try:
-        out = subprocess.run(["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"],
-                             capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        return f"docker is not usable: {e}"
-    if out.returncode != 0:
-        return f"docker is not usable: {out.stderr.strip()}"
-    missing = [i for i in IMAGES if i not in out.stdout.split()]
-    return f"missing images {missing} (run make images)" if missing else None
 
 
 class Daemon:
