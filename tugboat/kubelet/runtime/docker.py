@@ -66,6 +66,9 @@ class DockerRuntime:
         self._api: Any = None
         self._api_lock = threading.Lock()
         self._inspected: dict[str, tuple[State, RuntimeContainer]] = {}
+        # Containers Docker sent an "oom" event for: on cgroup v2, dockerd 20.10 often
+        # leaves State.OOMKilled false for a container the kernel OOM-killed.
+        self._oom_killed: set[str] = set()
 
     # --- plumbing -----------------------------------------------------------------------
 
@@ -131,6 +134,8 @@ class DockerRuntime:
             rc = dockerwire.from_inspect(api.inspect_container(cid))
         except docker.errors.NotFound:
             return None
+        if rc is not None and cid in self._oom_killed and rc.state == State.EXITED:
+            rc.oom_killed = True
         if rc is not None and state in (State.RUNNING, State.EXITED):
             self._inspected[cid] = (state, rc)
         return rc
@@ -280,6 +285,10 @@ class DockerRuntime:
                 raise RuntimeUnavailable(f"Docker event stream broke: {raw}")
             event = dockerwire.event_from(raw)
             if event is not None:
+                if event.action == "oom":
+                    self._oom_killed.add(event.container_id)
+                elif event.action == "destroy":
+                    self._oom_killed.discard(event.container_id)
                 # Docker's list lags its events (it reads a replica): forget what we
                 # inspected, so the woken pod worker inspects the container afresh.
                 self._inspected.pop(event.container_id, None)
