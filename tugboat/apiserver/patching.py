@@ -56,10 +56,9 @@ async def patch(reg: Registry, info: ResourceInfo, ns: str | None, name: str, ra
             return await reg.update(info, ns, name, patched, opts, sub,
                                     expected=int(want) if pinned else rev)
         except errors.ApiError as e:
-            if e.code == 409 and e.reason == "Conflict" and not pinned:
-                await reg.cache.wait_for(rev + 1)
-                continue
-            raise
+            if pinned:  # the client's own precondition failed: no retry
+                raise
+            await reg.lost_race(e, rev)
     raise errors.conflict(info, name)
 
 
@@ -96,8 +95,5 @@ async def server_side_apply(reg: Registry, info: ResourceInfo, ns: str | None, n
         try:
             return await reg.update(info, ns, name, merged, opts, sub, expected=rev)
         except errors.ApiError as e:
-            if e.code == 409 and e.reason == "Conflict":
-                await reg.cache.wait_for(rev + 1)
-                continue
-            raise
+            await reg.lost_race(e, rev)
     raise errors.conflict(info, name)

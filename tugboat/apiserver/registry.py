@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from tugboat.api import validation
+from tugboat.api import defaults, validation
 from tugboat.api.meta import now_rfc3339
 from tugboat.api.resources import ResourceInfo, lookup
 from tugboat.apiserver import allocators, decoding, errors, strategies
@@ -134,8 +134,6 @@ class Registry:
         if old is None:
             strategies.default_on_create(model)
         else:
-            from tugboat.api import defaults
-
             defaults.apply_defaults(model)
         wire = model.wire()
         warnings = decoding.field_validation_outcome(
@@ -237,6 +235,13 @@ class Registry:
         wire["metadata"]["resourceVersion"] = str(kv.mod_revision)
         return Result(wire, warnings)
 
+    async def lost_race(self, e: errors.ApiError, rev: int) -> None:
+        """Re-raise `e` unless it says another writer won the race for revision `rev`;
+        then wait until the cache holds that write, so the retry reads it."""
+        if not (e.code == 409 and e.reason == "Conflict"):
+            raise e
+        await self.cache.wait_for(rev + 1)
+
     async def guaranteed_update(self, info: ResourceInfo, ns: str | None, name: str,
                                 mutate: Callable[[Obj], Obj], opts: WriteOptions,
                                 sub: str | None = None) -> Result:
@@ -249,10 +254,7 @@ class Registry:
             try:
                 return await self.update(info, ns, name, new, opts, sub, expected=rev)
             except errors.ApiError as e:
-                if e.code == 409 and e.reason == "Conflict":
-                    await self.cache.wait_for(rev + 1)
-                    continue
-                raise
+                await self.lost_race(e, rev)
         raise errors.conflict(info, name)
 
     # -- deletion -------------------------------------------------------------------
@@ -300,10 +302,7 @@ class Registry:
             try:
                 return await self._delete_once(info, ns, name, cur, options, opts)
             except errors.ApiError as e:
-                if e.code == 409 and e.reason == "Conflict":
-                    await self.cache.wait_for(int(cur["metadata"]["resourceVersion"]) + 1)
-                    continue
-                raise
+                await self.lost_race(e, int(cur["metadata"]["resourceVersion"]))
         raise errors.conflict(info, name)
 
     async def _delete_once(self, info: ResourceInfo, ns: str | None, name: str, cur: Obj,
@@ -354,10 +353,7 @@ class Registry:
             try:
                 return await self.write_raw(info, ns, name, cur, new, opts)
             except errors.ApiError as e:
-                if e.code == 409 and e.reason == "Conflict":
-                    await self.cache.wait_for(int(cur["metadata"]["resourceVersion"]) + 1)
-                    continue
-                raise
+                await self.lost_race(e, int(cur["metadata"]["resourceVersion"]))
         raise errors.conflict(info, name)
 
     async def write_raw(self, info: ResourceInfo, ns: str | None, name: str, cur: Obj,
