@@ -50,9 +50,10 @@ def acked_by_killed_writer(url: str, kill_after: int) -> dict[str, int]:
     assert proc.stdout is not None
     lines = [proc.stdout.readline() for _ in range(kill_after)]
     proc.send_signal(signal.SIGKILL)
-    rest, _ = proc.communicate(timeout=30)
-    assert proc.returncode == -signal.SIGKILL
-    lines += rest.splitlines(keepends=True)
+    # Read the rest through the same text wrapper: communicate(timeout=...) reads the raw
+    # pipe and would skip what readline() had already buffered, starting mid-line.
+    lines += proc.stdout.readlines()
+    assert proc.wait(timeout=30) == -signal.SIGKILL
     complete = [line.split() for line in lines if line.endswith("\n")]
     return {key: int(revision) for key, revision in complete}
 
