@@ -9,7 +9,12 @@
   many replicas (`docker swarm init` here, `docker swarm leave --force` after);
 - the ratios the issue targets: Tugboat / bare Docker ≤ 1.3 and Tugboat / Swarm ≤ 0.5.
 
+Pods carry no seccompProfile, so the kubelet runs them Unconfined as Kubernetes' does by
+default; `--seccomp-default` starts the kubelet with that flag (RuntimeDefault, the filter
+bare `docker run` and Swarm apply) to show how much of the gap is that default.
+
 Usage: .venv/bin/python bench/startup.py [--bursts 20,50] [--data-dir DIR] [--no-swarm]
+                                        [--seccomp-default]
 """
 
 from __future__ import annotations
@@ -177,13 +182,16 @@ def main() -> None:
     p.add_argument("--bursts", default="20,50")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--no-swarm", action="store_true")
+    p.add_argument("--seccomp-default", action="store_true",
+                   help="run the kubelet with --seccomp-default (RuntimeDefault for pods)")
     args = p.parse_args()
     bursts = [int(b) for b in args.bursts.split(",")]
     data = Path(args.data_dir or tempfile.mkdtemp(prefix="tugboat-startup-"))
     api = ApiServerProcess(data / "apiserver")
     api.start()
     node = f"bench-{secrets.token_hex(3)}"
-    kubelet = KubeletProcess(api.url, node, data / node)
+    kubelet = KubeletProcess(api.url, node, data / node,
+                             extra=["--seccomp-default"] if args.seccomp_default else None)
     kubelet.start()
     wait_until(lambda: httpx.get(f"{api.url}/api/v1/nodes/{node}").status_code == 200, 20,
                "node registered")
@@ -212,13 +220,13 @@ def main() -> None:
         remove_node_containers(node)
         if not args.data_dir:
             shutil.rmtree(data, ignore_errors=True)
-    report(rows)
+    report(rows, "RuntimeDefault" if args.seccomp_default else "Unconfined")
 
 
-def report(rows: list) -> None:  # noqa: ANN001
+def report(rows: list, seccomp: str) -> None:  # noqa: ANN001
     info = docker("version", "--format", "{{.Server.Version}}")
-    print(f"pod start-up: Tugboat kubelet vs bare docker run vs Docker Swarm "
-          f"({os.cpu_count()} CPUs, Docker {info})")
+    print(f"pod start-up: Tugboat kubelet (pods' seccomp {seccomp}) vs bare docker run vs "
+          f"Docker Swarm ({os.cpu_count()} CPUs, Docker {info})")
     print(f"{'pods':>5} {'p50':>7} {'p99':>7} {'all Running':>12} {'docker seq':>11} "
           f"{'docker par':>11} {'swarm':>8} {'/docker seq':>12} {'/docker par':>12} "
           f"{'/swarm':>7}")

@@ -9,6 +9,7 @@ from typing import Any
 
 from tugboat.api.fieldtypes import IntOrString, ResourceList
 from tugboat.api.meta import K8sModel
+from tugboat.api.security import SecurityContext
 
 
 class ContainerPort(K8sModel):
@@ -162,7 +163,7 @@ class Container(K8sModel):
     terminationMessagePath: str | None = None
     terminationMessagePolicy: str | None = None
     imagePullPolicy: str | None = None
-    securityContext: dict[str, Any] | None = None
+    securityContext: SecurityContext | None = None
     stdin: bool | None = None
     stdinOnce: bool | None = None
     tty: bool | None = None

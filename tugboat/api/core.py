@@ -73,6 +73,12 @@ from tugboat.api.pod import (
     Toleration,
     Volume,
 )
+from tugboat.api.security import (
+    Capabilities,
+    PodSecurityContext,
+    SeccompProfile,
+    SecurityContext,
+)
 from tugboat.api.service import (
     EndpointAddress,
     EndpointPort,
@@ -86,7 +92,7 @@ from tugboat.api.service import (
 )
 
 __all__ = [
-    "Affinity", "Binding", "ConfigMap", "ConfigMapEnvSource", "ConfigMapKeySelector",
+    "Affinity", "Binding", "Capabilities", "ConfigMap", "ConfigMapEnvSource", "ConfigMapKeySelector",
     "ConfigMapVolumeSource", "Container", "ContainerImage", "ContainerPort", "ContainerState",
     "ContainerStateRunning", "ContainerStateTerminated", "ContainerStateWaiting",
     "ContainerStatus", "DaemonEndpoint", "EmptyDirVolumeSource", "EndpointAddress",
@@ -97,11 +103,11 @@ __all__ = [
     "NamespaceSpec", "NamespaceStatus", "Node", "NodeAddress", "NodeAffinity", "NodeCondition",
     "NodeDaemonEndpoints", "NodeSelector", "NodeSelectorRequirement", "NodeSelectorTerm",
     "NodeSpec", "NodeStatus", "NodeSystemInfo", "ObjectFieldSelector", "ObjectReference", "Pod",
-    "PodCondition", "PodIP", "PodSpec", "PodStatus", "PodTemplateSpec",
+    "PodCondition", "PodIP", "PodSecurityContext", "PodSpec", "PodStatus", "PodTemplateSpec",
     "PreferredSchedulingTerm", "Probe", "ReplicationController",
     "ReplicationControllerCondition", "ReplicationControllerSpec",
     "ReplicationControllerStatus", "ResourceFieldSelector", "ResourceRequirements", "Secret",
-    "SecretEnvSource", "SecretKeySelector", "SecretVolumeSource", "Service", "ServicePort",
+    "SeccompProfile", "SecretEnvSource", "SecretKeySelector", "SecurityContext", "SecretVolumeSource", "Service", "ServicePort",
     "ServiceSpec", "ServiceStatus", "SleepAction", "Taint", "TCPSocketAction", "Toleration",
     "Volume", "VolumeMount",
 ]

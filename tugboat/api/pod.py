@@ -12,6 +12,7 @@ from pydantic import Field
 from tugboat.api.container import Container
 from tugboat.api.fieldtypes import Quantity
 from tugboat.api.meta import K8sModel, ObjectMeta, ObjectReference, Time
+from tugboat.api.security import PodSecurityContext
 
 # --- volumes -------------------------------------------------------------------------------
 
@@ -159,7 +160,7 @@ class PodSpec(K8sModel):
     hostPID: bool | None = None
     hostIPC: bool | None = None
     shareProcessNamespace: bool | None = None
-    securityContext: dict[str, Any] | None = None
+    securityContext: PodSecurityContext | None = None
     imagePullSecrets: list[LocalObjectReference] | None = None
     hostname: str | None = None
     subdomain: str | None = None

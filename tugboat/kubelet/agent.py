@@ -33,6 +33,7 @@ from tugboat.kubelet.prober.probes import ProbeRunner
 from tugboat.kubelet.prober.worker import ProbeKind
 from tugboat.kubelet.reasons import ReasonCache
 from tugboat.kubelet.runtime import Runtime
+from tugboat.kubelet.securitycontext import SeccompPolicy
 from tugboat.kubelet.server.app import build_app, listen, server
 from tugboat.kubelet.server.context import ServerContext
 from tugboat.kubelet.server.stats import StatsCollector
@@ -95,7 +96,8 @@ def build(cfg, runtime: Runtime, client: ApiClient) -> Parts:  # noqa: ANN001 - 
         images=ImageManager(runtime, record, Backoff(cfg.backoff_base, cfg.backoff_max)),
         volumes=VolumeManager(cfg.root_dir), prober=prober, status=status,
         crash_backoff=Backoff(cfg.backoff_base, cfg.backoff_max, clock=time.time),
-        reasons=ReasonCache(), record=record))
+        reasons=ReasonCache(), record=record,
+        seccomp=SeccompPolicy(cfg.seccomp_default, Path(cfg.root_dir) / "seccomp")))
     workers = PodWorkers(syncer.sync, concurrency=cfg.pod_workers, observe=metrics.observe_sync)
     health = RuntimeHealth(runtime, lambda: reporter.wake.set())
     reporter = NodeReporter(client, ident, health, storage_path=cfg.root_dir,

@@ -27,6 +27,7 @@ class KubeletConfig:
     pause_image: str = "tugboat/pause:3.9"
     root_dir: str = "/var/lib/tugboat/kubelet"
     pod_workers: int = 32
+    seccomp_default: bool = False
     log_level: str = "info"
 
 
@@ -60,8 +61,11 @@ def parser() -> argparse.ArgumentParser:
       help="how often the manifests folder is read")
     a("--sync-frequency", type=_duration, default=10.0, help="periodic resync of every pod")
     a("--pause-image", default="tugboat/pause:3.9", help="the sandbox image")
-    a("--root-dir", default="/var/lib/tugboat/kubelet", help="where emptyDir volumes live")
+    a("--root-dir", default="/var/lib/tugboat/kubelet", help="where emptyDir volumes and seccomp/ profiles live")
     a("--pod-workers", type=int, default=32, help="pods synced in parallel")
+    a("--seccomp-default", action="store_true",
+      help="run containers without a seccomp profile under the runtime's default profile "
+           "(RuntimeDefault) instead of Unconfined")
     a("--log-level", default="info")
     return p
 

@@ -11,7 +11,7 @@ import re
 from tugboat.api.core import Container, EnvVar, Pod
 from tugboat.api.quantity import QuantityError, cpu_millis, parse_quantity, to_bytes
 from tugboat.kubelet.reasons import CREATE_CONFIG_ERROR, StartFailure
-from tugboat.kubelet.runtime import ContainerConfig, Mount, PodRef, PortMapping
+from tugboat.kubelet.runtime import ContainerConfig, Mount, PodRef, PortMapping, SecurityConfig
 
 _REF = re.compile(r"\$\$|\$\(([-._a-zA-Z][-._a-zA-Z0-9]*)\)")
 _INDEXED = re.compile(r"metadata\.(labels|annotations)\['(.+)'\]")
@@ -89,7 +89,8 @@ def _limits(spec: Container) -> tuple[int | None, int | None, int | None]:
 
 
 def container_config(pod: Pod, spec: Container, attempt: int, ref: PodRef,
-                     mounts: list[Mount], pod_ip: str | None, host_ip: str) -> ContainerConfig:
+                     mounts: list[Mount], pod_ip: str | None, host_ip: str,
+                     security: SecurityConfig | None = None) -> ContainerConfig:
     env = environment(pod, spec, pod_ip, host_ip)
     cpu, cpu_req, mem = _limits(spec)
     return ContainerConfig(
@@ -98,7 +99,8 @@ def container_config(pod: Pod, spec: Container, attempt: int, ref: PodRef,
         cmd=[expand(a, env) for a in spec.args] if spec.args is not None else None,
         env=env, working_dir=spec.workingDir, mounts=mounts, cpu_limit_millis=cpu,
         cpu_request_millis=cpu_req, memory_limit_bytes=mem, tty=bool(spec.tty),
-        stdin=bool(spec.stdin), share_ipc=shares_ipc(pod))
+        stdin=bool(spec.stdin), share_ipc=shares_ipc(pod),
+        security=security or SecurityConfig())
 
 
 def shares_ipc(pod: Pod) -> bool:

@@ -19,7 +19,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tugboat.api.core import Pod
 from tugboat.client import Backoff
@@ -46,6 +46,12 @@ from tugboat.kubelet.runtime import (
     RuntimeFailure,
     SandboxConfig,
 )
+from tugboat.kubelet.securitycontext import (
+    SeccompPolicy,
+    container_security,
+    needs_image_user,
+    sandbox_security,
+)
 from tugboat.kubelet.statusmanager import StatusManager
 from tugboat.kubelet.volumes import VolumeManager
 
@@ -68,6 +74,7 @@ class SyncDeps:
     reasons: ReasonCache
     record: Recorder
     clock: Callable[[], float] = time.time
+    seccomp: SeccompPolicy = field(default_factory=SeccompPolicy)
 
 
 def pod_ref(pod: Pod, node: str, static: bool) -> PodRef:
@@ -192,14 +199,15 @@ class PodSyncer:
     async def _create_sandbox(self, pod: Pod, attempt: int, static: bool
                               ) -> RuntimeContainer | None:
         d = self.d
-        config = SandboxConfig(pod=pod_ref(pod, d.node, static), attempt=attempt,
-                               hostname=pod.spec.hostname or pod.metadata.name or "pod",
-                               ports=sandbox_ports(pod), share_ipc=shares_ipc(pod))
         try:
+            config = SandboxConfig(pod=pod_ref(pod, d.node, static), attempt=attempt,
+                                   hostname=pod.spec.hostname or pod.metadata.name or "pod",
+                                   ports=sandbox_ports(pod), share_ipc=shares_ipc(pod),
+                                   security=sandbox_security(pod, d.seccomp))
             return await d.runtime.run_sandbox(config)
-        except RuntimeFailure as e:
+        except (RuntimeFailure, StartFailure) as e:
             d.record(pod, "Warning", "FailedCreatePodSandBox",
-                     f"Failed to create pod sandbox: {e}")
+                     f"Failed to create pod sandbox: {getattr(e, 'message', e)}")
             return None
 
     async def _start(self, pod: Pod, start: decisions.Start, sandbox: RuntimeContainer,
@@ -208,9 +216,12 @@ class PodSyncer:
         d, uid, spec = self.d, pod.metadata.uid or "", start.spec
         try:
             await d.images.ensure(pod, spec, announce)
+            image_user = (await d.runtime.image_user(spec.image or "")
+                          if needs_image_user(pod, spec) else None)
+            security = container_security(pod, spec, d.seccomp, image_user)
             mounts = d.volumes.mounts_for(pod, spec)
             config = container_config(pod, spec, start.attempt, pod_ref(pod, d.node, static),
-                                      mounts, sandbox.ip, d.host_ip)
+                                      mounts, sandbox.ip, d.host_ip, security)
         except StartFailure as f:
             if f.reason not in (ERR_IMAGE_PULL, IMAGE_PULL_BACKOFF, ERR_IMAGE_NEVER_PULL):
                 d.record(pod, "Warning", "Failed", f"Error: {f.message}")

@@ -4,11 +4,13 @@ ports on the sandbox, namespaces joined), inspect parsing, the attach stream, st
 from __future__ import annotations
 
 from tugboat.kubelet.runtime import (
+    SECCOMP_RUNTIME_DEFAULT,
     ContainerConfig,
     Mount,
     PodRef,
     PortMapping,
     SandboxConfig,
+    SecurityConfig,
     State,
     dockerwire,
     labels,
@@ -94,3 +96,20 @@ def test_event() -> None:
     ev = dockerwire.event_from({"Action": "die", "Actor": {"ID": "abc", "Attributes": {
         labels.POD_UID: "uid-1"}}})
     assert ev is not None and (ev.pod_uid, ev.action) == ("uid-1", "die")
+
+
+def test_seccomp_and_privileges_reach_docker() -> None:
+    sandbox = dockerwire.sandbox_create(SandboxConfig(REF, 0, "web"), "tugboat/pause:3.9")
+    assert sandbox["host_config"]["security_opt"] == ["seccomp=unconfined"]
+    security = SecurityConfig(seccomp=SECCOMP_RUNTIME_DEFAULT, user="1000:3000",
+                              group_add=(2000,), read_only_rootfs=True, cap_drop=("ALL",),
+                              no_new_privileges=True)
+    args = dockerwire.container_create(
+        ContainerConfig(REF, "app", 0, "busybox:1.35", security=security), "sandbox-id")
+    host = args["host_config"]
+    assert args["user"] == "1000:3000"
+    assert host["security_opt"] == ["no-new-privileges"]  # Docker's profile is its default
+    assert (host["read_only"], host["cap_drop"], host["group_add"]) == (True, ["ALL"], ["2000"])
+    profile = '{"defaultAction": "SCMP_ACT_ALLOW"}'
+    assert dockerwire.security_options(SecurityConfig(seccomp=profile)) == \
+        [f"seccomp={profile}"]

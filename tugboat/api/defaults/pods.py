@@ -19,6 +19,7 @@ from tugboat.api.pod import (
     PodTemplateSpec,
     Volume,
 )
+from tugboat.api.security import PodSecurityContext
 
 DEFAULT_SCHEDULER_NAME = "default-scheduler"
 _DEFAULT_FILE_MODE = 0o644  # 420, volumes' defaultMode
@@ -117,7 +118,7 @@ def default_pod_spec(spec: PodSpec) -> None:
     if not spec.restartPolicy:
         spec.restartPolicy = "Always"
     if spec.securityContext is None:
-        spec.securityContext = {}
+        spec.securityContext = PodSecurityContext()
     if spec.terminationGracePeriodSeconds is None:
         spec.terminationGracePeriodSeconds = 30
     if not spec.schedulerName:

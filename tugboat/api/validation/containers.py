@@ -35,6 +35,7 @@ from tugboat.api.validation.names import (
     is_valid_port_name,
     is_valid_port_num,
 )
+from tugboat.api.validation.security import validate_security_context
 
 PROTOCOLS = ("SCTP", "TCP", "UDP")
 PULL_POLICIES = ("Always", "IfNotPresent", "Never")
@@ -287,6 +288,8 @@ def validate_container(c: Container, path: str, init: bool, ctx: ContainerContex
     _validate_container_hooks(c, path, init, errs)
     if c.resources is not None:
         _validate_resources(c.resources, f"{path}.resources", errs)
+    if c.securityContext is not None:
+        validate_security_context(c.securityContext, f"{path}.securityContext", errs)
     if not c.terminationMessagePolicy:
         errs.append(required(f"{path}.terminationMessagePolicy"))
     elif c.terminationMessagePolicy not in TERMINATION_MESSAGE_POLICIES:

@@ -31,6 +31,7 @@ from tugboat.api.validation.names import (
     is_qualified_name,
 )
 from tugboat.api.validation.objectmeta import validate_labels
+from tugboat.api.validation.security import validate_pod_security_context
 
 RESTART_POLICIES = ("Always", "OnFailure", "Never")
 DNS_POLICIES = ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None")
@@ -219,6 +220,8 @@ def validate_pod_spec(spec: PodSpec, path: str, errs: Errors) -> None:
     if spec.nodeSelector:
         validate_labels(spec.nodeSelector, f"{path}.nodeSelector", errs)
     _validate_names(spec, path, errs)
+    if spec.securityContext is not None:
+        validate_pod_security_context(spec.securityContext, f"{path}.securityContext", errs)
     if spec.tolerations:
         _validate_tolerations(spec.tolerations, f"{path}.tolerations", errs)
     if spec.affinity is not None and spec.affinity.nodeAffinity is not None:

@@ -14,6 +14,8 @@ from typing import Protocol
 
 from tugboat.kubelet.runtime.types import (
     SANDBOX_NAME,
+    SECCOMP_RUNTIME_DEFAULT,
+    SECCOMP_UNCONFINED,
     ContainerConfig,
     ContainerStats,
     ExecResult,
@@ -27,14 +29,15 @@ from tugboat.kubelet.runtime.types import (
     RuntimeFailure,
     RuntimeUnavailable,
     SandboxConfig,
+    SecurityConfig,
     State,
 )
 
 __all__ = [
-    "SANDBOX_NAME", "ContainerConfig", "ContainerRuntime", "ContainerStats", "ExecResult",
+    "SANDBOX_NAME", "SECCOMP_RUNTIME_DEFAULT", "SECCOMP_UNCONFINED", "ContainerConfig", "ContainerRuntime", "ContainerStats", "ExecResult",
     "ExecSession", "ImagePullError", "ImageService", "Mount", "NotFoundError", "PodRef",
     "PortMapping", "Runtime", "RuntimeContainer", "RuntimeEvent", "RuntimeFailure",
-    "RuntimeUnavailable", "SandboxConfig", "State", "StreamingRuntime",
+    "RuntimeUnavailable", "SandboxConfig", "SecurityConfig", "State", "StreamingRuntime",
 ]
 
 
@@ -86,6 +89,10 @@ class ContainerRuntime(Protocol):
 class ImageService(Protocol):
     async def image_id(self, image: str) -> str | None:
         """The local image's id, or None when it is not present."""
+        ...
+
+    async def image_user(self, image: str) -> str:
+        """The user the image runs as ("" when it does not say: root)."""
         ...
 
     async def pull_image(self, image: str) -> str:

@@ -203,6 +203,10 @@ class DockerRuntime:
         except NotFoundError:
             return None
 
+    async def image_user(self, image: str) -> str:
+        found = await self._run(lambda api: api.inspect_image(image))
+        return (found.get("Config") or {}).get("User") or ""
+
     async def pull_image(self, image: str) -> str:
         repo, tag = parse_repository_tag(image)
         try:

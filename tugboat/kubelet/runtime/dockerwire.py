@@ -13,11 +13,14 @@ from typing import Any
 from tugboat.kubelet.runtime import labels
 from tugboat.kubelet.runtime.types import (
     SANDBOX_NAME,
+    SECCOMP_RUNTIME_DEFAULT,
+    SECCOMP_UNCONFINED,
     ContainerConfig,
     ContainerStats,
     RuntimeContainer,
     RuntimeEvent,
     SandboxConfig,
+    SecurityConfig,
     State,
 )
 
@@ -31,6 +34,28 @@ def container_name(pod_name: str, namespace: str, uid: str, name: str, attempt: 
     """dockershim's naming: tug_<container>_<pod>_<namespace>_<uid>_<attempt>."""
     raw = f"tug_{name}_{pod_name}_{namespace}_{uid}_{attempt}"
     return _NAME_UNSAFE.sub("-", raw)
+
+
+def security_options(security: SecurityConfig) -> list[str] | None:
+    """Docker's --security-opt: its own seccomp profile is what it applies when told
+    nothing, so "runtime/default" needs no option; Localhost passes the profile's JSON."""
+    opts = []
+    if security.seccomp == SECCOMP_UNCONFINED:
+        opts.append("seccomp=unconfined")
+    elif security.seccomp != SECCOMP_RUNTIME_DEFAULT:
+        opts.append(f"seccomp={security.seccomp}")
+    if security.no_new_privileges:
+        opts.append("no-new-privileges")
+    return opts or None
+
+
+def _security_host_config(security: SecurityConfig) -> dict[str, Any]:
+    return {"security_opt": security_options(security),
+            "privileged": security.privileged,
+            "read_only": security.read_only_rootfs or None,
+            "cap_add": list(security.cap_add) or None,
+            "cap_drop": list(security.cap_drop) or None,
+            "group_add": [str(g) for g in security.group_add] or None}
 
 
 def sandbox_create(config: SandboxConfig, pause_image: str) -> dict[str, Any]:
@@ -52,7 +77,8 @@ def sandbox_create(config: SandboxConfig, pause_image: str) -> dict[str, Any]:
         "host_config": {"network_mode": "bridge",
                         "ipc_mode": "shareable" if config.share_ipc else None,
                         "port_bindings": bindings or None,
-                        "restart_policy": {"Name": "no"}},
+                        "restart_policy": {"Name": "no"},
+                        "security_opt": security_options(config.security)},
     }
 
 
@@ -67,6 +93,7 @@ def container_create(config: ContainerConfig, sandbox_id: str) -> dict[str, Any]
         "restart_policy": {"Name": "no"},
         "binds": [f"{m.host_path}:{m.container_path}:{'ro' if m.read_only else 'rw'}"
                   for m in config.mounts] or None,
+        **_security_host_config(config.security),
     }
     if config.memory_limit_bytes:
         host["mem_limit"] = config.memory_limit_bytes
@@ -82,6 +109,7 @@ def container_create(config: ContainerConfig, sandbox_id: str) -> dict[str, Any]
         "command": config.cmd,
         "environment": [f"{k}={v}" for k, v in config.env.items()] or None,
         "working_dir": config.working_dir or None,
+        "user": config.security.user,
         "labels": labels.container_labels(pod, config.name, config.attempt),
         "tty": config.tty,
         "stdin_open": config.stdin,

@@ -36,6 +36,7 @@ class FakeRuntime:
                  pullable: Callable[[str], bool] | None = None,
                  clock: Callable[[], float] = time.time):
         self.images: set[str] | None = images  # None: every image is present
+        self.image_users: dict[str, str] = {}  # an image's configured user; "" is root
         self.pullable = pullable or (lambda _image: False)
         self.clock = clock
         self.containers: dict[str, RuntimeContainer] = {}
@@ -151,6 +152,10 @@ class FakeRuntime:
         if self.images is None or image in self.images:
             return f"sha256:{image}"
         return None
+
+    async def image_user(self, image: str) -> str:
+        self._check()
+        return self.image_users.get(image, "")
 
     async def pull_image(self, image: str) -> str:
         self._check()

@@ -73,6 +73,26 @@ class Mount:
     read_only: bool = False
 
 
+SECCOMP_UNCONFINED = "unconfined"
+SECCOMP_RUNTIME_DEFAULT = "runtime/default"
+
+
+@dataclass(frozen=True)
+class SecurityConfig:
+    """A container's security settings, resolved from the pod's and the container's
+    securityContext. `seccomp` is "unconfined", "runtime/default" (the engine's own
+    profile), or a profile's JSON text (Kubernetes' Localhost type)."""
+
+    seccomp: str = SECCOMP_UNCONFINED
+    user: str | None = None  # "uid" or "uid:gid"
+    group_add: tuple[int, ...] = ()
+    privileged: bool = False
+    read_only_rootfs: bool = False
+    cap_add: tuple[str, ...] = ()
+    cap_drop: tuple[str, ...] = ()
+    no_new_privileges: bool = False
+
+
 @dataclass
 class SandboxConfig:
     pod: PodRef
@@ -80,6 +100,7 @@ class SandboxConfig:
     hostname: str
     ports: list[PortMapping] = field(default_factory=list)
     share_ipc: bool = True  # only pods of several containers need a shared IPC namespace
+    security: SecurityConfig = field(default_factory=SecurityConfig)
 
 
 @dataclass
@@ -102,6 +123,7 @@ class ContainerConfig:
     tty: bool = False
     stdin: bool = False
     share_ipc: bool = True  # join the sandbox's IPC namespace (pods of several containers)
+    security: SecurityConfig = field(default_factory=SecurityConfig)
 
 
 @dataclass(frozen=True)
