@@ -7,6 +7,9 @@
   `docker run -d` (a pause container plus the app joined to its network, as a pod
   needs) — run one after another, and all at once — and a Docker Swarm service with that
   many replicas (`docker swarm init` here, `docker swarm leave --force` after);
+- the floor under any orchestrator on Docker: the same pause+app pairs made through the
+  Docker API directly, all at once, with the seccomp setting the kubelet's pods get (no
+  CLI processes, no apiserver, no status) — what Tugboat would take with zero overhead;
 - the ratios the issue targets: Tugboat / bare Docker ≤ 1.3 and Tugboat / Swarm ≤ 0.5.
 
 Pods carry no seccompProfile, so the kubelet runs them Unconfined as Kubernetes' does by
@@ -150,6 +153,37 @@ def bare_docker(n: int, parallel: bool) -> float:
     return took
 
 
+def docker_api_floor(n: int, unconfined: bool) -> float:
+    """Seconds to create and start n pause+app pairs through the Docker API at once."""
+    import docker as docker_sdk  # the bench's own client; tugboat/ keeps it in the runtime
+
+    api = docker_sdk.APIClient(timeout=120, max_pool_size=n)
+    label = f"bare-api-{secrets.token_hex(3)}"
+    security = ["seccomp=unconfined"] if unconfined else None
+
+    def one(i: int) -> None:
+        host = api.create_host_config(network_mode="bridge", security_opt=security)
+        sandbox = api.create_container(PAUSE, host_config=host,
+                                       labels={"io.tugboat.bench": label})["Id"]
+        api.start(sandbox)
+        api.inspect_container(sandbox)  # its IP, as any pod runtime must read
+        host = api.create_host_config(network_mode=f"container:{sandbox}",
+                                      security_opt=security)
+        app = api.create_container(IMAGE, command=["sleep", "3600"], host_config=host,
+                                   labels={"io.tugboat.bench": label})["Id"]
+        api.start(app)
+
+    try:
+        start = time.monotonic()
+        with ThreadPoolExecutor(n) as pool:
+            list(pool.map(one, range(n)))
+        return time.monotonic() - start
+    finally:
+        for c in api.containers(all=True, filters={"label": f"io.tugboat.bench={label}"}):
+            api.remove_container(c["Id"], force=True)
+        api.close()
+
+
 def swarm_service(n: int) -> float:
     """Seconds from `docker service create --replicas n` to n task containers started,
     seen on Docker's event stream (passive: polling the CLI would steal CPU from Swarm)."""
@@ -210,8 +244,9 @@ def main() -> None:
             print(f"burst of {n}: apiserver {cpu[0]:.1f} CPU-s, kubelet {cpu[1]:.1f} CPU-s "
                   f"(create, run and delete)", flush=True)
             sequential, parallel = bare_docker(n, False), bare_docker(n, True)
+            floor = docker_api_floor(n, unconfined=not args.seccomp_default)
             swarm_s = swarm_service(n) if swarm else float("nan")
-            rows.append((n, latencies, total, sequential, parallel, swarm_s))
+            rows.append((n, latencies, total, sequential, parallel, floor, swarm_s))
     finally:
         if swarm:
             docker("swarm", "leave", "--force", check=False)
@@ -228,12 +263,13 @@ def report(rows: list, seccomp: str) -> None:  # noqa: ANN001
     print(f"pod start-up: Tugboat kubelet (pods' seccomp {seccomp}) vs bare docker run vs "
           f"Docker Swarm ({os.cpu_count()} CPUs, Docker {info})")
     print(f"{'pods':>5} {'p50':>7} {'p99':>7} {'all Running':>12} {'docker seq':>11} "
-          f"{'docker par':>11} {'swarm':>8} {'/docker seq':>12} {'/docker par':>12} "
-          f"{'/swarm':>7}")
-    for n, lat, total, seq, par, sw in rows:
+          f"{'docker par':>11} {'API floor':>10} {'swarm':>8} {'/docker seq':>12} "
+          f"{'/docker par':>12} {'/floor':>7} {'/swarm':>7} {'floor/swarm':>12}")
+    for n, lat, total, seq, par, floor, sw in rows:
         print(f"{n:>5} {pct(lat, 50):>6.2f}s {pct(lat, 99):>6.2f}s {total:>11.2f}s "
-              f"{seq:>10.2f}s {par:>10.2f}s {sw:>7.2f}s {total / seq:>12.2f} "
-              f"{total / par:>12.2f} {total / sw:>7.2f}")
+              f"{seq:>10.2f}s {par:>10.2f}s {floor:>9.2f}s {sw:>7.2f}s {total / seq:>12.2f} "
+              f"{total / par:>12.2f} {total / floor:>7.2f} {total / sw:>7.2f} "
+              f"{floor / sw:>12.2f}")
         print(f"      (mean create→Running {statistics.mean(lat):.2f}s)")
 
 

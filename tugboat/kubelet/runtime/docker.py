@@ -159,6 +159,8 @@ class DockerRuntime:
         rc = dockerwire.from_inspect(api.inspect_container(cid))
         if rc is None:
             raise RuntimeFailure(f"sandbox {cid} lost its labels")
+        if rc.state == State.RUNNING:  # the pod's next sync lists it: no second inspect
+            self._inspected[cid] = (State.RUNNING, rc)
         return rc
 
     def _create(self, api: Any, args: dict[str, Any]) -> str:
