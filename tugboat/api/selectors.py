@@ -18,6 +18,7 @@ from tugboat.api.fields import (
     supported_field_labels,
     unescape_value,
 )
+from tugboat.api.labelparser import parse_label_selector
 from tugboat.api.labels import (
     Operator,
     Requirement,
@@ -25,7 +26,6 @@ from tugboat.api.labels import (
     SelectorError,
     label_selector_as_selector,
     new_requirement,
-    parse_label_selector,
     selector_from_set,
 )
 

@@ -31,12 +31,11 @@ from tugboat.client.errors import (
 )
 from tugboat.client.informer import Informer, SharedInformerFactory, object_key, split_key
 from tugboat.client.leaderelection import LeaderElector, micro_time
+from tugboat.client.record import EventRecorder, involved_object
 from tugboat.client.rest import (
     ApiClient,
-    EventRecorder,
     ObjectList,
     SyncApiClient,
-    involved_object,
     resource_info,
 )
 from tugboat.client.watch import ADDED, BOOKMARK, DELETED, ERROR, MODIFIED, WatchEvent

@@ -13,7 +13,7 @@ from typing import Any
 
 from tugboat.api import resources
 from tugboat.api.autoscaling import MetricSpec
-from tugboat.api.labels import parse_label_selector
+from tugboat.api.labelparser import parse_label_selector
 from tugboat.api.quantity import parse_quantity
 from tugboat.client import ClientError
 from tugboat.controller.conditions import set_condition, stamp
