@@ -17,7 +17,8 @@ from starlette.responses import Response, StreamingResponse
 
 from tugboat.api.meta import DeleteOptions
 from tugboat.api.resources import ResourceInfo, lookup
-from tugboat.apiserver import decoding, errors, filters, patching, proxy, subresources
+from tugboat.apiserver import decoding, errors, filters, patching, proxy, reststorage, subresources
+from tugboat.apiserver.auth.user import user_of
 from tugboat.apiserver.metrics import ApiMetrics
 from tugboat.apiserver.metricsapi import MetricsApi
 from tugboat.apiserver.registry import Registry, Result, WriteOptions
@@ -247,6 +248,15 @@ class ResourceHandler:
     async def create(self, request: Request, t: Target) -> Response:
         opts = write_options(request.query_params)
         raw = await request.body()
+        special = reststorage.SUBRESOURCE_CREATES.get((t.info.group, t.info.resource, t.sub or "")) \
+            if t.name and t.sub else reststorage.CREATES.get((t.info.group, t.info.resource)) \
+            if t.name is None and t.sub is None else None
+        if special is not None:
+            body = decoding.parse_object(raw, request.headers.get("content-type"))
+            obj, code = await special(reststorage.Call(
+                self.reg, t.info, t.namespace, t.name, t.sub, body, opts,
+                user_of(request.scope), request))
+            return json_response(obj, code)
         if t.name is None and t.sub == "binding":  # POST namespaces/{ns}/bindings
             body = decoding.parse_object(raw, request.headers.get("content-type"))
             name = (body.get("metadata") or {}).get("name") or ""
