@@ -90,6 +90,7 @@ from tugboat.api.service import (
     ServiceSpec,
     ServiceStatus,
 )
+from tugboat.api.serviceaccount import ServiceAccount
 
 __all__ = [
     "Affinity", "Binding", "Capabilities", "ConfigMap", "ConfigMapEnvSource", "ConfigMapKeySelector",
@@ -107,7 +108,7 @@ __all__ = [
     "PreferredSchedulingTerm", "Probe", "ReplicationController",
     "ReplicationControllerCondition", "ReplicationControllerSpec",
     "ReplicationControllerStatus", "ResourceFieldSelector", "ResourceRequirements", "Secret",
-    "SeccompProfile", "SecretEnvSource", "SecretKeySelector", "SecurityContext", "SecretVolumeSource", "Service", "ServicePort",
+    "SeccompProfile", "SecretEnvSource", "SecretKeySelector", "SecurityContext", "SecretVolumeSource", "Service", "ServiceAccount", "ServicePort",
     "ServiceSpec", "ServiceStatus", "SleepAction", "Taint", "TCPSocketAction", "Toleration",
     "Volume", "VolumeMount",
 ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import Field
 
-from tugboat.api.container import Container
+from tugboat.api.container import Container, ObjectFieldSelector, ResourceFieldSelector
 from tugboat.api.fieldtypes import Quantity
 from tugboat.api.meta import K8sModel, ObjectMeta, ObjectReference, Time
 from tugboat.api.security import PodSecurityContext
@@ -47,6 +47,57 @@ class SecretVolumeSource(K8sModel):
     optional: bool | None = None
 
 
+class DownwardAPIVolumeFile(K8sModel):
+    path: str
+    fieldRef: ObjectFieldSelector | None = None
+    resourceFieldRef: ResourceFieldSelector | None = None
+    mode: int | None = None
+
+
+class DownwardAPIVolumeSource(K8sModel):
+    items: list[DownwardAPIVolumeFile] | None = None
+    defaultMode: int | None = None
+
+
+class DownwardAPIProjection(K8sModel):
+    items: list[DownwardAPIVolumeFile] | None = None
+
+
+class ConfigMapProjection(K8sModel):
+    name: str | None = None
+    items: list[KeyToPath] | None = None
+    optional: bool | None = None
+
+
+class SecretProjection(K8sModel):
+    name: str | None = None
+    items: list[KeyToPath] | None = None
+    optional: bool | None = None
+
+
+class ServiceAccountTokenProjection(K8sModel):
+    """A bound token the kubelet requests (TokenRequest) for the pod and keeps fresh."""
+
+    path: str
+    audience: str | None = None
+    expirationSeconds: int | None = None
+
+
+class VolumeProjection(K8sModel):
+    secret: SecretProjection | None = None
+    downwardAPI: DownwardAPIProjection | None = None
+    configMap: ConfigMapProjection | None = None
+    serviceAccountToken: ServiceAccountTokenProjection | None = None
+    clusterTrustBundle: dict[str, Any] | None = None
+
+
+class ProjectedVolumeSource(K8sModel):
+    """Several sources in one directory: how every pod gets its service account token."""
+
+    sources: list[VolumeProjection] | None = None
+    defaultMode: int | None = None
+
+
 # Volume sources Tugboat's kubelet does not mount; kept so they round-trip and count as a
 # volume type in validation.
 OTHER_VOLUME_SOURCES = (
@@ -65,8 +116,8 @@ class Volume(K8sModel):
     configMap: ConfigMapVolumeSource | None = None
     secret: SecretVolumeSource | None = None
     persistentVolumeClaim: dict[str, Any] | None = None
-    projected: dict[str, Any] | None = None
-    downwardAPI: dict[str, Any] | None = None
+    projected: ProjectedVolumeSource | None = None
+    downwardAPI: DownwardAPIVolumeSource | None = None
     nfs: dict[str, Any] | None = None
     csi: dict[str, Any] | None = None
     ephemeral: dict[str, Any] | None = None

@@ -88,6 +88,8 @@ RESOURCES: tuple[ResourceInfo, ...] = (
        "core:ReplicationController", ("rc",), ("status", "scale"), categories=("all",)),
     _R("", "v1", "configmaps", "ConfigMap", True, "core:ConfigMap", ("cm",)),
     _R("", "v1", "secrets", "Secret", True, "core:Secret"),
+    _R("", "v1", "serviceaccounts", "ServiceAccount", True, "core:ServiceAccount", ("sa",),
+       ("token",)),
     _R("apps", "v1", "replicasets", "ReplicaSet", True, "apps:ReplicaSet", ("rs",),
        ("status", "scale"), categories=("all",)),
     _R("apps", "v1", "deployments", "Deployment", True, "apps:Deployment", ("deploy",),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 from fractions import Fraction
+from typing import Any
 
 from tugboat.api.container import Container, HTTPGetAction, Probe, ResourceRequirements
 from tugboat.api.fieldtypes import quantity_value
@@ -102,13 +103,27 @@ def _default_volume(v: Volume) -> None:
         if v.hostPath.type is None:
             v.hostPath.type = ""
     elif v.emptyDir is None:
-        for kind in ("projected", "downwardAPI"):
-            src = getattr(v, kind)
+        for src in (v.projected, v.downwardAPI):
             if src is not None:
-                src.setdefault("defaultMode", _DEFAULT_FILE_MODE)
+                if src.defaultMode is None:
+                    src.defaultMode = _DEFAULT_FILE_MODE
+                _default_projection_items(src)
                 return
         if not any(getattr(v, kind) is not None for kind in OTHER_VOLUME_SOURCES):
             v.emptyDir = EmptyDirVolumeSource()
+
+
+def _default_projection_items(src: Any) -> None:
+    """fieldRef.apiVersion "v1" and a token's expirationSeconds 3600, as Kubernetes."""
+    files = list(src.items or ()) if hasattr(src, "items") else []
+    for p in getattr(src, "sources", None) or ():
+        if p.downwardAPI is not None:
+            files += p.downwardAPI.items or ()
+        if p.serviceAccountToken is not None and p.serviceAccountToken.expirationSeconds is None:
+            p.serviceAccountToken.expirationSeconds = 3600
+    for f in files:
+        if f.fieldRef is not None and not f.fieldRef.apiVersion:
+            f.fieldRef.apiVersion = "v1"
 
 
 def default_pod_spec(spec: PodSpec) -> None:

@@ -21,6 +21,7 @@ from tugboat.api.meta import StatusCause
 from tugboat.api.node import Node
 from tugboat.api.pod import Binding, Pod
 from tugboat.api.service import Endpoints, Service
+from tugboat.api.serviceaccount import ServiceAccount
 from tugboat.api.validation.autoscalers import validate_hpa, validate_scale
 from tugboat.api.validation.cluster import (
     validate_event,
@@ -57,6 +58,10 @@ def _binding(binding: Binding, old: Any, errs: Errors) -> None:
     validate_binding(binding, errs)
 
 
+def _metadata_only(obj: Any, old: Any, errs: Errors) -> None:
+    """Kinds Kubernetes validates by their metadata alone (ValidateServiceAccount)."""
+
+
 # kind → (how its name is checked, namespaced, its own validator)
 _KINDS: dict[type, tuple[NameFn, bool, KindValidator]] = {
     Namespace: (name_is_dns_label, False, validate_namespace),
@@ -69,6 +74,7 @@ _KINDS: dict[type, tuple[NameFn, bool, KindValidator]] = {
     ReplicationController: (name_is_dns_subdomain, True, validate_replication_controller),
     ConfigMap: (name_is_dns_subdomain, True, validate_config_map),
     Secret: (name_is_dns_subdomain, True, validate_secret),
+    ServiceAccount: (name_is_dns_subdomain, True, _metadata_only),
     ReplicaSet: (name_is_dns_subdomain, True, validate_replica_set),
     Deployment: (name_is_dns_subdomain, True, validate_deployment),
     DaemonSet: (name_is_dns_subdomain, True, validate_daemon_set),
