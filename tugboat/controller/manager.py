@@ -28,6 +28,8 @@ from tugboat.controller.podautoscaler import HorizontalPodAutoscalerController
 from tugboat.controller.reconciling import Controller
 from tugboat.controller.replicaset import ReplicaSetController
 from tugboat.controller.replicationcontroller import ReplicationControllerController
+from tugboat.controller.rootcacertpublisher import RootCACertPublisher
+from tugboat.controller.serviceaccounts import ServiceAccountsController
 from tugboat.controller.serving import HealthServer
 from tugboat.controller.ttlafterfinished import TTLAfterFinishedController
 
@@ -48,6 +50,8 @@ CONTROLLERS: dict[str, Callable[[ControllerContext], Controller]] = {
     "garbagecollector": GarbageCollector,
     "namespace": NamespaceController,
     "horizontalpodautoscaling": HorizontalPodAutoscalerController,
+    "serviceaccount": ServiceAccountsController,
+    "root-ca-cert-publisher": RootCACertPublisher,
 }
 
 

@@ -12,7 +12,7 @@ from tugboat.api.durations import parse_duration
 ALL_CONTROLLERS = (
     "replicationcontroller", "replicaset", "deployment", "job", "ttl-after-finished",
     "daemonset", "nodelifecycle", "endpoints", "garbagecollector", "namespace",
-    "horizontalpodautoscaling",
+    "horizontalpodautoscaling", "serviceaccount", "root-ca-cert-publisher",
 )
 
 
@@ -25,6 +25,7 @@ class ControllerOptions:
     hpa_downscale_stabilization: float = 300.0
     hpa_tolerance: float = 0.1
     resync_period: float = 300.0
+    root_ca_file: str | None = None  # the CA bundle published as kube-root-ca.crt
     controllers: tuple[str, ...] = field(default=ALL_CONTROLLERS)
 
 
@@ -96,6 +97,8 @@ def parser() -> argparse.ArgumentParser:
     a("--horizontal-pod-autoscaler-tolerance", type=float, default=0.1)
     a("--min-resync-period", type=_duration, metavar="DURATION", default="5m",
       help="how often informers replay their caches to the controllers")
+    a("--root-ca-file", help="CA bundle published to every namespace as the kube-root-ca.crt "
+      "ConfigMap (the ca.crt pods see next to their service account token)")
     a("--controllers", default="*",
       help="controllers to run: '*' for all, 'foo' to enable, '-foo' to disable")
     a("--bind-address", default="0.0.0.0", help="address for /healthz and /metrics")
@@ -124,4 +127,5 @@ def parse_args(argv: list[str] | None = None) -> ManagerOptions:
             hpa_sync_period=ns.horizontal_pod_autoscaler_sync_period,
             hpa_downscale_stabilization=ns.horizontal_pod_autoscaler_downscale_stabilization,
             hpa_tolerance=ns.horizontal_pod_autoscaler_tolerance,
-            resync_period=ns.min_resync_period, controllers=controllers))
+            resync_period=ns.min_resync_period, controllers=controllers,
+            root_ca_file=ns.root_ca_file))
