@@ -29,6 +29,22 @@ class KubeletConfig:
     pod_workers: int = 32
     seccomp_default: bool = False
     log_level: str = "info"
+    # serving (kubelet's --tls-*, --authentication-*, --authorization-*): see resolve_serving
+    tls_cert_file: str | None = None
+    tls_private_key_file: str | None = None
+    client_ca_file: str | None = None
+    anonymous_auth: bool = True
+    authentication_token_webhook: bool = False
+    authentication_token_webhook_cache_ttl: float = 120.0
+    authorization_mode: str = "AlwaysAllow"
+    authorization_webhook_cache_authorized_ttl: float = 300.0
+    authorization_webhook_cache_unauthorized_ttl: float = 30.0
+    healthz_port: int = 0
+    healthz_bind_address: str = "127.0.0.1"
+
+    @property
+    def serves_tls(self) -> bool:
+        return bool(self.tls_cert_file)
 
 
 def _duration(text: str) -> float:
@@ -41,12 +57,24 @@ def _duration(text: str) -> float:
     return seconds
 
 
+def _bool(text: str) -> bool:
+    """Go's flag syntax for booleans: --flag, --flag=true, --flag=false."""
+    value = text.strip().lower()
+    if value in ("1", "t", "true", "yes"):
+        return True
+    if value in ("0", "f", "false", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"{text!r} is not a boolean")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tug-kubelet", description="Tugboat's node agent: runs "
                                 "the pods bound to this node as Docker containers.")
     a = p.add_argument
-    a("--server", help="API server URL (overrides the kubeconfig)")
-    a("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.tug/config)")
+    a("--server", help="API server URL of the insecure port (ignored when --kubeconfig is "
+      "given)")
+    a("--kubeconfig", help="kubeconfig file with the server, CA and the node's credentials "
+      "(default: $KUBECONFIG or ~/.tug/config)")
     a("--node-name", default=socket.gethostname().lower(), help="this node's name")
     a("--runtime", choices=("docker", "fake"), default="docker", help="container runtime")
     a("--manifests-dir", help="folder of static pod manifests")
@@ -67,11 +95,50 @@ def parser() -> argparse.ArgumentParser:
       help="run containers without a seccomp profile under the runtime's default profile "
            "(RuntimeDefault) instead of Unconfined")
     a("--log-level", default="info")
+    _serving_flags(p)
     return p
+
+
+def _serving_flags(p: argparse.ArgumentParser) -> None:
+    """The kubelet port's HTTPS and who may use it. Without --tls-cert-file the port stays
+    plain HTTP and open (tests, fake-runtime benchmarks); with it, the defaults become
+    kubeadm's: no anonymous access, bearer tokens checked by TokenReview, every request
+    authorized by SubjectAccessReview, and /healthz on a loopback port of its own."""
+    a = p.add_argument
+    a("--tls-cert-file", help="the kubelet port's serving certificate (PEM); turns on HTTPS")
+    a("--tls-private-key-file", help="the serving certificate's key (PEM)")
+    a("--client-ca-file", help="CA bundle that signs client certificates (CN user, O groups)")
+    a("--anonymous-auth", type=_bool, nargs="?", const=True, default=None,
+      help="requests without credentials act as system:anonymous (default: true without "
+           "TLS, false with)")
+    a("--authentication-token-webhook", type=_bool, nargs="?", const=True, default=None,
+      help="check bearer tokens with a TokenReview (default: true with TLS)")
+    a("--authentication-token-webhook-cache-ttl", type=_duration, default=120.0,
+      help="how long TokenReview answers are cached")
+    a("--authorization-mode", choices=("AlwaysAllow", "Webhook"), default=None,
+      help="Webhook asks the API server with a SubjectAccessReview (default with TLS)")
+    a("--authorization-webhook-cache-authorized-ttl", type=_duration, default=300.0,
+      help="how long an allowed SubjectAccessReview is cached")
+    a("--authorization-webhook-cache-unauthorized-ttl", type=_duration, default=30.0,
+      help="how long a denied SubjectAccessReview is cached")
+    a("--healthz-port", type=int, default=None,
+      help="plain-HTTP /healthz port, 0 to disable (default: 10248 with TLS, else 0)")
+    a("--healthz-bind-address", default="127.0.0.1", help="where the healthz port listens")
+
+
+def resolve_serving(values: dict) -> dict:
+    """Fill the serving defaults that depend on whether the port speaks TLS."""
+    tls = bool(values.get("tls_cert_file"))
+    defaults = {"anonymous_auth": not tls, "authentication_token_webhook": tls,
+                "authorization_mode": "Webhook" if tls else "AlwaysAllow",
+                "healthz_port": 10248 if tls else 0}
+    return {**values, **{k: v for k, v in defaults.items() if values.get(k) is None}}
 
 
 def parse_args(argv: list[str] | None = None) -> KubeletConfig:
     ns = parser().parse_args(argv)
     if ns.backoff_max < ns.backoff_base:
         parser().error("--backoff-max must not be less than --backoff-base")
-    return KubeletConfig(**vars(ns))
+    if bool(ns.tls_cert_file) != bool(ns.tls_private_key_file):
+        parser().error("--tls-cert-file and --tls-private-key-file go together")
+    return KubeletConfig(**resolve_serving(vars(ns)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import orjson
 import uvicorn
@@ -49,6 +50,12 @@ async def exec_over_http(_request: Request) -> Response:
                              status_code=400)
 
 
+def healthz_app() -> Starlette:
+    """The kubelet's separate healthz port (--healthz-port, loopback): /healthz only,
+    open, for local probes while the main port demands credentials."""
+    return Starlette(routes=[Route("/healthz", healthz)])
+
+
 def build_app(ctx: ServerContext) -> Starlette:
     exec_path = "/exec/{namespace}/{pod}/{container}"
     app = Starlette(routes=[
@@ -81,7 +88,8 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def server(app: Starlette, host: str, port: int) -> EmbeddedServer:
+def server(app: Any, host: str, port: int, **options: Any) -> EmbeddedServer:
+    """`options` are more uvicorn.Config settings (TLS: see server.tls)."""
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                            lifespan="off", ws_ping_interval=None)
+                            lifespan="off", ws_ping_interval=None, **options)
     return EmbeddedServer(config)
