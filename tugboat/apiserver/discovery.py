@@ -13,7 +13,7 @@ from tugboat.api.resources import RESOURCES, groups
 Obj = dict[str, Any]
 SUBRESOURCE_VERBS = {"status": ["get", "patch", "update"], "scale": ["get", "patch", "update"],
                      "binding": ["create"], "eviction": ["create"], "log": ["get"],
-                     "exec": ["create", "get"], "finalize": ["update"]}
+                     "exec": ["create", "get"], "finalize": ["update"], "token": ["create"]}
 
 
 def version() -> Obj:
@@ -58,6 +58,8 @@ def resource_list(group: str, version: str) -> Obj | None:
                 s.update(kind="Scale", group="autoscaling", version="v1")
             elif sub == "binding":
                 s["kind"] = "Binding"
+            elif sub == "token":
+                s.update(kind="TokenRequest", group="authentication.k8s.io", version="v1")
             elif sub == "eviction":
                 s.update(kind="Eviction", group="policy", version="v1")
             elif sub in ("log", "exec"):
