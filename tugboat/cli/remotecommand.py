@@ -36,7 +36,7 @@ class ExecRequest:
     stdin: bool = False
     tty: bool = False
     token: str | None = None
-    verify: bool | str = True
+    verify: bool | str | ssl.SSLContext = True  # a context: the kubeconfig's (client.tls)
 
     def url(self) -> str:
         parts = urlsplit(self.server)
@@ -54,6 +54,8 @@ class ExecRequest:
     def ssl_context(self) -> ssl.SSLContext | None:
         if not self.server.startswith("https"):
             return None
+        if isinstance(self.verify, ssl.SSLContext):
+            return self.verify
         if self.verify is False:
             ctx = ssl.create_default_context()
             ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
@@ -86,6 +88,9 @@ def open_connection(req: ExecRequest) -> ClientConnection:
                                   e.response.reason_phrase) from None
     except InvalidHandshake as e:
         raise RemoteCommandError(f"the server refused the exec upgrade: {e}") from None
+    except ConnectionClosed:  # TLS 1.3 rejects a client certificate only after the handshake
+        raise RemoteCommandError("the server closed the connection before the exec upgrade "
+                                 "(is the kubeconfig's client certificate accepted?)") from None
     except OSError as e:
         raise ServerUnreachable(req.server, e) from e
     if ws.subprotocol != PROTOCOL:

@@ -9,7 +9,7 @@ built lazily, so `tug config ...` and `tug up` never need a reachable server.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -46,8 +46,7 @@ class Session:
         cfg = load_config(self.options.kubeconfig, context=self.options.context,
                           server=self.options.server, namespace=self.options.namespace)
         if self.options.token:
-            cfg = ClientConfig(server=cfg.server, token=self.options.token,
-                               namespace=cfg.namespace, context=cfg.context, verify=cfg.verify)
+            cfg = replace(cfg, token=self.options.token)  # keeps the CA and client cert
         return cfg
 
     @property

@@ -8,6 +8,7 @@ from tugboat.client.config import (
     DEFAULT_SERVER,
     ClientConfig,
     ConfigError,
+    daemon_config,
     load_config,
     write_kubeconfig,
 )
@@ -49,6 +50,6 @@ __all__ = [
     "LeaderElector", "MethodNotAllowed", "NotFound", "ObjectList", "ServerUnreachable",
     "ServiceUnavailable", "SharedInformerFactory", "ShutDown", "SyncApiClient",
     "TooManyRequests", "Unauthorized", "WatchEvent", "WorkQueue", "involved_object",
-    "load_config", "micro_time", "object_key", "resource_info", "split_key",
+    "daemon_config", "load_config", "micro_time", "object_key", "resource_info", "split_key",
     "write_kubeconfig",
 ]

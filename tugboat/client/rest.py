@@ -20,6 +20,7 @@ then the client's default namespace; `list` and `watch` without one span all nam
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ from tugboat.api.meta import K8sModel, Status
 from tugboat.api.resources import ResourceInfo
 from tugboat.client.config import DEFAULT_SERVER, ClientConfig
 from tugboat.client.errors import ServerUnreachable, error_from_response
+from tugboat.client.tls import transport_verify
 from tugboat.client.watch import SyncWatch, Watch, watch_params
 
 JSON = "application/json"
@@ -270,7 +272,7 @@ class _Client(_Verbs):
 
     def __init__(self, server: str = DEFAULT_SERVER, *, token: str | None = None,
                  namespace: str = "default", timeout: float = 30.0,
-                 verify: bool | str = True, user_agent: str = "tugboat",
+                 verify: bool | str | ssl.SSLContext = True, user_agent: str = "tugboat",
                  transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None):
         self.server = server.rstrip("/")
         self.namespace = namespace
@@ -283,9 +285,10 @@ class _Client(_Verbs):
 
     @classmethod
     def from_config(cls, config: ClientConfig, **kwargs: Any) -> Any:
-        """A client for a kubeconfig's current context (see config.load_config)."""
+        """A client for a kubeconfig's current context (see config.load_config): its
+        server, token, CA and client certificate (one ssl.SSLContext, see client.tls)."""
         return cls(config.server, token=config.token, namespace=config.namespace,
-                   verify=config.verify, **kwargs)
+                   verify=transport_verify(config), **kwargs)
 
     def watch(self, resource: Resource, namespace: str | None = None, *,
               resource_version: str | None = None, label_selector: Selector = None,

@@ -7,13 +7,13 @@ import logging
 import signal
 import sys
 
-from tugboat.client import ApiClient, ConfigError, load_config
+from tugboat.client import ApiClient, ConfigError, daemon_config
 from tugboat.controller.manager import ControllerManager
 from tugboat.controller.options import ManagerOptions, parse_args
 
 
 async def run(opts: ManagerOptions) -> int:
-    config = load_config(opts.kubeconfig, server=opts.server)
+    config = daemon_config(opts.kubeconfig, opts.server)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -13,6 +13,7 @@ ALL_CONTROLLERS = (
     "replicationcontroller", "replicaset", "deployment", "job", "ttl-after-finished",
     "daemonset", "nodelifecycle", "endpoints", "garbagecollector", "namespace",
     "horizontalpodautoscaling", "serviceaccount", "root-ca-cert-publisher",
+    "clusterrole-aggregation",
 )
 
 
@@ -79,8 +80,10 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tug-controller-manager",
                                 description="Tugboat's controllers, in one process.")
     a = p.add_argument
-    a("--server", help="API server URL (overrides the kubeconfig and TUG_SERVER)")
-    a("--kubeconfig", help="kubeconfig file with the server and credentials")
+    a("--server", help="API server URL of the insecure port (ignored when --kubeconfig is "
+      "given)")
+    a("--kubeconfig", help="kubeconfig file with the server, CA and this daemon's credentials "
+      "(default: $KUBECONFIG, ~/.tug/config)")
     a("--leader-elect", type=_bool, default=True, nargs="?", const=True,
       help="run leader election on a Lease so only one manager acts (default true)")
     a("--leader-elect-lease-duration", type=_duration, metavar="DURATION", default="15s")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tugboat.api.core import Pod
-from tugboat.client import ApiClient, Backoff, EventRecorder, Informer, load_config
+from tugboat.client import ApiClient, Backoff, EventRecorder, Informer, daemon_config
 from tugboat.kubelet.housekeeping import collect_orphans, follow_runtime_events
 from tugboat.kubelet.images import ImageManager
 from tugboat.kubelet.metrics import KubeletMetrics
@@ -174,7 +174,7 @@ def loops(cfg, parts: Parts) -> list:  # noqa: ANN001
 async def run_kubelet(cfg, *, stop: asyncio.Event | None = None,  # noqa: ANN001
                       runtime: Runtime | None = None) -> None:
     runtime = runtime or build_runtime(cfg.runtime, cfg.pause_image)
-    client = ApiClient.from_config(load_config(cfg.kubeconfig, server=cfg.server),
+    client = ApiClient.from_config(daemon_config(cfg.kubeconfig, cfg.server),
                                    user_agent=f"tug-kubelet/{cfg.node_name}")
     parts = build(cfg, runtime, client)
     connect_sources(parts)

@@ -7,7 +7,8 @@ import logging
 import signal
 import sys
 
-from tugboat.client import ApiClient, ConfigError, load_config
+from tugboat.client import ApiClient, ConfigError, daemon_config
+from tugboat.client.tls import transport_verify
 from tugboat.scheduler.app import SchedulerApp
 from tugboat.scheduler.options import Options, parse_options
 from tugboat.scheduler.transport import make_transport
@@ -29,8 +30,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 async def serve(options: Options) -> int:
-    config = load_config(options.kubeconfig, server=options.server)
-    client = ApiClient.from_config(config, transport=make_transport(config.verify, CONNECTIONS),
+    config = daemon_config(options.kubeconfig, options.server)
+    client = ApiClient.from_config(config, transport=make_transport(transport_verify(config),
+                                                                    CONNECTIONS),
                                    user_agent="tug-scheduler")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

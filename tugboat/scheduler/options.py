@@ -81,8 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="tug-scheduler", description="Tugboat's scheduler: binds pending pods to nodes "
         "(filter, score, bind), with leader election so several can run.")
-    p.add_argument("--server", help="API server URL (overrides the kubeconfig and TUG_SERVER)")
-    p.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG, ~/.tug/config)")
+    p.add_argument("--server", help="API server URL of the insecure port (ignored when "
+                   "--kubeconfig is given)")
+    p.add_argument("--kubeconfig", help="kubeconfig file with the server, CA and this "
+                   "daemon's credentials (default: $KUBECONFIG, ~/.tug/config)")
     p.add_argument("--scheduler-name", default="default-scheduler",
                    help="schedule pods whose spec.schedulerName is this")
     p.add_argument("--leader-elect", type=_bool, nargs="?", const=True, default=True,

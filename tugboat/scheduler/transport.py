@@ -73,7 +73,8 @@ class _Connection:
 
 
 class KeepAliveTransport(httpx.AsyncBaseTransport):
-    def __init__(self, *, max_connections: int = 16, verify: bool | str = True,
+    def __init__(self, *, max_connections: int = 16,
+                 verify: bool | str | ssl.SSLContext = True,
                  streaming: httpx.AsyncBaseTransport | None = None):
         self._max = max_connections
         self._verify = verify
@@ -144,6 +145,8 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
         return _Connection(reader, writer)
 
     def _context(self) -> ssl.SSLContext:
+        if self._ssl is None and isinstance(self._verify, ssl.SSLContext):
+            self._ssl = self._verify  # the kubeconfig's CA and client certificate (client.tls)
         if self._ssl is None:
             verify = self._verify
             self._ssl = ssl.create_default_context(

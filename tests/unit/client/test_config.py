@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tugboat.client import ClientConfig, ConfigError, load_config, write_kubeconfig
+from tugboat.client import (
+    ClientConfig,
+    ConfigError,
+    daemon_config,
+    load_config,
+    write_kubeconfig,
+)
 from tugboat.client.config import DEFAULT_SERVER
 
 KUBECONFIG = """
@@ -111,3 +117,31 @@ def test_write_kubeconfig_is_private_and_kubectl_shaped(tmp_path: Path) -> None:
     assert doc["users"] == [{"name": "tugboat", "user": {"token": "abc"}}]
     assert load_config(path) == ClientConfig(server="http://127.0.0.1:8080", token="abc",
                                              namespace="ns1", context="tugboat")
+
+
+def test_a_daemons_kubeconfig_wins_over_server_and_tug_server(
+        kubeconfig: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TUG_SERVER", "http://from-env:1")
+    cfg = daemon_config(str(kubeconfig), "http://127.0.0.1:8080")
+    assert (cfg.server, cfg.token) == ("http://10.0.0.1:8080", "dev-token")
+
+
+def test_a_daemon_with_only_server_uses_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert daemon_config(None, "http://127.0.0.1:9999").server == "http://127.0.0.1:9999"
+
+
+def test_a_daemons_missing_kubeconfig_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        daemon_config(str(tmp_path / "nope.conf"), None)
+
+
+def test_a_certificate_kubeconfig_round_trips(tmp_path: Path) -> None:
+    path = write_kubeconfig(tmp_path / "admin.conf", "https://127.0.0.1:6443", name="tugboat",
+                            user="kubernetes-admin", certificate_authority_data=b"CA PEM\n",
+                            client_certificate_data=b"CERT PEM\n", client_key_data=b"KEY\n")
+    doc = yaml.safe_load(path.read_text())
+    assert doc["current-context"] == "kubernetes-admin@tugboat"
+    assert doc["clusters"][0]["cluster"]["certificate-authority-data"] == "Q0EgUEVNCg=="
+    cfg = load_config(path)
+    assert (cfg.certificate_authority_data, cfg.client_certificate_data, cfg.client_key_data) \
+        == (b"CA PEM\n", b"CERT PEM\n", b"KEY\n")

@@ -18,6 +18,7 @@ from tugboat.cli import remotecommand
 from tugboat.cli.errors import CliError, ExitCode
 from tugboat.cli.options import CONTEXT, examples, session_of
 from tugboat.cli.pods import find_pod, pick_container
+from tugboat.client.tls import transport_verify
 
 EXAMPLES = examples("""
     # Run a command in a pod's (only) container
@@ -68,7 +69,7 @@ def exec_(ctx: typer.Context,
     req = remotecommand.ExecRequest(
         cfg.server, f"/api/v1/namespaces/{meta['namespace']}/pods/{meta['name']}/exec",
         args[1:], pick_container(pod, container), stdin=stdin, tty=use_tty, token=cfg.token,
-        verify=cfg.verify)
+        verify=transport_verify(cfg))
     ws = remotecommand.open_connection(req)
     if use_tty:
         size = shutil.get_terminal_size()

@@ -1,9 +1,14 @@
 """`tug up`: the whole cluster on this host — the API server (SQLite in the data folder),
 the scheduler, the controller manager and one kubelet named after the host — as child
-processes with their logs in the data folder, plus a kubeconfig (~/.tug/config) that tug
-and kubectl both read. It prints each step, then waits; Ctrl-C or SIGTERM stops every
-daemon. Run again on the same folder, it finds the same objects, and the kubelet adopts
-the containers that kept running.
+processes with their logs in the data folder, secured as kubeadm sets a cluster up: a
+cluster CA and a certificate per identity (pki.py, certlist.py), HTTPS on the secure port
+with RBAC, the Node authorizer, admission, Secrets encrypted at rest and an audit log, each
+daemon reaching the API server as itself through its own kubeconfig, and an admin
+kubeconfig (~/.tug/config) that tug, kubectl and the Python client read unchanged. The
+plain-HTTP insecure port stays closed unless `--insecure-port` asks for it (loopback only).
+It prints each step, then waits; Ctrl-C or SIGTERM stops every daemon. Run again on the
+same folder, it finds the same objects and certificates (renewing those about to expire),
+and the kubelet adopts the containers that kept running.
 """
 
 from __future__ import annotations
@@ -23,8 +28,13 @@ import tugboat
 from tugboat.cli.errors import CliError
 from tugboat.cli.options import CONTEXT, examples, session_of
 from tugboat.cli.up import preflight
+from tugboat.cli.up.apiserverconfig import ApiServerFiles, ensure_apiserver_files
+from tugboat.cli.up.certlist import ClusterPKI, ensure_certificates
+from tugboat.cli.up.hostaddresses import host_addresses
+from tugboat.cli.up.kubeconfigs import daemon_kubeconfigs, write_kubeconfigs
+from tugboat.cli.up.pki import PKIError
 from tugboat.cli.up.supervisor import Daemon, DaemonFailed, Supervisor
-from tugboat.client import write_kubeconfig
+from tugboat.client import SyncApiClient, load_config
 from tugboat.client.config import default_kubeconfig_path
 
 MODULES = {"API server": "tugboat.apiserver.__main__",
@@ -38,16 +48,23 @@ EXAMPLES = examples("""
     # Start a one-node cluster here (Ctrl-C stops it)
     tug up
 
-    # Keep its data elsewhere, on another port
-    tug up --data-dir /srv/tug --port 9090
+    # Keep its data elsewhere, serve HTTPS on another port
+    tug up --data-dir /srv/tug --secure-port 7443
+
+    # Also open the plain-HTTP insecure port on 127.0.0.1 (full access, no credentials)
+    tug up --insecure-port 8080
 """)
+SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local"
+AUTHORIZATION_MODES = "Node,RBAC"
+ADMISSION_PLUGINS = "NamespaceLifecycle,ServiceAccount,NodeRestriction,PodSecurity"
 
 
 @dataclass
 class UpConfig:
     data_dir: Path
-    host: str
-    port: int
+    bind_address: str
+    secure_port: int
+    insecure_port: int  # 0: closed
     node_name: str
     kubelet_port: int
     scheduler_port: int
@@ -56,8 +73,13 @@ class UpConfig:
 
     @property
     def url(self) -> str:
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
-        return f"http://{host}:{self.port}"
+        host = "127.0.0.1" if self.bind_address in ("0.0.0.0", "::", "") else self.bind_address
+        host = f"[{host}]" if ":" in host else host
+        return f"https://{host}:{self.secure_port}"
+
+    @property
+    def pki_dir(self) -> Path:
+        return self.data_dir / "pki"
 
 
 def node_name_for(hostname: str) -> str:
@@ -70,34 +92,80 @@ def _get_ok(url: str) -> bool:
     return httpx.get(url, timeout=2).status_code == 200
 
 
-def _node_ready(cfg: UpConfig) -> bool:
-    node = httpx.get(f"{cfg.url}/api/v1/nodes/{cfg.node_name}", timeout=2)
-    if node.status_code != 200:
-        return False
-    conditions = (node.json().get("status") or {}).get("conditions") or []
-    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
+class AdminView:
+    """tug up's own view of the cluster, as the admin of the kubeconfig it wrote: /readyz
+    (anonymous reads of it are allowed) and the node's Ready condition, over TLS."""
+
+    def __init__(self, kubeconfig: Path):
+        self.kubeconfig = kubeconfig
+        self._client: SyncApiClient | None = None
+
+    @property
+    def client(self) -> SyncApiClient:
+        if self._client is None:
+            self._client = SyncApiClient.from_config(load_config(self.kubeconfig), timeout=2)
+        return self._client
+
+    def ready(self) -> bool:
+        return self.client.http.get("/readyz").status_code == 200
+
+    def node_ready(self, name: str) -> bool:
+        node = self.client.http.get(f"/api/v1/nodes/{name}")
+        if node.status_code != 200:
+            return False
+        conditions = (node.json().get("status") or {}).get("conditions") or []
+        return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
 
 
-def daemons(cfg: UpConfig) -> list[Daemon]:
-    data = cfg.data_dir
+def apiserver_args(cfg: UpConfig, files: ApiServerFiles) -> list[str]:
+    """kube-apiserver's flags, as kubeadm's static pod manifest passes them."""
+    pki, data = cfg.pki_dir, cfg.data_dir
+    args = ["-m", "tugboat.apiserver", "--store", f"sqlite:///{data / 'state.db'}",
+            "--secure-port", str(cfg.secure_port), "--bind-address", cfg.bind_address,
+            "--tls-cert-file", str(pki / "apiserver.crt"),
+            "--tls-private-key-file", str(pki / "apiserver.key"),
+            "--client-ca-file", str(pki / "ca.crt"),
+            "--service-account-key-file", str(files.sa_pub),
+            "--service-account-signing-key-file", str(files.sa_key),
+            "--service-account-issuer", SERVICE_ACCOUNT_ISSUER,
+            "--authorization-mode", AUTHORIZATION_MODES,
+            "--enable-admission-plugins", ADMISSION_PLUGINS,
+            "--kubelet-client-certificate", str(pki / "apiserver-kubelet-client.crt"),
+            "--kubelet-client-key", str(pki / "apiserver-kubelet-client.key"),
+            "--kubelet-certificate-authority", str(pki / "ca.crt"),
+            "--encryption-provider-config", str(files.encryption_config),
+            "--audit-log-path", str(data / "audit.log"),
+            "--audit-policy-file", str(files.audit_policy),
+            "--enable-bootstrap-token-auth"]
+    # The insecure port: Kubernetes' old --insecure-port, where 0 kept it closed.
+    return args + ["--host", "127.0.0.1", "--port", str(cfg.insecure_port)]
+
+
+def daemons(cfg: UpConfig, files: ApiServerFiles, view: AdminView) -> list[Daemon]:
+    data, pki = cfg.data_dir, cfg.pki_dir
+    confs = daemon_kubeconfigs(data)
     return [
-        Daemon("API server", "apiserver",
-               ["-m", "tugboat.apiserver", "--host", cfg.host, "--port", str(cfg.port),
-                "--store", f"sqlite:///{data / 'state.db'}"],
-               lambda: _get_ok(f"{cfg.url}/readyz"), 60),
+        Daemon("API server", "apiserver", apiserver_args(cfg, files), view.ready, 60),
         Daemon("scheduler", "scheduler",
-               ["-m", "tugboat.scheduler", "--server", cfg.url, "--bind-address", "127.0.0.1",
-                "--port", str(cfg.scheduler_port)],
+               ["-m", "tugboat.scheduler", "--kubeconfig", str(confs["scheduler"]),
+                "--bind-address", "127.0.0.1", "--port", str(cfg.scheduler_port)],
                lambda: _get_ok(f"http://127.0.0.1:{cfg.scheduler_port}/healthz"), 60),
         Daemon("controller manager", "controller-manager",
-               ["-m", "tugboat.controller", "--server", cfg.url, "--bind-address", "127.0.0.1",
-                "--port", str(cfg.controller_port)],
+               ["-m", "tugboat.controller", "--kubeconfig", str(confs["controller-manager"]),
+                "--bind-address", "127.0.0.1", "--port", str(cfg.controller_port)],
                lambda: _get_ok(f"http://127.0.0.1:{cfg.controller_port}/healthz"), 60),
         Daemon("kubelet", "kubelet",
-               ["-m", "tugboat.kubelet", "--server", cfg.url, "--node-name", cfg.node_name,
-                "--port", str(cfg.kubelet_port), "--root-dir", str(data / "kubelet"),
-                "--manifests-dir", str(data / "manifests")],
-               lambda: _node_ready(cfg), 90),
+               ["-m", "tugboat.kubelet", "--kubeconfig", str(confs["kubelet-client"]),
+                "--node-name", cfg.node_name, "--port", str(cfg.kubelet_port),
+                "--tls-cert-file", str(pki / "kubelet.crt"),
+                "--tls-private-key-file", str(pki / "kubelet.key"),
+                "--client-ca-file", str(pki / "ca.crt"), "--healthz-port", "0",
+                "--root-dir", str(data / "kubelet"), "--manifests-dir", str(data / "manifests")],
+               lambda: view.node_ready(cfg.node_name), 90),
     ]
 
 
@@ -133,19 +201,44 @@ def preflight_checks(cfg: UpConfig, progress: Progress, lock: preflight.DataDirL
               f"reachable offline; build it with 'make images'", flush=True)
     progress.begin(f"locking the data folder {cfg.data_dir} and checking the ports")
     lock.acquire()
-    for what, host, port, flag in (("API server", cfg.host, cfg.port, "--port"),
-                                   ("kubelet", "0.0.0.0", cfg.kubelet_port, "--kubelet-port"),
-                                   ("scheduler", "127.0.0.1", cfg.scheduler_port,
-                                    "--scheduler-port"),
-                                   ("controller manager", "127.0.0.1", cfg.controller_port,
-                                    "--controller-manager-port")):
+    ports = [("API server", cfg.bind_address, cfg.secure_port, "--secure-port"),
+             ("kubelet", "0.0.0.0", cfg.kubelet_port, "--kubelet-port"),
+             ("scheduler", "127.0.0.1", cfg.scheduler_port, "--scheduler-port"),
+             ("controller manager", "127.0.0.1", cfg.controller_port,
+              "--controller-manager-port")]
+    if cfg.insecure_port:
+        ports.append(("API server's insecure port", "127.0.0.1", cfg.insecure_port,
+                      "--insecure-port"))
+    for what, host, port, flag in ports:
         preflight.check_port(host, port, flag, what)
     progress.done()
 
 
+def secure(cfg: UpConfig, progress: Progress) -> ApiServerFiles:
+    """The CA, every certificate and key, the API server's files and every kubeconfig."""
+    progress.begin(f"checking the certificates in {cfg.pki_dir}")
+    try:
+        pki, changes = ensure_certificates(cfg.pki_dir, cfg.node_name,
+                                           host_addresses(cfg.node_name))
+        files, more = ensure_apiserver_files(cfg.pki_dir, cfg.data_dir)
+    except PKIError as e:
+        raise CliError(str(e)) from None
+    write_kubeconfigs(cfg.url, pki, cfg.data_dir, cfg.kubeconfig)
+    progress.done(_summary(pki, changes + more))
+    return files
+
+
+def _summary(pki: ClusterPKI, changes: list[str]) -> str:
+    if not changes:
+        return "ok"
+    if any(c == "created ca" for c in changes):
+        return f"created a cluster CA and {len(pki.certs)} certificates"
+    return "; ".join(changes)
+
+
 def start_all(cfg: UpConfig, sup: Supervisor, progress: Progress,
-              stopping: threading.Event) -> None:
-    for daemon in daemons(cfg):
+              stopping: threading.Event, to_start: list[Daemon]) -> None:
+    for daemon in to_start:
         if stopping.is_set():
             return
         progress.begin(f"starting the {daemon.title}")
@@ -162,13 +255,12 @@ def run_cluster(cfg: UpConfig) -> int:
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     progress, lock = Progress(), preflight.DataDirLock(cfg.data_dir)
     sup = Supervisor(cfg.data_dir / "logs")
+    view = AdminView(cfg.kubeconfig)
     try:
         preflight_checks(cfg, progress, lock)
-        start_all(cfg, sup, progress, stopping)
+        files = secure(cfg, progress)
+        start_all(cfg, sup, progress, stopping, daemons(cfg, files, view))
         if not stopping.is_set():
-            progress.begin("writing the kubeconfig")
-            write_kubeconfig(cfg.kubeconfig, cfg.url)
-            progress.done(str(cfg.kubeconfig))
             greet(cfg)
         while not stopping.wait(0.5):
             dead = sup.exited()
@@ -185,6 +277,7 @@ def run_cluster(cfg: UpConfig) -> int:
         raise
     finally:
         sup.stop_all(report=lambda text: print(text, flush=True))
+        view.close()
         lock.release()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -203,16 +296,24 @@ def first_command() -> str:
 def greet(cfg: UpConfig) -> None:
     kubeconfig_hint = "" if cfg.kubeconfig == default_kubeconfig_path() else \
         f"export KUBECONFIG={cfg.kubeconfig}\n  "
-    print(f"\nTugboat is running at {cfg.url} (node {cfg.node_name}); Ctrl-C stops it.\n"
-          f"Logs are in {cfg.data_dir / 'logs'}. Try:\n"
+    insecure = f" and http://127.0.0.1:{cfg.insecure_port} (insecure port)" \
+        if cfg.insecure_port else ""
+    print(f"\nTugboat is running at {cfg.url}{insecure} (node {cfg.node_name}); Ctrl-C "
+          f"stops it.\nThe admin kubeconfig is {cfg.kubeconfig}; certificates are in "
+          f"{cfg.pki_dir}, logs in {cfg.data_dir / 'logs'}. Try:\n"
           f"  {kubeconfig_hint}{first_command()}\n", flush=True)
 
 
 def up(ctx: typer.Context,
        data_dir: Path = typer.Option(Path.home() / ".tug" / "data", "--data-dir",
                                      help="Where the cluster's state and logs live."),
-       host: str = typer.Option("127.0.0.1", "--host", help="Address the API server listens on."),
-       port: int = typer.Option(8080, "--port", help="The API server's port."),
+       bind_address: str = typer.Option("0.0.0.0", "--bind-address",
+                                        help="Address the API server's HTTPS port listens on."),
+       secure_port: int = typer.Option(6443, "--secure-port",
+                                       help="The API server's HTTPS port."),
+       insecure_port: int = typer.Option(0, "--insecure-port",
+                                         help="Also serve plain HTTP on 127.0.0.1 at this port, "
+                                              "with full access and no credentials (0: off)."),
        node_name: str = typer.Option(None, "--node-name", help="The node's name (default: "
                                                                 "this host's name)."),
        kubelet_port: int = typer.Option(10250, "--kubelet-port", help="The kubelet's port."),
@@ -224,7 +325,7 @@ def up(ctx: typer.Context,
     """Start a one-node cluster on this host (Ctrl-C stops it)."""
     session = session_of(ctx)
     kubeconfig = Path(session.options.kubeconfig or default_kubeconfig_path()).expanduser()
-    cfg = UpConfig(data_dir.expanduser().absolute(), host, port,
+    cfg = UpConfig(data_dir.expanduser().absolute(), bind_address, secure_port, insecure_port,
                    node_name or node_name_for(socket.gethostname()), kubelet_port,
                    scheduler_port, controller_port, kubeconfig)
     code = run_cluster(cfg)

@@ -1,0 +1,1 @@
+"""Unit tests of `tug up`'s pieces: preflight checks, certificates, kubeconfigs, flags."""
