@@ -255,6 +255,22 @@ class _Verbs:
                 "target": {"apiVersion": "v1", "kind": "Node", "name": node_name}}
         return self._send(Request("POST", info.path(ns, pod_name, "binding"), body=body))
 
+    def create_token(self, service_account: str, namespace: str | None = None, *,
+                     audiences: list[str] | None = None, expiration_seconds: int | None = None,
+                     bound_object: Mapping[str, str] | None = None) -> Any:
+        """POST serviceaccounts/{name}/token (client-go's CreateToken): a TokenRequest
+        whose status.token is a bound, expiring token for the service account."""
+        info = resource_info("serviceaccounts")
+        ns = self._ns(info, namespace)
+        spec: dict[str, Any] = {"audiences": list(audiences or [])}
+        if expiration_seconds is not None:
+            spec["expirationSeconds"] = expiration_seconds
+        if bound_object:
+            spec["boundObjectRef"] = dict(bound_object)
+        body = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+                "metadata": {"name": service_account, "namespace": ns}, "spec": spec}
+        return self._send(Request("POST", info.path(ns, service_account, "token"), body=body))
+
 
 def _patch_body(patch: Any) -> Any:
     return patch.wire() if isinstance(patch, K8sModel) else patch

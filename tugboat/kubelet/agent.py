@@ -31,12 +31,15 @@ from tugboat.kubelet.podworkers import PodWorkers, resync_periodically
 from tugboat.kubelet.prober.manager import ProberManager
 from tugboat.kubelet.prober.probes import ProbeRunner
 from tugboat.kubelet.prober.worker import ProbeKind
+from tugboat.kubelet.projected import ProjectedVolumes
 from tugboat.kubelet.reasons import ReasonCache
 from tugboat.kubelet.runtime import Runtime
 from tugboat.kubelet.securitycontext import SeccompPolicy
 from tugboat.kubelet.server.app import build_app, listen, server
 from tugboat.kubelet.server.context import ServerContext
 from tugboat.kubelet.server.stats import StatsCollector
+from tugboat.kubelet.serviceaccounttokens import TokenManager
+from tugboat.kubelet.serviceenv import service_environment
 from tugboat.kubelet.staticpods import watch_manifests
 from tugboat.kubelet.statusmanager import StatusManager
 from tugboat.kubelet.volumes import VolumeManager
@@ -94,10 +97,12 @@ def build(cfg, runtime: Runtime, client: ApiClient) -> Parts:  # noqa: ANN001 - 
     syncer = PodSyncer(SyncDeps(
         node=node, host_ip=ident.ip, runtime=runtime, pods=pods,
         images=ImageManager(runtime, record, Backoff(cfg.backoff_base, cfg.backoff_max)),
-        volumes=VolumeManager(cfg.root_dir), prober=prober, status=status,
+        volumes=VolumeManager(cfg.root_dir, ProjectedVolumes(client, TokenManager(client))),
+        prober=prober, status=status,
         crash_backoff=Backoff(cfg.backoff_base, cfg.backoff_max, clock=time.time),
         reasons=ReasonCache(), record=record,
-        seccomp=SeccompPolicy(cfg.seccomp_default, Path(cfg.root_dir) / "seccomp")))
+        seccomp=SeccompPolicy(cfg.seccomp_default, Path(cfg.root_dir) / "seccomp"),
+        service_env=service_environment(client.server, ident.ip)))
     workers = PodWorkers(syncer.sync, concurrency=cfg.pod_workers, observe=metrics.observe_sync)
     health = RuntimeHealth(runtime, lambda: reporter.wake.set())
     reporter = NodeReporter(client, ident, health, storage_path=cfg.root_dir,

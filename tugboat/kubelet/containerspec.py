@@ -7,6 +7,7 @@ annotations) and resourceFieldRef, and CPU/memory limits and requests in runtime
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from tugboat.api.core import Container, EnvVar, Pod
 from tugboat.api.quantity import QuantityError, cpu_millis, parse_quantity, to_bytes
@@ -69,8 +70,10 @@ def _env_value(pod: Pod, spec: Container, var: EnvVar, env: dict[str, str],
                                             f"secretKeyRef are not supported by this kubelet")
 
 
-def environment(pod: Pod, spec: Container, pod_ip: str | None, host_ip: str) -> dict[str, str]:
-    env: dict[str, str] = {}
+def environment(pod: Pod, spec: Container, pod_ip: str | None, host_ip: str,
+                service_env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The service variables first (the container's own env may override them)."""
+    env: dict[str, str] = dict(service_env or {})
     for var in spec.env or ():
         env[var.name] = _env_value(pod, spec, var, env, pod_ip, host_ip)
     return env
@@ -90,8 +93,9 @@ def _limits(spec: Container) -> tuple[int | None, int | None, int | None]:
 
 def container_config(pod: Pod, spec: Container, attempt: int, ref: PodRef,
                      mounts: list[Mount], pod_ip: str | None, host_ip: str,
-                     security: SecurityConfig | None = None) -> ContainerConfig:
-    env = environment(pod, spec, pod_ip, host_ip)
+                     security: SecurityConfig | None = None,
+                     service_env: Mapping[str, str] | None = None) -> ContainerConfig:
+    env = environment(pod, spec, pod_ip, host_ip, service_env)
     cpu, cpu_req, mem = _limits(spec)
     return ContainerConfig(
         pod=ref, name=spec.name, attempt=attempt, image=spec.image or "",

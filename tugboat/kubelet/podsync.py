@@ -58,6 +58,7 @@ from tugboat.kubelet.volumes import VolumeManager
 log = logging.getLogger(__name__)
 MIN_GRACE = 2.0  # the kubelet's minimumGracePeriodInSeconds
 SANDBOX_RETRY = 2.0  # after a failed sandbox creation
+MOUNT_RETRY = 2.0  # after a volume that could not be written (a ConfigMap not there yet)
 
 
 @dataclass
@@ -75,6 +76,8 @@ class SyncDeps:
     record: Recorder
     clock: Callable[[], float] = time.time
     seccomp: SeccompPolicy = field(default_factory=SeccompPolicy)
+    # KUBERNETES_SERVICE_HOST and friends (serviceenv.py), in every container
+    service_env: dict[str, str] = field(default_factory=dict)
 
 
 def pod_ref(pod: Pod, node: str, static: bool) -> PodRef:
@@ -126,6 +129,9 @@ class PodSyncer:
         if not static:
             d.prober.add_pod(pod)
         old = d.status.current(pod)
+        if old.phase not in TERMINAL and not await self._mount(pod):
+            self._report(pod, containers, policy, static)
+            return MOUNT_RETRY
         view = decisions.ProbeView() if static else d.prober.probe_view()
         actions = decisions.compute(pod, containers, policy, d.clock(), d.crash_backoff, view,
                                     api_terminal=old.phase in TERMINAL)
@@ -140,6 +146,15 @@ class PodSyncer:
         if actions.terminal:  # after the report: the sandbox does not change a final status
             await self._stop_sandboxes(containers)
         return actions.requeue_after
+
+    async def _mount(self, pod: Pod) -> bool:
+        """Write (or refresh) the volumes the kubelet fills; False while one cannot be."""
+        try:
+            await self.d.volumes.prepare(pod)
+        except StartFailure as f:
+            self.d.record(pod, "Warning", "FailedMount", f.message)
+            return False
+        return True
 
     def _report(self, pod: Pod, containers: list[RuntimeContainer], policy: str,
                 static: bool) -> None:
@@ -221,7 +236,7 @@ class PodSyncer:
             security = container_security(pod, spec, d.seccomp, image_user)
             mounts = d.volumes.mounts_for(pod, spec)
             config = container_config(pod, spec, start.attempt, pod_ref(pod, d.node, static),
-                                      mounts, sandbox.ip, d.host_ip, security)
+                                      mounts, sandbox.ip, d.host_ip, security, d.service_env)
         except StartFailure as f:
             if f.reason not in (ERR_IMAGE_PULL, IMAGE_PULL_BACKOFF, ERR_IMAGE_NEVER_PULL):
                 d.record(pod, "Warning", "Failed", f"Error: {f.message}")
