@@ -134,3 +134,25 @@ def test_rotation_then_decryption_keep_every_secret_readable(server: EncryptedAp
         assert password_of(c, "new") == b"rotated-value-91c2"
         create_secret(c, "plain", b"written-in-the-clear-5e")
         assert base64.b64encode(b"written-in-the-clear-5e") in server.on_disk()
+
+
+def test_a_secret_whose_key_is_gone_is_kept_and_returns_with_its_key(
+        server: EncryptedApiServer, tmp_path: Path) -> None:
+    with server.start(write_config(tmp_path / "1.yaml", aescbc("key1", KEY1))) as c:
+        create_secret(c, "kept")
+    server.stop()
+
+    # The operator dropped key1: the Secret cannot be read, so it is left out (and the
+    # server says why in its log) — never served as garbage, never overwritten.
+    with server.start(write_config(tmp_path / "2.yaml", aescbc("key2", KEY2))) as c:
+        assert c.get("/api/v1/namespaces/default/secrets/kept").status_code == 404
+        again = c.post("/api/v1/namespaces/default/secrets", json={
+            "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "kept"}})
+        assert again.status_code == 409, again.text
+    server.stop()
+    log = (tmp_path / "apiserver.log").read_text()
+    assert "/registry/core/secrets/default/kept" in log and "no matching prefix found" in log
+
+    with server.start(write_config(tmp_path / "3.yaml", aescbc("key2", KEY2),
+                                   aescbc("key1", KEY1))) as c:
+        assert password_of(c, "kept") == PASSWORD
