@@ -1,23 +1,73 @@
-"""`tug-apiserver`: parse flags, build the app, serve it with uvicorn."""
+"""`tug-apiserver`: parse kube-apiserver's flags, build the app and its Security, serve
+the secure port (HTTPS, when given a certificate) and the loopback insecure port."""
 
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import logging
+import ssl
 import sys
-
-import uvicorn
 
 from tugboat.api.durations import parse_duration
 from tugboat.apiserver.app import build_app
+from tugboat.apiserver.auth.tokenfile import TokenFileError
+from tugboat.apiserver.security import DEFAULT_ISSUER, SecurityOptions, build_security
+from tugboat.apiserver.serving import Listener, is_loopback, run, server_ssl_context
+
+
+def _bool(value: str) -> bool:
+    if value.lower() in ("true", "1", "yes"):
+        return True
+    if value.lower() in ("false", "0", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"invalid boolean {value!r}")
+
+
+def _list(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="tug-apiserver",
                                 description="Tugboat's Kubernetes API server on SQLite.")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    p.add_argument("--port", type=int, default=8080, help="port to listen on")
+    insecure = p.add_argument_group("insecure port (plain HTTP, loopback only, no auth)")
+    insecure.add_argument("--host", "--insecure-bind-address", dest="host", default="127.0.0.1",
+                          help="loopback address of the insecure port")
+    insecure.add_argument("--port", "--insecure-port", dest="port", type=int, default=8080,
+                          help="the insecure port; 0 disables it")
+    secure = p.add_argument_group("secure serving")
+    secure.add_argument("--secure-port", type=int, default=6443,
+                        help="HTTPS port (opened when --tls-cert-file is given); 0 disables it")
+    secure.add_argument("--bind-address", default="0.0.0.0", help="address of the secure port")
+    secure.add_argument("--tls-cert-file", help="serving certificate (PEM, chain allowed)")
+    secure.add_argument("--tls-private-key-file", help="serving certificate's key (PEM)")
+    authn = p.add_argument_group("authentication")
+    authn.add_argument("--client-ca-file", help="CA bundle that signs client certificates")
+    authn.add_argument("--token-auth-file", help="static tokens: token,user,uid,\"g1,g2\"")
+    authn.add_argument("--enable-bootstrap-token-auth", type=_bool, nargs="?", const=True,
+                       default=False, help="accept bootstrap tokens (kube-system Secrets)")
+    authn.add_argument("--anonymous-auth", type=_bool, default=True,
+                       help="requests without credentials act as system:anonymous")
+    authn.add_argument("--service-account-key-file", action="append", default=[],
+                       help="PEM key(s) that verify ServiceAccount tokens (repeatable)")
+    authn.add_argument("--service-account-signing-key-file",
+                       help="private key that signs ServiceAccount tokens")
+    authn.add_argument("--service-account-issuer", action="append", default=[],
+                       help=f"token issuer(s); the first signs (default {DEFAULT_ISSUER})")
+    authn.add_argument("--api-audiences", type=_list, default=[],
+                       help="audiences tokens must carry (default: the issuers)")
+    p.add_argument("--authorization-mode", type=_list, default=["Node", "RBAC"],
+                   help="authorizers in order: Node, RBAC, AlwaysAllow, AlwaysDeny")
+    p.add_argument("--enable-admission-plugins", type=_list, default=[],
+                   help="admission plugins to enable (comma-separated)")
+    p.add_argument("--kubelet-client-certificate", help="client certificate for kubelets")
+    p.add_argument("--kubelet-client-key", help="its key")
+    p.add_argument("--kubelet-certificate-authority", help="CA of the kubelets' serving certs")
+    p.add_argument("--encryption-provider-config", help="EncryptionConfiguration file")
+    p.add_argument("--audit-log-path", help="audit log file ('-' for stdout)")
+    p.add_argument("--audit-policy-file", help="audit Policy file")
     p.add_argument("--store", default="sqlite:///var/lib/tugboat/state.db",
                    help="store URL, e.g. sqlite:///var/lib/tugboat/state.db")
     p.add_argument("--compaction-interval", default="5m",
@@ -25,6 +75,48 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--event-ttl", default="1h", help="how long Events are kept (e.g. 1h)")
     p.add_argument("--log-level", default="info")
     return p.parse_args(argv)
+
+
+def security_options(args: argparse.Namespace) -> SecurityOptions:
+    return SecurityOptions(
+        client_ca_file=args.client_ca_file, token_auth_file=args.token_auth_file,
+        enable_bootstrap_token_auth=args.enable_bootstrap_token_auth,
+        anonymous_auth=args.anonymous_auth,
+        service_account_key_files=args.service_account_key_file,
+        service_account_signing_key_file=args.service_account_signing_key_file,
+        service_account_issuers=args.service_account_issuer or [DEFAULT_ISSUER],
+        api_audiences=args.api_audiences, authorization_modes=args.authorization_mode,
+        admission_plugins=args.enable_admission_plugins,
+        kubelet_client_certificate=args.kubelet_client_certificate,
+        kubelet_client_key=args.kubelet_client_key,
+        kubelet_certificate_authority=args.kubelet_certificate_authority,
+        encryption_provider_config=args.encryption_provider_config,
+        audit_log_path=args.audit_log_path, audit_policy_file=args.audit_policy_file)
+
+
+def listeners(args: argparse.Namespace) -> list[Listener]:
+    """The secure port when a serving certificate is given, and the insecure port unless
+    disabled; SystemExit with a one-line reason for a configuration that cannot serve."""
+    out: list[Listener] = []
+    if bool(args.tls_cert_file) != bool(args.tls_private_key_file):
+        sys.exit("tug-apiserver: --tls-cert-file and --tls-private-key-file go together")
+    if args.tls_cert_file and args.secure_port:
+        try:
+            context = server_ssl_context(args.tls_cert_file, args.tls_private_key_file,
+                                         args.client_ca_file)
+        except (OSError, ssl.SSLError) as e:
+            sys.exit(f"tug-apiserver: cannot load the serving certificate: {e}")
+        out.append(Listener(args.bind_address, args.secure_port, context))
+    if args.port:
+        if not is_loopback(args.host):
+            sys.exit(f"tug-apiserver: --host {args.host}: the insecure port serves without "
+                     f"authentication, so it listens only on loopback (127.0.0.1, ::1); use "
+                     f"--secure-port with --bind-address for other addresses")
+        out.append(Listener(args.host, args.port))
+    if not out:
+        sys.exit("tug-apiserver: nothing to serve: give --tls-cert-file/--tls-private-key-file "
+                 "for the secure port, or a non-zero --port")
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -37,13 +129,18 @@ def main(argv: list[str] | None = None) -> None:
         event_ttl = parse_duration(args.event_ttl)
     except ValueError as e:
         sys.exit(f"tug-apiserver: {e}")
+    serve_on = listeners(args)
     # The watch cache holds every object: hundreds of thousands of long-lived dicts that
     # the cyclic GC would rescan again and again, pausing every request. Collect young
     # objects less often; the cache's start-up objects are frozen out of scans (app.py).
     gc.set_threshold(20_000, 50, 100)
-    app = build_app(args.store, compaction_interval=interval, event_ttl=event_ttl)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
-                timeout_graceful_shutdown=5)
+    security = functools.partial(build_security, security_options(args))
+    try:
+        app = build_app(args.store, compaction_interval=interval, event_ttl=event_ttl,
+                        security=security)
+    except (TokenFileError, ValueError, OSError) as e:
+        sys.exit(f"tug-apiserver: {e}")
+    run(app, serve_on)
 
 
 if __name__ == "__main__":

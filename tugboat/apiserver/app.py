@@ -1,6 +1,8 @@
 """Builds the API server's ASGI app: the store and watch cache on start-up (and the
 default namespaces), the non-resource endpoints (discovery, version, OpenAPI, health,
-metrics), the one resource dispatcher, and periodic compaction of the store's history."""
+metrics), the one resource dispatcher, periodic compaction of the store's history, and —
+when built with a Security — kube-apiserver's request filters in its order:
+authentication → audit → authorization → handlers."""
 
 from __future__ import annotations
 
@@ -19,9 +21,12 @@ from starlette.responses import PlainTextResponse, Response
 from tugboat.api.meta import DeleteOptions, parse_rfc3339
 from tugboat.api.resources import lookup
 from tugboat.apiserver import discovery, errors, openapi, proxy
+from tugboat.apiserver.auth import selfsubjectreview, tokenreview  # noqa: F401 - registers handlers
+from tugboat.apiserver.auth.authentication import authentication_filter
 from tugboat.apiserver.metrics import ApiMetrics
 from tugboat.apiserver.registry import Registry, WriteOptions
 from tugboat.apiserver.routes import ResourceHandler, json_response, status_response
+from tugboat.apiserver.security import Security, SecurityFactory
 from tugboat.apiserver.watchcache import WatchCache
 from tugboat.store import Store, open_store
 
@@ -74,11 +79,15 @@ async def expire_events(reg: Registry, ttl: float, every: float = 60.0) -> None:
 
 
 def build_app(store: Store | str, compaction_interval: float = 300.0,
-              event_ttl: float = 3600.0) -> FastAPI:
+              event_ttl: float = 3600.0, security: SecurityFactory | None = None) -> FastAPI:
+    """Without `security` every request acts as the privileged user (the insecure port's
+    behaviour, and what the existing suites expect)."""
     store = open_store(store) if isinstance(store, str) else store
     cache = WatchCache(store)
     metrics = ApiMetrics()
-    registry = Registry(store, cache, observe_commit=metrics.commit.observe)
+    sec = security(cache) if security is not None else None
+    admission = {"admission": sec.admission} if sec and sec.admission else {}
+    registry = Registry(store, cache, observe_commit=metrics.commit.observe, **admission)
     handler = ResourceHandler(registry, metrics)
 
     @contextlib.asynccontextmanager
@@ -86,6 +95,8 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
         await store.start()
         await cache.start()
         await ensure_namespaces(registry)
+        for hook in sec.start_hooks if sec else ():
+            await hook(registry)
         gc.freeze()  # the objects loaded so far live as long as the process
         compactor = asyncio.create_task(compact_periodically(store, compaction_interval))
         sweeper = asyncio.create_task(expire_events(registry, event_ttl))
@@ -100,6 +111,9 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
 
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.registry = registry
+    app.state.security = sec  # TokenReview reads the authenticator and audiences here
+    if sec is not None:
+        add_filters(app, sec)
 
     async def not_found(request: Request, _exc: Exception) -> Response:
         return status_response(errors.not_found_path(request.url.path))
@@ -167,6 +181,17 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
     app.router.add_websocket_route("/api/v1/namespaces/{namespace}/pods/{name}/exec",
                                    proxy.exec_socket)
     return app
+
+
+def add_filters(app: FastAPI, sec: Security) -> None:
+    """Starlette runs the last middleware added first, so they are added innermost first."""
+    if sec.authorizer is not None:
+        if sec.authorization_filter is None:
+            raise ValueError("an authorizer needs its authorization filter")
+        app.add_middleware(sec.authorization_filter, sec.authorizer)  # type: ignore[arg-type]
+    if sec.audit is not None:
+        app.add_middleware(sec.audit)  # type: ignore[arg-type]
+    app.add_middleware(authentication_filter, sec.authenticator)  # type: ignore[arg-type]
 
 
 def _or_404(doc: dict | None, path: str) -> Response:

@@ -13,7 +13,7 @@ import yaml
 from tugboat.api import validation
 from tugboat.api.meta import StatusCause
 from tugboat.api.resources import ResourceInfo
-from tugboat.apiserver import errors
+from tugboat.apiserver import errors, protobuf
 
 MAX_BODY = 3 * 1024 * 1024
 
@@ -35,6 +35,8 @@ def parse_body(raw: bytes, content_type: str | None) -> Any:
     if len(raw) > MAX_BODY:
         raise errors.too_large()
     mt = media_type(content_type)
+    if mt == protobuf.MEDIA_TYPE:  # kubectl's typed clients (auth whoami, can-i, create token)
+        return protobuf.decode(raw)
     if not raw.strip():
         raise errors.bad_request("the request body is empty")
     if "yaml" in mt:
