@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 
 from tugboat.client import ApiClient, EventRecorder, LeaderElector, SharedInformerFactory
+from tugboat.controller.clusterroleaggregation import ClusterRoleAggregationController
 from tugboat.controller.context import ControllerContext
 from tugboat.controller.daemonset import DaemonSetController
 from tugboat.controller.deployment import DeploymentController
@@ -52,6 +53,7 @@ CONTROLLERS: dict[str, Callable[[ControllerContext], Controller]] = {
     "horizontalpodautoscaling": HorizontalPodAutoscalerController,
     "serviceaccount": ServiceAccountsController,
     "root-ca-cert-publisher": RootCACertPublisher,
+    "clusterrole-aggregation": ClusterRoleAggregationController,
 }
 
 
