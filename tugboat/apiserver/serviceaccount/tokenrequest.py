@@ -15,6 +15,7 @@ from tugboat.api.meta import StatusCause, StatusDetails
 from tugboat.api.resources import lookup
 from tugboat.api.serviceaccount import TokenRequest, TokenRequestStatus
 from tugboat.apiserver import errors
+from tugboat.apiserver.admission.interface import AdmissionRequest, Operation
 from tugboat.apiserver.reststorage import Call, subresource_handler
 from tugboat.apiserver.serviceaccount.tokens import ObjectRef, TokenClaims, TokenIssuer
 
@@ -95,11 +96,23 @@ def _bound(call: Call, req: TokenRequest, sa_name: str) -> dict[str, ObjectRef]:
     return bound
 
 
+def _admit(call: Call, name: str, req: TokenRequest, sa: Obj) -> TokenRequest:
+    """The write pipeline's admission for the `token` subresource (NodeRestriction lets a
+    kubelet ask only for tokens bound to its own pods)."""
+    chain = call.registry.admission
+    review = AdmissionRequest(call.info, Operation.CREATE, call.namespace, name, "token",
+                              obj=req.wire(), old=sa, user=call.user, dry_run=call.opts.dry_run)
+    chain.admit(review)
+    chain.validate(review)
+    return TokenRequest.model_validate(review.obj) if chain.mutating else req
+
+
 def token_request_handler(issuer: TokenIssuer):  # noqa: ANN201 - a reststorage.Handler
     async def create_token(call: Call) -> tuple[Obj, int]:
         name = call.name or ""
         req = _decode(call, name)
         sa = call.registry.get(call.info, call.namespace, name)
+        req = _admit(call, name, req, sa)
         if not req.spec.audiences:
             req.spec.audiences = list(issuer.audiences)
         bound = _bound(call, req, name)

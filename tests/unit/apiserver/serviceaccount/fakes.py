@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from tugboat.api.resources import ResourceInfo, lookup
 from tugboat.apiserver import errors
+from tugboat.apiserver.admission.interface import AdmissionChain
 
 Obj = dict[str, Any]
 
@@ -21,6 +22,7 @@ class Objects:
     def __init__(self) -> None:
         self.by_key: dict[str, Obj] = {}
         self.cache = self
+        self.admission = AdmissionChain()
 
     def put(self, resource: str, ns: str | None, name: str, uid: str, **rest: Any) -> Obj:
         info = lookup("", "v1", resource)

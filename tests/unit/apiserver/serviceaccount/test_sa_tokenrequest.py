@@ -101,3 +101,20 @@ async def test_a_pod_of_another_service_account(handler, objects: Objects) -> No
 def test_install_registers_the_subresource(tmp_path: Path) -> None:
     install_token_request(TokenIssuer(write_rsa_key(tmp_path / "sa.key")))
     assert ("", "serviceaccounts", "token") in SUBRESOURCE_CREATES
+
+
+async def test_admission_sees_the_token_request(handler, objects: Objects) -> None:
+    seen = []
+
+    class Refuse:
+        name = "Refuse"
+
+        def validate(self, req) -> None:
+            seen.append((req.subresource, req.operation.value, req.obj["spec"]["audiences"],
+                         req.old["metadata"]["name"]))
+            raise ApiError(403, "Forbidden", "no tokens today")
+
+    objects.admission.validating.append(Refuse())
+    with pytest.raises(ApiError, match="no tokens today"):
+        await handler(call(objects, {"spec": {"audiences": ["a"]}}))
+    assert seen == [("token", "CREATE", ["a"], "builder")]
