@@ -18,6 +18,7 @@ from starlette.requests import Request
 
 from tugboat.api.resources import ResourceInfo, lookup
 from tugboat.apiserver import errors, filters
+from tugboat.apiserver.kubeletclient import KubeletClient, kubelet_client
 from tugboat.apiserver.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,8 @@ KUBELET_TIMEOUT = 5.0
 WINDOW = "10s"
 
 
-def kubelet_url(node: Obj) -> str | None:
-    """http://InternalIP:port of a Ready node's kubelet, or None."""
+def kubelet_url(node: Obj, scheme: str = "http") -> str | None:
+    """scheme://InternalIP:port of a Ready node's kubelet, or None."""
     status = node.get("status") or {}
     ready = any(c.get("type") == "Ready" and c.get("status") == "True"
                 for c in status.get("conditions") or [])
@@ -40,7 +41,7 @@ def kubelet_url(node: Obj) -> str | None:
     host = addrs.get("InternalIP") or addrs.get("Hostname")
     if not ready or not port or not host:
         return None
-    return f"http://{host}:{port}"
+    return f"{scheme}://{host}:{port}"
 
 
 def _usage(stats: Obj | None) -> Obj:
@@ -79,10 +80,13 @@ class MetricsApi:
     def __init__(self, registry: Registry, timeout: float = KUBELET_TIMEOUT):
         self.reg = registry
         self.timeout = timeout
+        self.kubelets = KubeletClient()  # the app's, once a request shows it (see serve)
 
     async def serve(self, request: Request, info: ResourceInfo, namespace: str | None,
                     name: str | None) -> Obj:
         """The object (get) or the list the request asks for."""
+        # one MetricsApi per app, so this is always the same installed client
+        self.kubelets = kubelet_client(request.app.state)
         q = request.query_params
         match = filters.build(info, q.get("labelSelector"), q.get("fieldSelector"))
         if info.kind == "NodeMetrics":
@@ -106,16 +110,16 @@ class MetricsApi:
         return self.reg.cache.list(NODES.key_prefix())
 
     async def _summaries(self, nodes: list[Obj]) -> list[tuple[Obj, Obj]]:
-        targets = [(n, url) for n in nodes if (url := kubelet_url(n))]
+        kubelets = self.kubelets
+        targets = [(n, url) for n in nodes if (url := kubelet_url(n, kubelets.config.scheme))]
         if not targets:
             return []
-        async with httpx.AsyncClient(timeout=self.timeout) as http:
-            answers = await asyncio.gather(*(self._fetch(http, url) for _, url in targets))
+        answers = await asyncio.gather(*(self._fetch(kubelets.http, url) for _, url in targets))
         return [(n, s) for (n, _), s in zip(targets, answers, strict=True) if s is not None]
 
     async def _fetch(self, http: httpx.AsyncClient, url: str) -> Obj | None:
         try:
-            resp = await http.get(url + SUMMARY_PATH)
+            resp = await http.get(url + SUMMARY_PATH, timeout=self.timeout)
             resp.raise_for_status()
             body = resp.json()
         except (httpx.HTTPError, ValueError) as e:

@@ -24,6 +24,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from tugboat.api.resources import lookup
 from tugboat.apiserver import errors
+from tugboat.apiserver.kubeletclient import kubelet_client
 from tugboat.apiserver.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -34,15 +35,6 @@ LOG_PARAMS = ("follow", "tailLines", "previous", "timestamps", "sinceSeconds", "
 EXEC_PARAMS = ("stdin", "stdout", "stderr", "tty")
 PODS = lookup("", "v1", "pods")
 NODES = lookup("", "v1", "nodes")
-
-
-def _client(state: Any) -> httpx.AsyncClient:
-    """One client per app (its connections belong to the app's event loop)."""
-    http = getattr(state, "kubelet_http", None)
-    if http is None:
-        http = state.kubelet_http = httpx.AsyncClient(
-            trust_env=False, timeout=httpx.Timeout(10.0, read=None))
-    return http
 
 
 def pick_container(pod: dict[str, Any], requested: str | None) -> str:
@@ -99,8 +91,9 @@ async def pod_logs(request: Request, reg: Registry, namespace: str, name: str) -
     q = request.query_params
     _pod, container, address = _target(reg, namespace, name, q.get("container"))
     params = {k: q[k] for k in LOG_PARAMS if k in q}
-    url = f"http://{address}/containerLogs/{namespace}/{name}/{container}"
-    http = _client(request.app.state)
+    kubelets = kubelet_client(request.app.state)
+    url = kubelets.url(address, f"/containerLogs/{namespace}/{name}/{container}")
+    http = kubelets.http
     try:
         upstream = await http.send(http.build_request("GET", url, params=params), stream=True)
     except httpx.HTTPError as e:
@@ -108,9 +101,22 @@ async def pod_logs(request: Request, reg: Registry, namespace: str, name: str) -
     if upstream.status_code != 200:
         text = (await upstream.aread()).decode(errors="replace").strip()
         await upstream.aclose()
-        code = 400 if upstream.status_code < 500 else 500
-        raise errors.ApiError(code, "BadRequest" if code == 400 else "InternalError", text)
+        raise kubelet_refusal(upstream.status_code, text, f"pods/log {name}")
     return StreamingResponse(_relay_body(upstream), media_type="text/plain")
+
+
+def kubelet_refusal(code: int, text: str, what: str) -> errors.ApiError:
+    """The kubelet's non-200 answer as a Status. Its 401 and 403 keep their code and
+    text, with the resource appended as Kubernetes' generic server response does
+    ("Forbidden (user=..., ...) ( pods/log web)"); others are a bad request (the
+    kubelet's 4xx: no such container) or an internal error."""
+    if code == 401:
+        return errors.ApiError(401, "Unauthorized", f"{text} ( {what})")
+    if code == 403:
+        return errors.ApiError(403, "Forbidden", f"{text} ( {what})")
+    if code < 500:
+        return errors.ApiError(400, "BadRequest", text)
+    return errors.ApiError(500, "InternalError", text)
 
 
 async def _relay_body(upstream: httpx.Response) -> AsyncIterator[bytes]:
@@ -160,10 +166,17 @@ async def exec_socket(ws: WebSocket) -> None:
         return
     query = [("command", c) for c in q.getlist("command")] + \
         [(k, q[k]) for k in EXEC_PARAMS if k in q]
-    url = f"ws://{address}/exec/{namespace}/{name}/{container}?{urlencode(query)}"
+    kubelets = kubelet_client(ws.app.state)
+    url = kubelets.websocket_url(address, f"/exec/{namespace}/{name}/{container}?"
+                                          f"{urlencode(query)}")
     try:
         upstream = await websockets.connect(url, subprotocols=[protocol], max_size=None,
+                                            ssl=kubelets.ssl,
                                             ping_interval=None, open_timeout=10)
+    except websockets.InvalidStatus as e:  # the kubelet refused the upgrade (401, 403...)
+        text = (e.response.body or b"").decode(errors="replace").strip() or str(e)
+        await _deny(ws, kubelet_refusal(e.response.status_code, text, f"pods/exec {name}"))
+        return
     except (OSError, websockets.WebSocketException, TimeoutError) as e:
         await _deny(ws, errors.ApiError(500, "InternalError", f"error dialing backend: {e}"))
         return
