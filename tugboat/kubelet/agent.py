@@ -35,8 +35,8 @@ from tugboat.kubelet.projected import ProjectedVolumes
 from tugboat.kubelet.reasons import ReasonCache
 from tugboat.kubelet.runtime import Runtime
 from tugboat.kubelet.securitycontext import SeccompPolicy
-from tugboat.kubelet.server.app import build_app, listen, server
 from tugboat.kubelet.server.context import ServerContext
+from tugboat.kubelet.server.serving import serving
 from tugboat.kubelet.server.stats import StatsCollector
 from tugboat.kubelet.serviceaccounttokens import TokenManager
 from tugboat.kubelet.serviceenv import service_environment
@@ -157,9 +157,8 @@ async def mark_synced(parts: Parts) -> None:
 def loops(cfg, parts: Parts) -> list:  # noqa: ANN001
     """Every long-running coroutine of the kubelet."""
     node, runtime, workers, pods = cfg.node_name, parts.runtime, parts.workers, parts.pods
-    http = server(build_app(parts.server_ctx), cfg.address, cfg.port)
     found = [
-        http.serve(sockets=[listen(cfg.address, cfg.port)]),
+        *serving(cfg, parts.server_ctx, parts.client),
         workers.run(), parts.status.run(), parts.informer.run(), mark_synced(parts),
         parts.mirrors.run(), parts.reporter.run(), parts.health.run(),
         renew_forever(parts.client, node, lambda: parts.reporter.node_uid),
