@@ -86,6 +86,21 @@ def hoist_global_flags(args: list[str]) -> list[str]:
     return front + rest
 
 
+# kubectl's `create` has a subcommand per generator; tug's `create` takes files (and
+# `namespace NAME`), so the generators it serves are commands of their own
+CREATE_GENERATORS = {"token": "create-token"}
+
+
+def route_create_generators(args: list[str]) -> list[str]:
+    """`create token SA ...` → `create-token SA ...` (run after hoist_global_flags, so the
+    first argument that is not a flag is the verb)."""
+    i = next((i for i, a in enumerate(args) if not a.startswith("-")), None)
+    if (i is not None and args[i] == "create" and i + 1 < len(args)
+            and args[i + 1] in CREATE_GENERATORS):
+        return args[:i] + [CREATE_GENERATORS[args[i + 1]]] + args[i + 2:]
+    return args
+
+
 def _flag_options(command: Any, args: list[str]) -> dict[str, str | None]:
     """The boolean flags of the (sub)command `args` name: --flag -> its --no-flag or None."""
     current = command

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 import typer
 from typer._click import exceptions as click_errors
 
-from tugboat.cli.argv import hoist_global_flags, normalize_bool_flags
+from tugboat.cli.argv import hoist_global_flags, normalize_bool_flags, route_create_generators
 from tugboat.cli.errors import ExitCode, error_line
 
 COMPLETE_VAR = "_TUG_COMPLETE"
@@ -26,7 +26,8 @@ def run(args: list[str], environ: Mapping[str, str]) -> int:
 
     command = typer.main.get_command(build_app())
     if COMPLETE_VAR not in environ:
-        args = normalize_bool_flags(command, hoist_global_flags(list(args)))
+        args = normalize_bool_flags(command,
+                                    route_create_generators(hoist_global_flags(list(args))))
     try:
         rv = command.main(args=args, prog_name="tug", standalone_mode=False,
                           complete_var=COMPLETE_VAR)

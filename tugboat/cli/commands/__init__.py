@@ -8,6 +8,7 @@ import typer
 
 from tugboat.cli.commands import (
     apply,
+    auth,
     config,
     delete,
     describe,
@@ -20,12 +21,13 @@ from tugboat.cli.commands import (
     nodes,
     rollout,
     scale,
+    token,
     top,
     wait,
 )
 
 MODULES = (get, edit, delete, apply, rollout, scale, info, top, nodes, describe, logs, exec,
-           wait, metadata, config)
+           wait, metadata, auth, config, token)
 
 
 def register(app: typer.Typer) -> None:
