@@ -22,8 +22,8 @@ import pytest
 import uvicorn
 import websockets
 
+from tests.support.pki import CertPair, TestPKI
 from tests.support.processes import ApiServerProcess, free_port, wait_until
-from tests.support.testcerts import Pair, TestCA
 from tugboat.apiserver.app import build_app
 from tugboat.apiserver.kubeletclient import KubeletClientConfig, install_kubelet_client
 
@@ -59,16 +59,16 @@ def alive(proc: subprocess.Popen[bytes], log: Path) -> None:
 class TlsKubelet:
     port: int
     healthz_port: int
-    ca: TestCA
+    ca: TestPKI
     record: Path
-    certs: dict[str, Pair]
+    certs: dict[str, CertPair]
 
     @property
     def url(self) -> str:
         return f"https://127.0.0.1:{self.port}"
 
     def tls(self, who: str | None = None) -> ssl.SSLContext:
-        ctx = ssl.create_default_context(cafile=str(self.ca.cert_file))
+        ctx = ssl.create_default_context(cafile=str(self.ca.ca.cert))
         if who is not None:
             ctx.load_cert_chain(self.certs[who].cert, self.certs[who].key)
         return ctx
@@ -86,10 +86,10 @@ class TlsKubelet:
 def kubelet(apiserver: ApiServerProcess, tmp_path_factory: pytest.TempPathFactory
             ) -> Iterator[TlsKubelet]:
     work = tmp_path_factory.mktemp("kubelet-tls")
-    ca = TestCA(work / "pki")
-    certs = {"apiserver": ca.client("apiserver", *APISERVER_IDENTITY),
-             "bob": ca.client("bob", "bob", ("dev",))}
-    serving = ca.serving("kubelet", NODE)
+    ca = TestPKI(work / "pki")
+    certs = {"apiserver": ca.client(*APISERVER_IDENTITY),
+             "bob": ca.client("bob", ("dev",))}
+    serving = ca.serving("kubelet")
     stub_port, port, healthz_port = free_port(), free_port(), free_port()
     record = work / "reviews.jsonl"
     stub_log, kubelet_log = work / "stub.log", work / "kubelet.log"
@@ -108,7 +108,7 @@ def kubelet(apiserver: ApiServerProcess, tmp_path_factory: pytest.TempPathFactor
                       "--root-dir", str(work / "root"),
                       "--tls-cert-file", str(serving.cert),
                       "--tls-private-key-file", str(serving.key),
-                      "--client-ca-file", str(ca.cert_file),
+                      "--client-ca-file", str(ca.ca.cert),
                       "--healthz-port", str(healthz_port)], kubelet_log)
         procs.append(proc)
         wait_until(lambda: alive(proc, kubelet_log) or httpx.get(
@@ -221,7 +221,7 @@ class ProxyingApiServer:
         pair = self.kubelet.certs.get(who or "")
         install_kubelet_client(self.app, KubeletClientConfig(
             str(pair.cert) if pair else None, str(pair.key) if pair else None,
-            str(self.kubelet.ca.cert_file) if verify else None))
+            str(self.kubelet.ca.ca.cert) if verify else None))
         return self.http
 
 

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.support.testcerts import TestCA
+from tests.support.pki import TestPKI
 from tugboat.apiserver.kubeletclient import (
     KubeletClient,
     KubeletClientConfig,
@@ -31,10 +31,10 @@ def test_without_a_client_certificate_kubelets_are_dialled_over_plain_http() -> 
 
 
 def test_with_a_client_certificate_kubelets_are_dialled_over_https(tmp_path: Path) -> None:
-    ca = TestCA(tmp_path)
-    pair = ca.client("apiserver", "kube-apiserver-kubelet-client", ("system:masters",))
+    ca = TestPKI(tmp_path)
+    pair = ca.client("kube-apiserver-kubelet-client", ("system:masters",))
     checked = KubeletClient(KubeletClientConfig(str(pair.cert), str(pair.key),
-                                                str(ca.cert_file)))
+                                                str(ca.ca.cert)))
     assert checked.url("10.0.0.5:10250", "/pods") == "https://10.0.0.5:10250/pods"
     assert checked.websocket_url("10.0.0.5:10250", "/exec") == "wss://10.0.0.5:10250/exec"
     assert checked.ssl is not None

@@ -19,7 +19,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from tests.support.clock import ManualClock
-from tests.support.testcerts import TestCA
+from tests.support.pki import TestPKI
 from tugboat.client import ApiClient
 from tugboat.kubelet.server.authentication import Authenticator
 from tugboat.kubelet.server.authfilter import AuthFilter
@@ -94,8 +94,8 @@ def api() -> StubApi:
 
 
 @pytest.fixture
-def ca(tmp_path: Path) -> TestCA:
-    return TestCA(tmp_path)
+def ca(tmp_path: Path) -> TestPKI:
+    return TestPKI(tmp_path)
 
 
 @pytest.fixture
@@ -148,8 +148,8 @@ def kubelet(api: StubApi, clock: ManualClock, *, anonymous: bool = False,
     return Kubelet(with_client_certificate(AuthFilter(app, NODE, authn, authz), pem))
 
 
-def pem_of(ca: TestCA, user: str, groups: tuple[str, ...] = ()) -> str:
-    return ca.client(user, user, groups).cert.read_text()
+def pem_of(ca: TestPKI, user: str, groups: tuple[str, ...] = ()) -> str:
+    return ca.client(user, groups).cert.read_text()
 
 
 async def test_no_credentials_is_401(api: StubApi, clock: ManualClock) -> None:
@@ -167,7 +167,7 @@ async def test_anonymous_when_enabled_is_authorized_and_denied(api: StubApi,
 
 
 async def test_client_certificate_of_apiserver_is_allowed(api: StubApi, clock: ManualClock,
-                                                    ca: TestCA) -> None:
+                                                    ca: TestPKI) -> None:
     pem = pem_of(ca, "kube-apiserver-kubelet-client", ("system:masters",))
     r = await kubelet(api, clock, pem=pem).get(LOGS)
     assert (r.status_code, r.text) == (200, "hello from the container\n")
@@ -182,7 +182,7 @@ async def test_client_certificate_of_apiserver_is_allowed(api: StubApi, clock: M
 
 
 async def test_client_certificate_without_rights_is_403(api: StubApi, clock: ManualClock,
-                                                   ca: TestCA) -> None:
+                                                   ca: TestPKI) -> None:
     r = await kubelet(api, clock, pem=pem_of(ca, "bob", ("dev",))).get(LOGS)
     assert (r.status_code, r.text) == (
         403, "Forbidden (user=bob, verb=get, resource=nodes, subresource=proxy)")
@@ -220,7 +220,7 @@ async def test_reviews_are_cached_until_their_ttl(api: StubApi, clock: ManualClo
 
 
 async def test_denials_are_cached_for_less_time(api: StubApi, clock: ManualClock,
-                                          ca: TestCA) -> None:
+                                          ca: TestPKI) -> None:
     client = kubelet(api, clock, pem=pem_of(ca, "bob"))
     assert (await client.get(LOGS)).status_code == 403
     api.grants.add(("bob", "proxy"))
@@ -229,7 +229,7 @@ async def test_denials_are_cached_for_less_time(api: StubApi, clock: ManualClock
     assert (await client.get(LOGS)).status_code == 200
 
 
-async def test_unreachable_api_server(api: StubApi, clock: ManualClock, ca: TestCA) -> None:
+async def test_unreachable_api_server(api: StubApi, clock: ManualClock, ca: TestPKI) -> None:
     api.down = True
     r = await kubelet(api, clock).get(LOGS, headers={"Authorization": "Bearer good-token"})
     assert (r.status_code, r.text) == (401, "Unauthorized")
@@ -242,7 +242,7 @@ async def test_unreachable_api_server(api: StubApi, clock: ManualClock, ca: Test
 
 
 async def test_websocket_exec_is_refused_before_the_upgrade(api: StubApi, clock: ManualClock,
-                                                            ca: TestCA) -> None:
+                                                            ca: TestPKI) -> None:
     sent = await kubelet(api, clock).websocket("/exec/default/web/app")
     assert [m["type"] for m in sent] == ["websocket.http.response.start",
                                          "websocket.http.response.body"]
