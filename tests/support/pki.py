@@ -24,8 +24,9 @@ class CertPair:
 
 
 def _name(cn: str, orgs: tuple[str, ...] = ()) -> x509.Name:
+    cn_attr = [x509.NameAttribute(NameOID.COMMON_NAME, cn)] if cn else []  # "": no CN
     return x509.Name([*(x509.NameAttribute(NameOID.ORGANIZATION_NAME, o) for o in orgs),
-                      x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+                      *cn_attr])
 
 
 class TestPKI:

@@ -149,7 +149,9 @@ def decode_message(buf: bytes, schema: Schema) -> dict[str, Any]:
         elif f.repeated:
             out.setdefault(f.name, []).append(_value(f.type, value))
         else:
-            out[f.name] = _value(f.type, value)
+            v = _value(f.type, value)
+            if v != "":  # Go writes every string; its JSON would omit the empty ones
+                out[f.name] = v
     return out
 
 
