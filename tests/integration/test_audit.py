@@ -22,9 +22,8 @@ from tests.support.processes import free_port, wait_until
 SERVE = """
 import sys, uvicorn
 from tugboat.apiserver.app import build_app
-from tugboat.apiserver.audit import AuditLogSink, audit_filter, load_audit_policy
-app = audit_filter(build_app(sys.argv[1]), load_audit_policy(sys.argv[2]),
-                   AuditLogSink(sys.argv[3]))
+from tugboat.apiserver.audit import audit_middleware
+app = audit_middleware(sys.argv[2], sys.argv[3])(build_app(sys.argv[1]))
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[4]), log_level="warning")
 """
 

@@ -18,6 +18,7 @@ from tugboat.apiserver.audit import (
     PolicyRuleEvaluator,
     add_annotation,
     audit_filter,
+    audit_middleware,
     parse_audit_policy,
 )
 from tugboat.apiserver.auth.user import SCOPE_KEY, UserInfo
@@ -234,3 +235,11 @@ async def test_an_exec_websocket_is_a_create_of_pods_exec() -> None:
     refused, _ = await exec_session(accept=False)
     assert [e["responseStatus"]["code"] for e in refused.events
             if e["stage"] == "ResponseComplete"] == [403]
+
+
+def test_auditing_is_on_only_with_both_a_policy_and_a_log_path(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: Metadata}]\n")
+    assert audit_middleware(None, str(tmp_path / "audit.log")) is None
+    assert audit_middleware(str(policy), None) is None
+    assert callable(audit_middleware(str(policy), str(tmp_path / "audit.log")))
