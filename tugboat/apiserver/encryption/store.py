@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from tugboat.apiserver.encryption.config import EncryptionConfig
 from tugboat.apiserver.encryption.transformers import TransformerChain, TransformError
-from tugboat.store import KeyValue, Store
+from tugboat.store import Conflict, KeyNotFound, KeyValue, Store
 from tugboat.store.interface import Event, StoreError
 
 log = logging.getLogger(__name__)
@@ -121,3 +121,32 @@ class EncryptingStore:
 
     async def delete(self, key: str, expected_revision: int = 0) -> KeyValue:
         return self._open(await self.inner.delete(key, expected_revision))
+
+    # -- rotation ----------------------------------------------------------------------
+
+    async def rewrite_stale(self) -> int:
+        """Rewrite, with the provider and key that write now, every stored value of a
+        configured resource that an older key (or identity, or encryption before an
+        identity-first config) wrote; returns how many. This is the last step of
+        Kubernetes' key rotation, which there is `kubectl replace` of every Secret; here
+        the registry skips an update that changes nothing, so that step would not rewrite.
+        Each rewrite is a new revision (watchers see MODIFIED); one a client changes
+        meanwhile is left alone, as its own write already used the new key."""
+        kvs, _ = await self.inner.list("/registry/")
+        rewritten = 0
+        for kv in kvs:
+            chain = self._chain(kv.key)
+            if chain is None or not chain.is_stale(kv.value):
+                continue
+            plain = self._open_or_skip(kv)
+            if plain is None:
+                continue
+            try:
+                await self.inner.update(kv.key, chain.to_storage(plain.value, kv.key),
+                                        kv.mod_revision)
+            except (Conflict, KeyNotFound):
+                continue
+            rewritten += 1
+        if rewritten:
+            log.info("rewrote %d stored values with the current encryption key", rewritten)
+        return rewritten

@@ -126,6 +126,14 @@ class TransformerChain:
     def to_storage(self, data: bytes, key: str) -> bytes:
         return self.transformers[0].to_storage(data, key)
 
+    def is_stale(self, stored: bytes) -> bool:
+        """Written by another provider or key than the one that writes now (Kubernetes'
+        `stale`): rewriting it would change its stored form."""
+        first = self.transformers[0].prefix
+        if first:
+            return not stored.startswith(first)
+        return stored.startswith(ENCRYPTED_PREFIX)
+
     def from_storage(self, stored: bytes, key: str) -> bytes:
         errs: list[str] = []
         for t in self.transformers:

@@ -108,3 +108,23 @@ async def test_an_unreadable_value_fails_its_get_and_is_left_out_of_lists(
     assert SECRET_KEY in caplog.text and "no matching prefix found" in caplog.text
     with pytest.raises(KeyNotFound):
         await lost.get("/registry/core/secrets/default/absent")
+
+
+async def test_rewrite_stale_moves_every_value_to_the_key_that_writes_now(
+        sqlite: SQLiteStore) -> None:
+    await EncryptingStore(sqlite, config({"identity": {}})).create(SECRET_KEY, SECRET)
+    other = "/registry/core/secrets/kube-system/token"
+    await EncryptingStore(sqlite, config(secretbox("k1", b"a"))).create(other, SECRET)
+    await sqlite.create(POD_KEY, POD)
+    rotated = EncryptingStore(sqlite, config(secretbox("k2", b"b"), secretbox("k1", b"a"),
+                                             {"identity": {}}))
+    assert await rotated.rewrite_stale() == 2
+    for key in (SECRET_KEY, other):
+        assert (await sqlite.get(key)).value.startswith(b"k8s:enc:secretbox:v1:k2:")
+        assert (await rotated.get(key)).value == SECRET
+    assert (await sqlite.get(POD_KEY)).value == POD
+    assert await rotated.rewrite_stale() == 0
+
+    decrypting = EncryptingStore(sqlite, config({"identity": {}}, secretbox("k2", b"b")))
+    assert await decrypting.rewrite_stale() == 2
+    assert (await sqlite.get(SECRET_KEY)).value == SECRET
