@@ -156,6 +156,7 @@ def daemons(cfg: UpConfig, files: ApiServerFiles, view: AdminView) -> list[Daemo
                lambda: _get_ok(f"http://127.0.0.1:{cfg.scheduler_port}/healthz"), 60),
         Daemon("controller manager", "controller-manager",
                ["-m", "tugboat.controller", "--kubeconfig", str(confs["controller-manager"]),
+                "--root-ca-file", str(pki / "ca.crt"),  # kube-root-ca.crt for pods
                 "--bind-address", "127.0.0.1", "--port", str(cfg.controller_port)],
                lambda: _get_ok(f"http://127.0.0.1:{cfg.controller_port}/healthz"), 60),
         Daemon("kubelet", "kubelet",

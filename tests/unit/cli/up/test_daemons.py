@@ -63,6 +63,13 @@ def test_every_daemon_gets_its_own_kubeconfig(tmp_path: Path, title: str, conf: 
     assert "--server" not in got
 
 
+def test_the_controller_manager_publishes_the_ca(tmp_path: Path) -> None:
+    cfg = config(tmp_path)
+    files, _ = ensure_apiserver_files(tmp_path, tmp_path)
+    manager = daemons(cfg, files, AdminView(cfg.kubeconfig))[2]
+    assert flags(manager.argv)["--root-ca-file"] == str(tmp_path / "pki" / "ca.crt")
+
+
 def test_the_kubelet_serves_https_with_its_certificate(tmp_path: Path) -> None:
     cfg = config(tmp_path)
     files, _ = ensure_apiserver_files(tmp_path, tmp_path)
