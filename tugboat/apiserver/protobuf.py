@@ -75,6 +75,34 @@ KINDS: dict[tuple[str, str], Schema] = {
     ("authorization.k8s.io/v1", "SelfSubjectRulesReview"): _object({
         1: Field("namespace", "string")}),
 }
+# rbac.authorization.k8s.io/v1: `kubectl create role|clusterrole|rolebinding|
+# clusterrolebinding` send these through the typed client.
+POLICY_RULE: Schema = {
+    1: Field("verbs", "string", repeated=True), 2: Field("apiGroups", "string", repeated=True),
+    3: Field("resources", "string", repeated=True),
+    4: Field("resourceNames", "string", repeated=True),
+    5: Field("nonResourceURLs", "string", repeated=True),
+}
+LABEL_SELECTOR: Schema = {
+    1: Field("matchLabels", "map", map_value="string"),
+    2: Field("matchExpressions", {1: Field("key", "string"), 2: Field("operator", "string"),
+                                  3: Field("values", "string", repeated=True)}, repeated=True),
+}
+SUBJECT: Schema = {1: Field("kind", "string"), 2: Field("apiGroup", "string"),
+                   3: Field("name", "string"), 4: Field("namespace", "string")}
+ROLE_REF: Schema = {1: Field("apiGroup", "string"), 2: Field("kind", "string"),
+                    3: Field("name", "string")}
+ROLE: Schema = {1: Field("metadata", OBJECT_META), 2: Field("rules", POLICY_RULE, repeated=True),
+                3: Field("aggregationRule", {1: Field("clusterRoleSelectors", LABEL_SELECTOR,
+                                                      repeated=True)})}
+BINDING: Schema = {1: Field("metadata", OBJECT_META),
+                   2: Field("subjects", SUBJECT, repeated=True), 3: Field("roleRef", ROLE_REF)}
+KINDS.update({
+    ("rbac.authorization.k8s.io/v1", "Role"): ROLE,
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"): ROLE,
+    ("rbac.authorization.k8s.io/v1", "RoleBinding"): BINDING,
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): BINDING,
+})
 UNKNOWN: Schema = {1: Field("typeMeta", {1: Field("apiVersion", "string"),
                                          2: Field("kind", "string")}),
                    2: Field("raw", "bytes")}
