@@ -233,6 +233,7 @@ async def proxying_apiserver(tmp_path: Path, kubelet: TlsKubelet,
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                      base_url="http://tugboat") as c:
             node = {"metadata": {"name": NODE}, "status": {
+                "conditions": [{"type": "Ready", "status": "True"}],
                 "addresses": [{"type": "InternalIP", "address": "127.0.0.1"}],
                 "daemonEndpoints": {"kubeletEndpoint": {"Port": kubelet.port}}}}
             assert (await c.post("/api/v1/nodes", json=node)).status_code == 201
@@ -250,6 +251,18 @@ async def test_apiserver_proxies_logs_over_https(proxying_apiserver: ProxyingApi
     assert r.status_code == 200, r.text
     c = proxying_apiserver.connect("apiserver", verify=False)  # no CA: unchecked, as k8s
     assert (await c.get(f"/api/v1/namespaces/{NS}/pods/web/log")).status_code == 200
+
+
+@pytest.mark.anyio
+async def test_metrics_api_reads_stats_over_https(proxying_apiserver: ProxyingApiServer
+                                                  ) -> None:
+    c = proxying_apiserver.connect("apiserver")
+    r = await c.get(f"/apis/metrics.k8s.io/v1beta1/nodes/{NODE}")
+    assert r.status_code == 200, r.text
+    assert set(r.json()["usage"]) == {"cpu", "memory"}
+    c = proxying_apiserver.connect("bob")  # nodes/stats denied: the node is left out
+    r = await c.get("/apis/metrics.k8s.io/v1beta1/nodes")
+    assert (r.status_code, r.json()["items"]) == (200, [])
 
 
 @pytest.mark.anyio
