@@ -30,6 +30,8 @@ class RootCACertPublisher(Controller):
         super().__init__(ctx)
         path = ctx.options.root_ca_file
         self.bundle = Path(path).read_text() if path else ""
+        if not self.bundle:
+            return  # no informers either: watching every ConfigMap for nothing costs
         self.namespaces = self.informer("namespaces", on_change=self._enqueue_ns,
                                         on_delete=lambda _ns: None)
         self.config_maps = self.informer("configmaps", on_change=self._config_map_changed,
