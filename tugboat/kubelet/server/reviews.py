@@ -5,42 +5,35 @@ SubjectAccessReview). Both are create-only resources: POST the review, read its 
 
 from __future__ import annotations
 
-from typing import Any
+import pydantic
 
-import httpx
-import orjson
-
-from tugboat.client import ApiClient
+from tugboat.api.authentication import TokenReview, TokenReviewSpec, UserInfo
+from tugboat.api.authorization import (
+    ResourceAttributes,
+    SubjectAccessReview,
+    SubjectAccessReviewSpec,
+)
+from tugboat.client import ApiClient, ClientError
 from tugboat.kubelet.server.attributes import Attributes, User
-
-TOKEN_REVIEWS = "/apis/authentication.k8s.io/v1/tokenreviews"
-SUBJECT_ACCESS_REVIEWS = "/apis/authorization.k8s.io/v1/subjectaccessreviews"
 
 
 class ReviewFailed(Exception):
     """The API server could not be asked, or did not answer with a review."""
 
 
-def user_from_review(doc: dict[str, Any]) -> User:
-    """authentication.k8s.io/v1 UserInfo → User."""
-    extra = doc.get("extra") or {}
-    return User(doc.get("username") or "", doc.get("uid") or "",
-                tuple(doc.get("groups") or ()),
-                tuple(sorted((k, tuple(v or ())) for k, v in extra.items())))
+def user_from_review(info: UserInfo) -> User:
+    return User(info.username or "", info.uid or "", tuple(info.groups or ()),
+                tuple(sorted((k, tuple(v)) for k, v in (info.extra or {}).items())))
 
 
-def subject_access_review(a: Attributes) -> dict[str, Any]:
-    spec: dict[str, Any] = {
-        "resourceAttributes": {"verb": a.verb, "version": a.api_version,
-                               "resource": a.resource, "subresource": a.subresource,
-                               "name": a.name},
-        "user": a.user.name, "groups": list(a.user.groups)}
-    if a.user.uid:
-        spec["uid"] = a.user.uid
-    if a.user.extra:
-        spec["extra"] = {k: list(v) for k, v in a.user.extra}
-    return {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
-            "spec": spec}
+def subject_access_review(a: Attributes) -> SubjectAccessReview:
+    u = a.user
+    return SubjectAccessReview(spec=SubjectAccessReviewSpec(
+        resourceAttributes=ResourceAttributes(verb=a.verb, version=a.api_version,
+                                              resource=a.resource, subresource=a.subresource,
+                                              name=a.name),
+        user=u.name, groups=list(u.groups), uid=u.uid or None,
+        extra={k: list(v) for k, v in u.extra} or None))
 
 
 class Reviewer:
@@ -51,30 +44,26 @@ class Reviewer:
 
     async def review_token(self, token: str) -> User | None:
         """The token's user, or None when the API server does not accept the token."""
-        status = await self._post(TOKEN_REVIEWS, {
-            "apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview",
-            "spec": {"token": token}})
-        if not status.get("authenticated"):
+        review = await self._create("tokenreviews",
+                                    TokenReview(spec=TokenReviewSpec(token=token)))
+        status = review.status
+        if status is None or not status.authenticated or status.user is None:
             return None
-        return user_from_review(status.get("user") or {})
+        return user_from_review(status.user)
 
     async def review_access(self, a: Attributes) -> tuple[bool, str]:
         """(allowed, reason)."""
-        status = await self._post(SUBJECT_ACCESS_REVIEWS, subject_access_review(a))
+        review = await self._create("subjectaccessreviews", subject_access_review(a))
+        status = review.status
         # not allowed is a denial here: the webhook is the kubelet's only authorizer
-        return bool(status.get("allowed")), status.get("reason") or ""
+        return (status.allowed, status.reason or "") if status else (False, "")
 
-    async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def _create(self, resource: str, review: TokenReview | SubjectAccessReview
+                      ) -> TokenReview | SubjectAccessReview:
         try:
-            resp = await self.client.http.post(path, content=orjson.dumps(body),
-                                               headers={"Content-Type": "application/json"})
-        except httpx.HTTPError as e:
-            raise ReviewFailed(f"POST {path}: {e}") from e
-        if resp.status_code not in (200, 201):
-            raise ReviewFailed(f"POST {path}: {resp.status_code} {resp.text[:200]}")
-        try:
-            doc = orjson.loads(resp.content)
-        except orjson.JSONDecodeError as e:
-            raise ReviewFailed(f"POST {path}: {e}") from e
-        status = doc.get("status") if isinstance(doc, dict) else None
-        return status if isinstance(status, dict) else {}
+            answer = await self.client.typed.create(resource, review)
+        except (ClientError, pydantic.ValidationError) as e:
+            raise ReviewFailed(f"{review.kind}: {e}") from e
+        if not isinstance(answer, type(review)):  # e.g. a Status in a 200
+            raise ReviewFailed(f"{review.kind}: the API server answered {answer!r:.200}")
+        return answer
