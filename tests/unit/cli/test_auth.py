@@ -5,62 +5,26 @@ what is printed, and the exit status, as kubectl's."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.cannedapi import CannedApi
 from tugboat.cli.runner import run
 
 Obj = dict[str, Any]
 
 
-class Stub:
-    """Canned replies by path; every request's (method, path, body) is recorded."""
-
-    def __init__(self) -> None:
-        self.replies: dict[str, tuple[int, Obj]] = {}
-        self.requests: list[tuple[str, str, Obj]] = []
-
-    def reply(self, path: str, body: Obj, code: int = 201) -> None:
-        self.replies[path] = (code, body)
-
-
 @pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[Stub, str]]:
-    state = Stub()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
-            length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length) or b"{}")
-            state.requests.append(("POST", self.path, body))
-            code, reply = state.replies.get(self.path, (404, {
-                "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 404,
-                "reason": "NotFound", "message": "the server could not find the requested "
-                                                 "resource"}))
-            data = json.dumps(reply).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def stub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[CannedApi, str]]:
+    api = CannedApi().start()
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "none"))
     monkeypatch.delenv("TUG_SERVER", raising=False)
-    yield state, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    yield api, api.url
+    api.stop()
 
 
 def tug(server: str, *args: str) -> int:
@@ -72,42 +36,42 @@ SSRR = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"
 SSR = "/apis/authentication.k8s.io/v1/selfsubjectreviews"
 
 
-def test_can_i_yes(stub: tuple[Stub, str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_can_i_yes(stub: tuple[CannedApi, str], capsys: pytest.CaptureFixture[str]) -> None:
     state, server = stub
     state.reply(SSAR, {"status": {"allowed": True}})
     assert tug(server, "auth", "can-i", "list", "deploy", "-n", "dev") == 0
     assert capsys.readouterr().out == "yes\n"
-    assert state.requests[0][2]["spec"] == {"resourceAttributes": {
+    assert state.requests[0].body["spec"] == {"resourceAttributes": {
         "namespace": "dev", "verb": "list", "group": "apps", "resource": "deployments"}}
 
 
-def test_can_i_no_exits_1_with_reason(stub: tuple[Stub, str],
+def test_can_i_no_exits_1_with_reason(stub: tuple[CannedApi, str],
                                       capsys: pytest.CaptureFixture[str]) -> None:
     state, server = stub
     state.reply(SSAR, {"status": {"allowed": False, "reason": "no RBAC policy matched"}})
     assert tug(server, "auth", "can-i", "get", "pods/web", "--subresource=log") == 1
     assert capsys.readouterr().out == "no - no RBAC policy matched\n"
-    attrs = state.requests[0][2]["spec"]["resourceAttributes"]
+    attrs = state.requests[0].body["spec"]["resourceAttributes"]
     assert attrs == {"namespace": "default", "verb": "get", "resource": "pods",
                      "subresource": "log", "name": "web"}
 
 
-def test_can_i_quiet_all_namespaces_and_name_argument(stub: tuple[Stub, str],
+def test_can_i_quiet_all_namespaces_and_name_argument(stub: tuple[CannedApi, str],
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     state, server = stub
     state.reply(SSAR, {"status": {"allowed": False}})
     assert tug(server, "auth", "can-i", "delete", "pods", "web", "-A", "-q") == 1
     assert capsys.readouterr().out == ""
-    assert state.requests[0][2]["spec"]["resourceAttributes"] == {
+    assert state.requests[0].body["spec"]["resourceAttributes"] == {
         "verb": "delete", "resource": "pods", "name": "web"}
 
 
-def test_can_i_non_resource_url_and_warnings(stub: tuple[Stub, str],
+def test_can_i_non_resource_url_and_warnings(stub: tuple[CannedApi, str],
                                              capsys: pytest.CaptureFixture[str]) -> None:
     state, server = stub
     state.reply(SSAR, {"status": {"allowed": True}})
     assert tug(server, "auth", "can-i", "get", "/logs/") == 0
-    assert state.requests[0][2]["spec"] == {"nonResourceAttributes": {"path": "/logs/",
+    assert state.requests[0].body["spec"] == {"nonResourceAttributes": {"path": "/logs/",
                                                                       "verb": "get"}}
     assert tug(server, "auth", "can-i", "get", "nodes") == 0
     assert tug(server, "auth", "can-i", "frob", "widgets") == 0
@@ -117,7 +81,7 @@ def test_can_i_non_resource_url_and_warnings(stub: tuple[Stub, str],
     assert "Warning: verb 'frob' is not a known verb\n" in err
 
 
-def test_can_i_usage_errors(stub: tuple[Stub, str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_can_i_usage_errors(stub: tuple[CannedApi, str], capsys: pytest.CaptureFixture[str]) -> None:
     _, server = stub
     assert tug(server, "auth", "can-i", "get") == 1
     assert capsys.readouterr().err.startswith(
@@ -126,7 +90,7 @@ def test_can_i_usage_errors(stub: tuple[Stub, str], capsys: pytest.CaptureFixtur
     assert "--list option must not be specified with --quiet" in capsys.readouterr().err
 
 
-def test_can_i_list_prints_kubectls_table(stub: tuple[Stub, str],
+def test_can_i_list_prints_kubectls_table(stub: tuple[CannedApi, str],
                                           capsys: pytest.CaptureFixture[str]) -> None:
     state, server = stub
     state.reply(SSRR, {"status": {
@@ -140,7 +104,7 @@ def test_can_i_list_prints_kubectls_table(stub: tuple[Stub, str],
         "nonResourceRules": [{"verbs": ["get"], "nonResourceURLs": ["/healthz", "/api/*"]}],
         "incomplete": False}})
     assert tug(server, "auth", "can-i", "--list", "-n", "dev") == 0
-    assert state.requests[0][2]["spec"] == {"namespace": "dev"}
+    assert state.requests[0].body["spec"] == {"namespace": "dev"}
     assert capsys.readouterr().out == (
         "Resources                                       Non-Resource URLs   Resource Names"
         "   Verbs\n"
@@ -162,7 +126,7 @@ def test_can_i_list_prints_kubectls_table(stub: tuple[Stub, str],
         "            [get]\n")
 
 
-def test_whoami_table_and_yaml(stub: tuple[Stub, str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_whoami_table_and_yaml(stub: tuple[CannedApi, str], capsys: pytest.CaptureFixture[str]) -> None:
     state, server = stub
     review = {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview",
               "metadata": {"creationTimestamp": None},
@@ -181,10 +145,10 @@ def test_whoami_table_and_yaml(stub: tuple[Stub, str], capsys: pytest.CaptureFix
         f"{'Extra: authentication.kubernetes.io/pod-name':{pad}}[web]\n")
     assert tug(server, "auth", "whoami", "-o", "json") == 0
     assert json.loads(capsys.readouterr().out) == review
-    assert state.requests[0][2]["kind"] == "SelfSubjectReview"
+    assert state.requests[0].body["kind"] == "SelfSubjectReview"
 
 
-def test_whoami_when_the_api_is_missing(stub: tuple[Stub, str],
+def test_whoami_when_the_api_is_missing(stub: tuple[CannedApi, str],
                                         capsys: pytest.CaptureFixture[str]) -> None:
     _, server = stub
     assert tug(server, "auth", "whoami") == 1
@@ -195,7 +159,7 @@ def test_whoami_when_the_api_is_missing(stub: tuple[Stub, str],
 TOKEN_PATH = "/api/v1/namespaces/dev/serviceaccounts/app/token"
 
 
-def test_create_token_prints_the_bare_token(stub: tuple[Stub, str],
+def test_create_token_prints_the_bare_token(stub: tuple[CannedApi, str],
                                             capsys: pytest.CaptureFixture[str]) -> None:
     state, server = stub
     state.reply(TOKEN_PATH, {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
@@ -205,12 +169,12 @@ def test_create_token_prints_the_bare_token(stub: tuple[Stub, str],
                "--audience", "a1", "--audience", "a2", "--bound-object-kind", "Pod",
                "--bound-object-name", "web", "--bound-object-uid", "u1") == 0
     assert capsys.readouterr().out == "eyJ.abc.def"  # no newline when not a terminal
-    assert state.requests[0][2]["spec"] == {
+    assert state.requests[0].body["spec"] == {
         "audiences": ["a1", "a2"], "expirationSeconds": 3600,
         "boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": "web", "uid": "u1"}}
 
 
-def test_create_token_flag_checks_and_errors(stub: tuple[Stub, str],
+def test_create_token_flag_checks_and_errors(stub: tuple[CannedApi, str],
                                              capsys: pytest.CaptureFixture[str]) -> None:
     _, server = stub
     assert tug(server, "create", "token", "app", "--bound-object-name", "web") == 1
