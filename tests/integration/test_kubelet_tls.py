@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import ssl
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,59 +18,20 @@ import pytest
 import uvicorn
 import websockets
 
-from tests.support.pki import CertPair, TestPKI
 from tests.support.processes import ApiServerProcess, free_port, wait_until
+from tests.support.tlskubelet import TlsKubelet, alive, run_pod, spawn, stop
 from tugboat.apiserver.app import build_app
 from tugboat.apiserver.kubeletclient import KubeletClientConfig, install_kubelet_client
 
-REPO = Path(__file__).resolve().parents[2]
 NODE = "tls-node"
 NS = "kubelet-tls"
 LOGS = f"/containerLogs/{NS}/web/app"
-APISERVER_IDENTITY = ("kube-apiserver-kubelet-client", ("system:masters",))
-
-
-def spawn(args: list[str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        return subprocess.Popen([sys.executable, *args], stdout=out, stderr=subprocess.STDOUT,
-                                cwd=REPO, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def alive(proc: subprocess.Popen[bytes], log: Path) -> None:
-    if proc.poll() is not None:
-        raise RuntimeError(f"{proc.args} exited: {log.read_text()[-3000:]}")
 
 
 @dataclass
-class TlsKubelet:
-    port: int
-    healthz_port: int
-    ca: TestPKI
+class StubbedKubelet:
+    kubelet: TlsKubelet
     record: Path
-    certs: dict[str, CertPair]
-
-    @property
-    def url(self) -> str:
-        return f"https://127.0.0.1:{self.port}"
-
-    def tls(self, who: str | None = None) -> ssl.SSLContext:
-        ctx = ssl.create_default_context(cafile=str(self.ca.ca.cert))
-        if who is not None:
-            ctx.load_cert_chain(self.certs[who].cert, self.certs[who].key)
-        return ctx
-
-    def client(self, who: str | None = None, **kwargs: Any) -> httpx.Client:
-        return httpx.Client(base_url=self.url, verify=self.tls(who), timeout=10, **kwargs)
 
     def reviews(self) -> list[dict[str, Any]]:
         if not self.record.exists():
@@ -83,56 +40,34 @@ class TlsKubelet:
 
 
 @pytest.fixture(scope="module")
-def kubelet(apiserver: ApiServerProcess, tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[TlsKubelet]:
+def stubbed(apiserver: ApiServerProcess, tmp_path_factory: pytest.TempPathFactory
+            ) -> Iterator[StubbedKubelet]:
     work = tmp_path_factory.mktemp("kubelet-tls")
-    ca = TestPKI(work / "pki")
-    certs = {"apiserver": ca.client(*APISERVER_IDENTITY),
-             "bob": ca.client("bob", ("dev",))}
-    serving = ca.serving("kubelet")
-    stub_port, port, healthz_port = free_port(), free_port(), free_port()
-    record = work / "reviews.jsonl"
-    stub_log, kubelet_log = work / "stub.log", work / "kubelet.log"
+    stub_port, record, stub_log = free_port(), work / "reviews.jsonl", work / "stub.log"
     stub = spawn(["-m", "tests.support.reviewstub", "--port", str(stub_port),
                   "--upstream", apiserver.url, "--record", str(record),
                   "--token", "metrics-token=metrics-reader",
                   "--grant", "metrics-reader:stats"], stub_log)
-    procs = [stub]
+    kubelet = TlsKubelet(work, NODE)
     try:
         wait_until(lambda: alive(stub, stub_log) or
                    httpx.get(f"http://127.0.0.1:{stub_port}/readyz").status_code == 200,
                    20, "the review stub")
-        proc = spawn(["-m", "tugboat.kubelet", "--server", f"http://127.0.0.1:{stub_port}",
-                      "--node-name", NODE, "--runtime", "fake", "--port", str(port),
-                      "--address", "127.0.0.1", "--node-ip", "127.0.0.1",
-                      "--root-dir", str(work / "root"),
-                      "--tls-cert-file", str(serving.cert),
-                      "--tls-private-key-file", str(serving.key),
-                      "--client-ca-file", str(ca.ca.cert),
-                      "--healthz-port", str(healthz_port)], kubelet_log)
-        procs.append(proc)
-        wait_until(lambda: alive(proc, kubelet_log) or httpx.get(
-            f"http://127.0.0.1:{healthz_port}/healthz").status_code == 200, 20, "the kubelet")
-        yield TlsKubelet(port, healthz_port, ca, record, certs)
+        kubelet.start(f"http://127.0.0.1:{stub_port}")
+        yield StubbedKubelet(kubelet, record)
     finally:
-        for p in reversed(procs):
-            stop(p)
+        kubelet.stop()
+        stop(stub)
+
+
+@pytest.fixture(scope="module")
+def kubelet(stubbed: StubbedKubelet) -> TlsKubelet:
+    return stubbed.kubelet
 
 
 @pytest.fixture(scope="module")
 def running_pod(apiserver: ApiServerProcess, kubelet: TlsKubelet) -> dict[str, Any]:
-    with httpx.Client(base_url=apiserver.url, timeout=10) as api:
-        api.post("/api/v1/namespaces", json={"metadata": {"name": NS}})
-        r = api.post(f"/api/v1/namespaces/{NS}/pods", json={
-            "metadata": {"name": "web"},
-            "spec": {"nodeName": NODE, "containers": [{"name": "app", "image": "busybox:1.35"}]}})
-        assert r.status_code == 201, r.text
-
-        def running() -> bool:
-            pod = api.get(f"/api/v1/namespaces/{NS}/pods/web").json()
-            return (pod.get("status") or {}).get("phase") == "Running"
-        wait_until(running, 30, "the pod to run")
-        return api.get(f"/api/v1/namespaces/{NS}/pods/web").json()
+    return run_pod(apiserver.url, NS, "web", NODE)
 
 
 def test_anonymous_is_401(kubelet: TlsKubelet, running_pod: dict[str, Any]) -> None:
@@ -147,13 +82,13 @@ def test_plain_http_on_the_tls_port_gets_nothing(kubelet: TlsKubelet) -> None:
         httpx.get(f"http://127.0.0.1:{kubelet.port}/pods", timeout=5)
 
 
-def test_client_certificate_without_rights_is_403(kubelet: TlsKubelet,
+def test_client_certificate_without_rights_is_403(stubbed: StubbedKubelet,
                                                    running_pod: dict[str, Any]) -> None:
-    with kubelet.client("bob") as c:
+    with stubbed.kubelet.client("bob") as c:
         r = c.get(LOGS)
     assert (r.status_code, r.text) == (
         403, "Forbidden (user=bob, verb=get, resource=nodes, subresource=proxy)")
-    review = [r for r in kubelet.reviews() if r["spec"].get("user") == "bob"][-1]
+    review = [r for r in stubbed.reviews() if r["spec"].get("user") == "bob"][-1]
     assert review["kind"] == "SubjectAccessReview"
     assert review["spec"]["groups"] == ["dev", "system:authenticated"]
     assert review["spec"]["resourceAttributes"] == {
@@ -169,8 +104,9 @@ def test_apiserver_identity_reads_logs(kubelet: TlsKubelet,
     assert [p["metadata"]["name"] for p in pods["items"]] == ["web"]
 
 
-def test_bearer_token_is_reviewed_and_limited_to_stats(kubelet: TlsKubelet,
+def test_bearer_token_is_reviewed_and_limited_to_stats(stubbed: StubbedKubelet,
                                                         running_pod: dict[str, Any]) -> None:
+    kubelet = stubbed.kubelet
     with kubelet.client(headers={"Authorization": "Bearer metrics-token"}) as c:
         assert c.get("/stats/summary").status_code == 200
         r = c.get(LOGS)
@@ -179,7 +115,7 @@ def test_bearer_token_is_reviewed_and_limited_to_stats(kubelet: TlsKubelet,
                  "subresource=proxy)")
     with kubelet.client(headers={"Authorization": "Bearer stolen"}) as c:
         assert c.get("/stats/summary").status_code == 401
-    kinds = [r["kind"] for r in kubelet.reviews()
+    kinds = [r["kind"] for r in stubbed.reviews()
              if r["kind"] == "TokenReview" and r["spec"]["token"] == "metrics-token"]
     assert kinds == ["TokenReview"]  # the answer was cached for the second request
 
@@ -221,7 +157,7 @@ class ProxyingApiServer:
         pair = self.kubelet.certs.get(who or "")
         install_kubelet_client(self.app, KubeletClientConfig(
             str(pair.cert) if pair else None, str(pair.key) if pair else None,
-            str(self.kubelet.ca.ca.cert) if verify else None))
+            str(self.kubelet.pki.ca.cert) if verify else None))
         return self.http
 
 
