@@ -1,6 +1,8 @@
-"""`tug up` end to end on real Docker: from nothing to the examples running, stopped with
-SIGTERM, started again with the pod still Running and its container not restarted (the
-kubelet adopts it); and the one-line refusals (Docker, busy port, busy data folder).
+"""`tug up` end to end on real Docker: from nothing to a secure cluster (a CA, HTTPS with
+client certificates, each daemon as itself, anonymous requests refused) running the
+examples, stopped with SIGTERM, started again — same certificates, the insecure port on
+request — with the pod still Running and its container not restarted (the kubelet adopts
+it); and the one-line refusals (Docker, busy port, busy data folder).
 
 Uses its own data folder, kubeconfig, ports and node name, so it neither touches ~/.tug
 nor the containers of other suites; every container of its node is removed at the end.
@@ -20,12 +22,15 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+import yaml
 
 from tests.support.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 TUG = str(Path(sys.executable).parent / "tug")
+KUBECTL = "/usr/bin/kubectl"
 EXAMPLES = ROOT / "examples"
 
 
@@ -41,7 +46,7 @@ class Cluster:
         self.data = tmp / "data"
         self.kubeconfig = tmp / "kubeconfig"
         self.node = f"tug-e2e-{secrets.token_hex(3)}"
-        self.ports = {flag: free_port() for flag in ("--port", "--kubelet-port",
+        self.ports = {flag: free_port() for flag in ("--secure-port", "--kubelet-port",
                                                      "--scheduler-port",
                                                      "--controller-manager-port")}
         home = tmp / "home"
@@ -52,19 +57,28 @@ class Cluster:
         self.proc: subprocess.Popen[str] | None = None
         self.lines: list[str] = []
 
-    def up_argv(self) -> list[str]:
+    def up_argv(self, *extra: str) -> list[str]:
         argv = [TUG, "--kubeconfig", str(self.kubeconfig), "up", "--data-dir", str(self.data),
-                "--node-name", self.node]
+                "--node-name", self.node, *extra]
         for flag, port in self.ports.items():
             argv += [flag, str(port)]
         return argv
 
-    def start(self) -> None:
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.ports['--secure-port']}"
+
+    def start(self, *extra: str) -> None:
         self.lines = []
-        self.proc = subprocess.Popen(self.up_argv(), stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen(self.up_argv(*extra), stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True, env=self.env)
         threading.Thread(target=self._read, args=(self.proc,), daemon=True).start()
-        self.wait_line(r"^Tugboat is running at http://127\.0\.0\.1:\d+", 150)
+        self.wait_line(rf"^Tugboat is running at {re.escape(self.url)}", 150)
+
+    def whoami(self, kubeconfig: Path) -> str:
+        return subprocess.run([KUBECTL, "--kubeconfig", str(kubeconfig), "auth", "whoami", "-o",
+                               "jsonpath={.status.userInfo.username}"], capture_output=True,
+                              text=True, timeout=60, env=self.env, check=True).stdout
 
     def _read(self, proc: subprocess.Popen[str]) -> None:
         assert proc.stdout is not None
@@ -142,11 +156,31 @@ def _apply_and_wait_for_examples(c: Cluster) -> None:
     assert "6 x 7 = 42" in c.ok("logs", "job/compute")
 
 
+def _assert_secure(c: Cluster) -> None:
+    """HTTPS with the cluster CA; the kubeconfig carries it and the admin certificate;
+    every daemon is itself; anonymous requests reach only the health endpoints."""
+    doc = yaml.safe_load(c.kubeconfig.read_text())
+    assert doc["clusters"][0]["cluster"]["server"] == c.url
+    assert {"client-certificate-data", "client-key-data"} <= set(doc["users"][0]["user"])
+    assert c.whoami(c.kubeconfig) == "kubernetes-admin"
+    for conf, user in (("scheduler.conf", "system:kube-scheduler"),
+                       ("controller-manager.conf", "system:kube-controller-manager"),
+                       ("kubelet.conf", f"system:node:{c.node}")):
+        assert c.whoami(c.data / conf) == user
+    ca = str(c.data / "pki" / "ca.crt")
+    assert httpx.get(f"{c.url}/readyz", verify=ca).status_code == 200
+    anonymous = httpx.get(f"{c.url}/api/v1/namespaces", verify=ca)
+    assert anonymous.status_code == 403 and anonymous.json()["reason"] == "Forbidden"
+    assert oct((c.data / "pki" / "ca.key").stat().st_mode & 0o777) == "0o600"
+
+
 def test_up_runs_the_examples_and_adopts_its_containers_after_a_restart(
         cluster: Cluster) -> None:
     c = cluster
     c.start()
-    assert any(line.startswith("[7/7] writing the kubeconfig") for line in c.lines)
+    assert f"[3/7] checking the certificates in {c.data / 'pki'} ... created a cluster CA " \
+        "and 7 certificates" in c.lines
+    _assert_secure(c)
     assert c.ok("get", "nodes", "-o", "name") .split() == [f"node/{c.node}"]
     assert c.ok("apply", "-f", str(EXAMPLES / "pod.yaml")) == "pod/hello created\n"
     c.ok("wait", "--for=condition=Ready", "pod/hello", "--timeout=120s")
@@ -180,9 +214,13 @@ def test_up_runs_the_examples_and_adopts_its_containers_after_a_restart(
     assert c.stop() == 0
     assert c.containers("hello") == before  # the kubelet leaves its containers running
     with socket.socket() as s:
-        assert s.connect_ex(("127.0.0.1", c.ports["--port"])) != 0  # the API server is gone
+        assert s.connect_ex(("127.0.0.1", c.ports["--secure-port"])) != 0  # it is gone
 
-    c.start()
+    insecure = free_port()
+    c.start("--insecure-port", str(insecure))
+    assert f"[3/7] checking the certificates in {c.data / 'pki'} ... ok" in c.lines
+    plain = httpx.get(f"http://127.0.0.1:{insecure}/api/v1/nodes/{c.node}")
+    assert plain.status_code == 200  # the insecure port: full access, loopback only
     c.ok("wait", "--for=condition=Ready", "pod/hello", "--timeout=120s")
     assert c.ok("get", "pod", "hello", "-o",
                 "jsonpath={.status.phase} {.status.containerStatuses[0].restartCount}") == \
@@ -201,12 +239,12 @@ def test_refusals_are_one_line(cluster: Cluster, tmp_path: Path) -> None:
     assert re.fullmatch(r"error: the Docker engine is not running \(.*\); start it .*\n",
                         no_docker.stderr)
     with socket.socket() as busy:
-        busy.bind(("127.0.0.1", c.ports["--port"]))
+        busy.bind(("127.0.0.1", c.ports["--secure-port"]))
         busy.listen()
         in_use = subprocess.run(c.up_argv(), capture_output=True, text=True, timeout=60,
                                 env=c.env)
     assert in_use.returncode == 1
-    assert in_use.stderr == (f"error: port {c.ports['--port']} is already in use on 127.0.0.1 "
-                             f"(needed by the API server); stop what uses it (another tug up?) "
-                             f"or pick another port with --port\n")
+    assert in_use.stderr == (f"error: port {c.ports['--secure-port']} is already in use on "
+                             f"0.0.0.0 (needed by the API server); stop what uses it (another "
+                             f"tug up?) or pick another port with --secure-port\n")
     assert "Traceback" not in no_docker.stderr + in_use.stderr
