@@ -24,6 +24,7 @@ from tugboat.apiserver.tables import (
     namespaces,
     nodes,
     pods,
+    serviceaccounts,
     services,
     workloads,
 )
@@ -48,6 +49,7 @@ PRINTERS: dict[str, Printer] = {
     **workloads.PRINTERS,
     **services.PRINTERS,
     **config.PRINTERS,
+    **serviceaccounts.PRINTERS,
     **leases.PRINTERS,
     **autoscaling.PRINTERS,
 }
