@@ -20,7 +20,8 @@ from tests.support.processes import free_port, wait_until
 # The API server as __main__ builds it, with its store wrapped: what
 # --encryption-provider-config does, without depending on the flag's wiring.
 SERVE = """
-import sys, uvicorn
+import logging, sys, uvicorn
+logging.basicConfig(level="INFO")
 from tugboat.apiserver.app import build_app
 from tugboat.apiserver.encryption import EncryptingStore, load_encryption_config
 from tugboat.store import open_store
