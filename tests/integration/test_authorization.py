@@ -6,11 +6,15 @@ written on the insecure port, which acts as the privileged user."""
 
 from __future__ import annotations
 
+import json
 import ssl
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 from tests.support.pki import CertPair, TestPKI
 from tests.support.processes import ApiServerProcess, free_port
@@ -255,3 +259,21 @@ def test_a_self_subject_access_review_over_tls(cluster: Cluster) -> None:
                                             "resource": "pods"}}})
         assert r.status_code == 201, r.text
         assert r.json()["status"]["allowed"] is False
+
+
+def test_exec_over_websocket_needs_create(cluster: Cluster) -> None:
+    """kubectl exec opens a WebSocket with a GET; since Kubernetes 1.30 that upgrade is
+    authorized as `create pods/exec`, which view does not grant."""
+    pair = cluster.pki.client("view-user")
+    context = ssl.create_default_context(cafile=str(cluster.pki.ca.cert))
+    context.load_cert_chain(str(pair.cert), str(pair.key))
+    url = cluster.secure_url.replace("https://", "wss://") + \
+        f"/api/v1/namespaces/{TEAM}/pods/on-a/exec?command=ls&stdout=true"
+    with pytest.raises(InvalidStatus) as e:
+        with connect(url, ssl=context, subprotocols=[Subprotocol("v5.channel.k8s.io")]):
+            pass
+    assert e.value.response.status_code == 403
+    assert json.loads(e.value.response.body)["message"] == (
+        f'pods "on-a" is forbidden: User "view-user" cannot create resource "pods/exec" in '
+        f'API group "" in the namespace "{TEAM}"')
+

@@ -35,16 +35,17 @@ class PolicyRule(K8sModel):
 
 
 class Subject(K8sModel):
-    kind: str
-    name: str
+    kind: str = ""
+    name: str = ""
     apiGroup: str | None = None
     namespace: str | None = None
 
 
 class RoleRef(K8sModel):
-    apiGroup: str
-    kind: str
-    name: str
+    # zero values, as Go's: a missing roleRef is reported field by field by validation
+    apiGroup: str = ""
+    kind: str = ""
+    name: str = ""
 
 
 class AggregationRule(K8sModel):
@@ -71,7 +72,7 @@ class RoleBinding(K8sModel):
     kind: str = "RoleBinding"
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
     subjects: list[Subject] | None = None
-    roleRef: RoleRef
+    roleRef: RoleRef = Field(default_factory=RoleRef)
 
 
 class ClusterRoleBinding(K8sModel):
@@ -79,7 +80,7 @@ class ClusterRoleBinding(K8sModel):
     kind: str = "ClusterRoleBinding"
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
     subjects: list[Subject] | None = None
-    roleRef: RoleRef
+    roleRef: RoleRef = Field(default_factory=RoleRef)
 
 
 class RoleList(K8sModel):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tugboat.api.meta import StatusCause
 from tugboat.api.rbac import (
     GROUP,
     GROUP_KIND,
@@ -20,7 +21,13 @@ from tugboat.api.rbac import (
     RoleRef,
     Subject,
 )
-from tugboat.api.validation.fielderrors import Errors, invalid, not_supported, required
+from tugboat.api.validation.fielderrors import (
+    INVALID,
+    Errors,
+    invalid,
+    not_supported,
+    required,
+)
 from tugboat.api.validation.names import is_dns1123_subdomain, is_path_segment_name
 from tugboat.api.validation.objectmeta import validate_label_selector
 
@@ -106,8 +113,10 @@ def _validate_binding(binding: RoleBinding | ClusterRoleBinding, old: Any, names
     for i, s in enumerate(binding.subjects or ()):
         validate_subject(s, namespaced, f"subjects[{i}]", errs)
     if old is not None and old.roleRef != binding.roleRef:
-        errs.append(invalid("roleRef", binding.roleRef.model_dump(exclude_none=True),
-                            "cannot change roleRef"))
+        ref = binding.roleRef  # Go prints the struct with %#v
+        errs.append(StatusCause(reason=INVALID, field="roleRef", message=(
+            f'Invalid value: rbac.RoleRef{{APIGroup:"{ref.apiGroup}", Kind:"{ref.kind}", '
+            f'Name:"{ref.name}"}}: cannot change roleRef')))
 
 
 def validate_role_binding(binding: RoleBinding, old: Any, errs: Errors) -> None:

@@ -16,7 +16,7 @@ from tugboat.apiserver.auth.authorizer import (
 )
 from tugboat.apiserver.auth.node import NodeAuthorizer
 from tugboat.apiserver.auth.rbac.authorizer import RBACAuthorizer
-from tugboat.apiserver.auth.user import UserInfo
+from tugboat.apiserver.auth.user import MASTERS, UserInfo
 from tugboat.apiserver.watchcache import WatchCache
 
 MODES = ("AlwaysAllow", "AlwaysDeny", "Node", "RBAC")
@@ -37,6 +37,25 @@ class AlwaysDeny:
 
     def rules_for(self, user: UserInfo, namespace: str
                   ) -> tuple[list[ResourceRule], list[NonResourceRule], bool]:
+        return [], [], False
+
+
+class PrivilegedGroups:
+    """system:masters may do anything, whatever RBAC holds: kube-apiserver puts this in
+    front of every chain, so deleting the cluster-admin binding cannot lock admins out."""
+
+    def __init__(self, groups: tuple[str, ...] = (MASTERS,)):
+        self.groups = groups
+
+    def authorize(self, a: Attributes) -> tuple[Decision, str]:
+        if any(g in self.groups for g in a.user.groups):
+            return Decision.ALLOW, ""
+        return Decision.NO_OPINION, ""
+
+    def rules_for(self, user: UserInfo, namespace: str
+                  ) -> tuple[list[ResourceRule], list[NonResourceRule], bool]:
+        if any(g in self.groups for g in user.groups):
+            return AlwaysAllow().rules_for(user, namespace)
         return [], [], False
 
 
@@ -68,8 +87,9 @@ class UnionAuthorizer:
 
 
 def build_authorizer(modes: list[str], cache: WatchCache) -> Authorizer:
-    """`--authorization-mode` (e.g. ["Node", "RBAC"]) → one authorizer, in flag order."""
-    built: list[Authorizer] = []
+    """`--authorization-mode` (e.g. ["Node", "RBAC"]) → one authorizer: system:masters
+    first, as in kube-apiserver, then the modes in flag order."""
+    built: list[Authorizer] = [PrivilegedGroups()]
     for mode in modes:
         if mode == "AlwaysAllow":
             built.append(AlwaysAllow())
@@ -85,4 +105,4 @@ def build_authorizer(modes: list[str], cache: WatchCache) -> Authorizer:
     if len(modes) != len(set(modes)):
         raise ValueError(f"authorization-mode {','.join(modes)} has mode specified more "
                          f"than once")
-    return built[0] if len(built) == 1 else UnionAuthorizer(built)
+    return UnionAuthorizer(built)
