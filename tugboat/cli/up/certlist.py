@@ -18,7 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tugboat.cli.up.hostaddresses import HostAddresses
-from tugboat.cli.up.pki import CertSpec, KeyPair, ensure_ca, ensure_cert, ensure_dir, now_utc
+from tugboat.cli.up.pki import (
+    RENEW_BEFORE,
+    CertSpec,
+    KeyPair,
+    ensure_ca,
+    ensure_cert,
+    ensure_dir,
+    now_utc,
+)
 
 KUBERNETES_SERVICE_IP = "10.96.0.1"
 KUBERNETES_SERVICE_NAMES = ("kubernetes", "kubernetes.default", "kubernetes.default.svc",
@@ -62,6 +70,9 @@ def ensure_certificates(pki_dir: Path, node_name: str, host: HostAddresses,
     ensure_dir(pki_dir)
     ca, action = ensure_ca(pki_dir, now)
     changes = [] if action == "kept" else [f"{action} ca"]
+    if ca.cert.not_valid_after_utc - now < RENEW_BEFORE:  # kept, but the user must act
+        changes.append(f"the cluster CA expires on {ca.cert.not_valid_after_utc:%Y-%m-%d}; "
+                       f"back up {pki_dir} and remove it before then to start a new CA")
     certs: dict[str, KeyPair] = {}
     for spec in cluster_cert_specs(node_name, host):
         certs[spec.name], action = ensure_cert(pki_dir, ca, spec, now)

@@ -145,6 +145,13 @@ def test_an_expired_ca_is_an_error_not_a_new_ca(pki_dir: Path) -> None:
     assert x509.load_pem_x509_certificate((pki_dir / "ca.crt").read_bytes()) == ca
 
 
+def test_a_ca_about_to_expire_is_kept_with_a_warning(pki_dir: Path) -> None:
+    ca = make(pki_dir)[0].ca.cert
+    pki, changes = make(pki_dir, now=now_utc() + 3640 * DAY)
+    assert pki.ca.cert == ca
+    assert any(c.startswith("the cluster CA expires on ") for c in changes)
+
+
 def test_loose_key_permissions_are_tightened(pki_dir: Path) -> None:
     make(pki_dir)
     (pki_dir / "admin.key").chmod(0o644)
