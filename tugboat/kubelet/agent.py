@@ -111,7 +111,7 @@ def build(cfg, runtime: Runtime, client: ApiClient) -> Parts:  # noqa: ANN001 - 
                         resync_period=None)
     ctx = ServerContext(node, pods, runtime, StatsCollector(runtime, node), metrics)
     return Parts(client, runtime, pods, workers, status, prober, runner, informer,
-                 MirrorPods(client, pods), reporter, health, recorder, ctx)
+                 MirrorPods(client, pods, lambda: reporter.node_uid), reporter, health, recorder, ctx)
 
 
 def connect_sources(parts: Parts) -> None:

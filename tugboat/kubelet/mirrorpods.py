@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 import logging
 
+from collections.abc import Callable
+
 from tugboat.api.core import Pod
 from tugboat.client import AlreadyExists, ApiClient, ClientError, Conflict, NotFound
 from tugboat.kubelet.podmanager import MIRROR_ANNOTATION, PodManager, full_name
@@ -19,9 +21,14 @@ from tugboat.kubelet.waiting import wait_event
 log = logging.getLogger(__name__)
 
 
-def mirror_body(static: Pod) -> dict:
+def mirror_body(static: Pod, node_uid: str) -> dict:
+    """The mirror of a static pod, owned by this node's Node object as Kubernetes' kubelet
+    makes it: NodeRestriction lets a kubelet create only mirror pods its own Node owns."""
     wire = static.wire()
     meta = wire["metadata"]
+    meta["ownerReferences"] = [{"apiVersion": "v1", "kind": "Node",
+                                "name": wire["spec"].get("nodeName") or "", "uid": node_uid,
+                                "controller": True}]
     for key in ("uid", "resourceVersion", "creationTimestamp", "generation"):
         meta.pop(key, None)
     meta["annotations"] = {**meta.get("annotations", {}),
@@ -37,8 +44,9 @@ def is_current(mirror: Pod, static: Pod | None) -> bool:
 
 
 class MirrorPods:
-    def __init__(self, client: ApiClient, pods: PodManager):
-        self.client, self.pods = client, pods
+    def __init__(self, client: ApiClient, pods: PodManager,
+                 node_uid: Callable[[], str | None]):
+        self.client, self.pods, self.node_uid = client, pods, node_uid
         self.wake = asyncio.Event()
 
     async def run(self, period: float = 30.0) -> None:
@@ -70,6 +78,10 @@ class MirrorPods:
                                      preconditions={"uid": mirror.metadata.uid or ""})
 
     async def _create(self, static: Pod) -> None:
+        node_uid = self.node_uid()
+        if node_uid is None:  # the mirror is owned by the Node: register it first
+            raise ClientError("the node is not registered yet")
         log.info("creating mirror pod %s/%s", *full_name(static))
         with contextlib.suppress(AlreadyExists):
-            await self.client.create("pods", mirror_body(static), static.metadata.namespace)
+            await self.client.create("pods", mirror_body(static, node_uid),
+                                     static.metadata.namespace)

@@ -38,7 +38,10 @@ def test_read_manifests(tmp_path: Path) -> None:
 def test_mirror_pods(tmp_path: Path) -> None:
     (tmp_path / "web.yaml").write_text(MANIFEST)
     [pod] = read_manifests(tmp_path, "node-a")
-    body = mirror_body(pod)
+    body = mirror_body(pod, "node-uid-1")
+    assert body["metadata"]["ownerReferences"] == [{
+        "apiVersion": "v1", "kind": "Node", "name": "node-a", "uid": "node-uid-1",
+        "controller": True}]
     assert body["metadata"]["annotations"][MIRROR_ANNOTATION] == pod.metadata.uid
     assert "uid" not in body["metadata"] and "status" not in body
     mirror = pod.model_copy(deep=True)
