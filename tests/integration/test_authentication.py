@@ -1,6 +1,7 @@
-"""Authentication on a real tug-apiserver with its secure port: client certificates, the
-token file, bootstrap tokens, anonymous requests, 401s, and the loopback insecure port —
-seen through httpx, WebSockets, real kubectl and the official Python client."""
+"""Authentication on a real tug-apiserver with its secure port and the default
+authorization (Node,RBAC): client certificates, the token file, bootstrap tokens,
+anonymous requests, 401s, and the loopback insecure port — seen through httpx,
+WebSockets, real kubectl and the official Python client."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class Cluster:
         self.pki, self.server = pki, server
         self.url = f"https://127.0.0.1:{secure_port}"
         self.alice = pki.client("alice", ("dev", "qa"))
+        self.admin = pki.client("kubernetes-admin", ("system:masters",), stem="admin")
 
     def context(self, client: CertPair | None = None) -> ssl.SSLContext:
         ctx = ssl.create_default_context(cafile=str(self.pki.ca.cert))
@@ -94,18 +96,24 @@ def test_a_bad_token_is_401_even_for_health_checks(cluster: Cluster) -> None:
             assert "www-authenticate" not in r.headers
 
 
-def test_no_credentials_is_anonymous(cluster: Cluster) -> None:
-    assert cluster.whoami() == {"username": "system:anonymous",
-                                "groups": ["system:unauthenticated"]}
+def test_no_credentials_is_anonymous_who_may_read_only_public_info(cluster: Cluster) -> None:
+    with cluster.client() as c:
+        assert c.get("/healthz").status_code == 200
+        assert c.get("/version").json()["major"] == "1"
+        r = c.post(WHOAMI, json=SSR)
+    assert r.status_code == 403
+    assert r.json()["message"].startswith('selfsubjectreviews.authentication.k8s.io is '
+                                          'forbidden: User "system:anonymous" cannot create')
 
 
 def test_headers_cannot_make_a_request_privileged(cluster: Cluster) -> None:
     with cluster.client() as c:
-        r = c.post(WHOAMI, json=SSR, headers={"X-Forwarded-Proto": "http",
-                                              "X-Forwarded-For": "127.0.0.1",
-                                              "tugboat.insecure": "true",
-                                              "X-Remote-User": "admin"})
-    assert r.json()["status"]["userInfo"]["username"] == "system:anonymous"
+        r = c.get("/api/v1/namespaces", headers={"X-Forwarded-Proto": "http",
+                                                 "X-Forwarded-For": "127.0.0.1",
+                                                 "tugboat.insecure": "true",
+                                                 "X-Remote-User": "admin"})
+    assert r.status_code == 403
+    assert 'User "system:anonymous" cannot list resource "namespaces"' in r.json()["message"]
 
 
 def test_a_certificate_from_another_ca_cannot_connect(cluster: Cluster,
@@ -133,7 +141,7 @@ def _token_review(token: str, audiences: list[str] | None = None) -> dict[str, A
 
 
 def test_token_review(cluster: Cluster) -> None:
-    with cluster.client(cluster.alice) as c:
+    with cluster.client(cluster.admin) as c:
         ok = c.post("/apis/authentication.k8s.io/v1/tokenreviews", json=_token_review("bob-token"))
         bad = c.post("/apis/authentication.k8s.io/v1/tokenreviews", json=_token_review("nope"))
         other = c.post("/apis/authentication.k8s.io/v1/tokenreviews",
@@ -190,17 +198,17 @@ def test_websockets_are_authenticated_too(cluster: Cluster) -> None:
         ws_client.connect(uri, ssl=cluster.context(), subprotocols=["v5.channel.k8s.io"],
                           additional_headers={"Authorization": "Bearer not-a-token"})
     assert refused.value.response.status_code == 401
-    # With a good certificate the request gets past authentication to the handler
-    # (the pod does not exist, so it is refused there, not with 401).
-    with pytest.raises(InvalidStatus) as handled:
-        ws_client.connect(uri, ssl=cluster.context(cluster.alice),
-                          subprotocols=["v5.channel.k8s.io"])
-    assert handled.value.response.status_code != 401
+    # With a good certificate the request gets past authentication (to a 403: alice may
+    # not exec; or, for the admin, a 404: there is no such pod).
+    for who, code in ((cluster.alice, 403), (cluster.admin, 404)):
+        with pytest.raises(InvalidStatus) as handled:
+            ws_client.connect(uri, ssl=cluster.context(who), subprotocols=["v5.channel.k8s.io"])
+        assert handled.value.response.status_code == code
 
 
 def test_real_kubectl_over_tls_with_a_client_certificate(cluster: Cluster,
                                                          tmp_path: Path) -> None:
-    config = cluster.pki.kubeconfig(tmp_path / "kubeconfig", cluster.url, cluster.alice)
+    config = cluster.pki.kubeconfig(tmp_path / "kubeconfig", cluster.url, cluster.admin)
     env = {**os.environ, "KUBECONFIG": str(config), "HOME": str(tmp_path)}
 
     def kubectl(*args: str) -> str:
@@ -211,23 +219,24 @@ def test_real_kubectl_over_tls_with_a_client_certificate(cluster: Cluster,
 
     assert "kube-system" in kubectl("get", "ns")
     whoami = json.loads(kubectl("auth", "whoami", "-o", "json"))
-    assert whoami["status"]["userInfo"] == {"username": "alice",
-                                            "groups": ["dev", "qa", "system:authenticated"]}
+    assert whoami["status"]["userInfo"] == {
+        "username": "kubernetes-admin", "groups": ["system:masters", "system:authenticated"]}
     table = kubectl("auth", "whoami")
-    assert "Username    alice" in table and "[dev qa system:authenticated]" in table
+    assert "Username    kubernetes-admin" in table
+    assert "Groups      [system:masters system:authenticated]" in table
 
 
 def test_the_python_client_over_tls_with_a_client_certificate(cluster: Cluster) -> None:
     cfg = kubernetes.client.Configuration()
     cfg.host = cluster.url
     cfg.ssl_ca_cert = str(cluster.pki.ca.cert)
-    cfg.cert_file, cfg.key_file = str(cluster.alice.cert), str(cluster.alice.key)
+    cfg.cert_file, cfg.key_file = str(cluster.admin.cert), str(cluster.admin.key)
     with kubernetes.client.ApiClient(cfg) as api:
         names = [ns.metadata.name for ns in kubernetes.client.CoreV1Api(api).list_namespace().items]
         review = kubernetes.client.AuthenticationV1Api(api).create_self_subject_review(
             kubernetes.client.V1SelfSubjectReview())
     assert "default" in names
-    assert review.status.user_info.username == "alice"
+    assert review.status.user_info.username == "kubernetes-admin"
 
 
 def test_a_non_loopback_insecure_port_is_refused(tmp_path: Path) -> None:

@@ -12,9 +12,11 @@ import sys
 
 from tugboat.api.durations import parse_duration
 from tugboat.apiserver.app import build_app
-from tugboat.apiserver.auth.tokenfile import TokenFileError
+from tugboat.apiserver.encryption.config import load_encryption_config
+from tugboat.apiserver.encryption.store import EncryptingStore
 from tugboat.apiserver.security import DEFAULT_ISSUER, SecurityOptions, build_security
 from tugboat.apiserver.serving import Listener, is_loopback, run, server_ssl_context
+from tugboat.store import Store, open_store
 
 
 def _bool(value: str) -> bool:
@@ -94,6 +96,14 @@ def security_options(args: argparse.Namespace) -> SecurityOptions:
         audit_log_path=args.audit_log_path, audit_policy_file=args.audit_policy_file)
 
 
+def store(args: argparse.Namespace) -> Store:
+    """The store, behind encryption at rest when --encryption-provider-config is given."""
+    inner = open_store(args.store)
+    if not args.encryption_provider_config:
+        return inner
+    return EncryptingStore(inner, load_encryption_config(args.encryption_provider_config))
+
+
 def listeners(args: argparse.Namespace) -> list[Listener]:
     """The secure port when a serving certificate is given, and the insecure port unless
     disabled; SystemExit with a one-line reason for a configuration that cannot serve."""
@@ -136,9 +146,9 @@ def main(argv: list[str] | None = None) -> None:
     gc.set_threshold(20_000, 50, 100)
     security = functools.partial(build_security, security_options(args))
     try:
-        app = build_app(args.store, compaction_interval=interval, event_ttl=event_ttl,
+        app = build_app(store(args), compaction_interval=interval, event_ttl=event_ttl,
                         security=security)
-    except (TokenFileError, ValueError, OSError) as e:
+    except (ValueError, OSError) as e:  # bad token, policy, key or encryption files
         sys.exit(f"tug-apiserver: {e}")
     run(app, serve_on)
 

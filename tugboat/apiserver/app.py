@@ -23,6 +23,7 @@ from tugboat.api.resources import lookup
 from tugboat.apiserver import discovery, errors, openapi, proxy
 from tugboat.apiserver.auth import selfsubjectreview, tokenreview  # noqa: F401 - registers handlers
 from tugboat.apiserver.auth.authentication import authentication_filter
+from tugboat.apiserver.kubeletclient import install_kubelet_client, kubelet_client
 from tugboat.apiserver.metrics import ApiMetrics
 from tugboat.apiserver.registry import Registry, WriteOptions
 from tugboat.apiserver.routes import ResourceHandler, json_response, status_response
@@ -106,6 +107,7 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
         finally:
             compactor.cancel()
             sweeper.cancel()
+            await kubelet_client(app.state).aclose()
             await cache.stop()
             await store.close()
 
@@ -114,6 +116,8 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
     app.state.security = sec  # TokenReview reads the authenticator and audiences here
     if sec is not None:
         add_filters(app, sec)
+        if sec.kubelet_client is not None:
+            install_kubelet_client(app, sec.kubelet_client)
 
     async def not_found(request: Request, _exc: Exception) -> Response:
         return status_response(errors.not_found_path(request.url.path))

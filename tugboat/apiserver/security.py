@@ -6,7 +6,11 @@ start (e.g. reconciling RBAC's bootstrap policy).
 Most parts read the watch cache (bootstrap-token Secrets, ServiceAccounts, RBAC roles,
 namespaces for Pod Security), and the cache is created with the app, so the app is given a
 factory, `Callable[[WatchCache], Security]`; `build_security(options, cache)` is that
-factory for the kube-apiserver flags in SecurityOptions."""
+factory for the kube-apiserver flags in SecurityOptions.
+
+Admission plugins are on only when --enable-admission-plugins names them (Kubernetes turns
+ServiceAccount and PodSecurity on by default; here a server started with no security
+flags behaves as the first stage did, and `tug up` names them)."""
 
 from __future__ import annotations
 
@@ -16,13 +20,23 @@ from typing import Any
 
 from tugboat.api.resources import lookup
 from tugboat.apiserver.admission.interface import AdmissionChain
+from tugboat.apiserver.admission.noderestriction import NodeRestriction
+from tugboat.apiserver.admission.podsecurity.admission import PodSecurity
+from tugboat.apiserver.audit.options import audit_middleware
 from tugboat.apiserver.auth.authenticator import RequestAuthenticator, TokenAuthenticator
 from tugboat.apiserver.auth.authorizer import Authorizer
+from tugboat.apiserver.auth.authorizers import build_authorizer
 from tugboat.apiserver.auth.bootstraptoken import BootstrapTokenAuthenticator
+from tugboat.apiserver.auth.filters import authorization_filter
+from tugboat.apiserver.auth.rbac.escalation import RBACEscalation
+from tugboat.apiserver.auth.rbac.reconciliation import reconcile_bootstrap_policy
+from tugboat.apiserver.auth.reviews import install_review_handlers
 from tugboat.apiserver.auth.tokenfile import TokenFileAuthenticator
 from tugboat.apiserver.auth.union import Authenticator
 from tugboat.apiserver.auth.x509 import X509Authenticator
+from tugboat.apiserver.kubeletclient import KubeletClientConfig
 from tugboat.apiserver.registry import Registry
+from tugboat.apiserver.serviceaccount.admission import ServiceAccountAdmission
 from tugboat.apiserver.serviceaccount.authenticator import ServiceAccountTokenAuthenticator
 from tugboat.apiserver.serviceaccount.tokenrequest import install_token_request
 from tugboat.apiserver.serviceaccount.tokens import (
@@ -50,6 +64,8 @@ class Security:
     start_hooks: list[StartHook] = field(default_factory=list)
     # --api-audiences: what tokens must be meant for (TokenReview's default audiences).
     api_audiences: tuple[str, ...] = ()
+    # How to dial kubelets (--kubelet-client-certificate ...); None: plain HTTP.
+    kubelet_client: KubeletClientConfig | None = None
 
 
 SecurityFactory = Callable[[WatchCache], Security]
@@ -107,12 +123,52 @@ def build_authenticator(opts: SecurityOptions, cache: WatchCache) -> Authenticat
     return Authenticator(requests, token_authenticators(opts, cache), opts.anonymous_auth)
 
 
+# --enable-admission-plugins names → (plugin factory, mutating?). NamespaceLifecycle is
+# accepted for kube-apiserver compatibility: the namespace strategy does its work.
+ADMISSION_PLUGINS: dict[str, tuple[Callable[[WatchCache], Any], bool] | None] = {
+    "NamespaceLifecycle": None,
+    "ServiceAccount": (ServiceAccountAdmission, True),
+    "NodeRestriction": (NodeRestriction, False),
+    "PodSecurity": (PodSecurity, False),
+}
+
+
+def build_admission(names: list[str], cache: WatchCache,
+                    authorizer: Authorizer | None) -> AdmissionChain:
+    """The chain for --enable-admission-plugins, in flag order; with RBAC, its escalation
+    check (in Kubernetes part of RBAC's storage, so always on) comes last."""
+    chain = AdmissionChain()
+    for name in names:
+        if name not in ADMISSION_PLUGINS:
+            raise ValueError(f'enable-admission-plugins plugin "{name}" is unknown; known: '
+                             f'{", ".join(ADMISSION_PLUGINS)}')
+        entry = ADMISSION_PLUGINS[name]
+        if entry is not None:
+            factory, mutating = entry
+            (chain.mutating if mutating else chain.validating).append(factory(cache))
+    if authorizer is not None:
+        chain.validating.append(RBACEscalation(authorizer, cache))
+    return chain
+
+
 def build_security(opts: SecurityOptions, cache: WatchCache) -> Security:
-    """The SecurityFactory for the flags. Authentication is complete here; the lead
-    wires the other parts (authorizer, admission, audit, TokenRequest, kubelet client,
-    encryption) from the same options as their modules land."""
-    sec = Security(authenticator=build_authenticator(opts, cache),
-                   api_audiences=tuple(opts.audiences))
+    """The SecurityFactory for the flags: authentication, authorization (and the access
+    reviews), admission, audit, TokenRequest signing, the kubelet client."""
+    authorizer = build_authorizer(opts.authorization_modes, cache)
+    install_review_handlers(authorizer)
+    sec = Security(
+        authenticator=build_authenticator(opts, cache), authorizer=authorizer,
+        authorization_filter=authorization_filter,
+        admission=build_admission(opts.admission_plugins, cache,
+                                  authorizer if "RBAC" in opts.authorization_modes else None),
+        audit=audit_middleware(opts.audit_policy_file, opts.audit_log_path),
+        api_audiences=tuple(opts.audiences))
+    if "RBAC" in opts.authorization_modes:
+        sec.start_hooks.append(reconcile_bootstrap_policy)
+    if opts.kubelet_client_certificate:
+        sec.kubelet_client = KubeletClientConfig(opts.kubelet_client_certificate,
+                                                 opts.kubelet_client_key,
+                                                 opts.kubelet_certificate_authority)
     if opts.service_account_signing_key_file:
         install_token_request(load_token_issuer(opts.service_account_signing_key_file,
                                                 opts.service_account_issuers[0],
