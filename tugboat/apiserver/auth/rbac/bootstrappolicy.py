@@ -220,6 +220,9 @@ def cluster_roles() -> list[Obj]:
             rule(["get", "list", "watch"], [CORE], ["nodes"]),
             rule(["create", "patch", "update"], [CORE, EVENTS], ["events"]),
             rule(["list", "watch"], [DISCOVERY], ["endpointslices"])]),
+        cluster_role("system:kube-dns", [
+            rule(["list", "watch"], [CORE], ["endpoints", "services"]),
+            rule(["list", "watch"], [DISCOVERY], ["endpointslices"])]),
         cluster_role("system:auth-delegator", [
             rule(["create"], [AUTHENTICATION], ["tokenreviews"]),
             rule(["create"], [AUTHORIZATION], ["subjectaccessreviews"])]),
@@ -245,4 +248,7 @@ def cluster_role_bindings() -> list[Obj]:
         cluster_role_binding("system:kube-scheduler", "system:kube-scheduler",
                              users=("system:kube-scheduler",)),
         cluster_role_binding("system:node", "system:node"),
+        {**cluster_role_binding("system:kube-dns", "system:kube-dns"),
+         "subjects": [{"kind": "ServiceAccount", "name": "kube-dns",
+                       "namespace": "kube-system"}]},
     ]
