@@ -145,4 +145,6 @@ async def test_control_plane_identities(cluster: Cluster) -> None:
     assert can(authz, kcm, "update", "replicasets", "default", "apps", sub="status", name="r")
     assert can(authz, kcm, "update", "namespaces", sub="finalize", name="gone")
     assert can(authz, kcm, "delete", "configmaps", "default", name="c")
-    assert not can(authz, kcm, "escalate", "clusterroles", group="rbac.authorization.k8s.io")
+    assert can(authz, kcm, "escalate", "clusterroles", group="rbac.authorization.k8s.io")
+    assert not can(authz, kcm, "bind", "clusterroles", group="rbac.authorization.k8s.io")
+    assert not can(authz, kcm, "impersonate", "users")

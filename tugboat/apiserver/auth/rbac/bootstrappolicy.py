@@ -140,7 +140,8 @@ def _scheduler() -> list[Obj]:
 def _controller_manager() -> list[Obj]:
     """One identity runs every controller here (Kubernetes gives each its own service
     account). The garbage collector and the namespace controller must read and delete
-    every kind, so this is broad; it still cannot escalate RBAC or impersonate."""
+    every kind, so this is broad; it still cannot bind roles, impersonate, or create what
+    no controller creates. It may `escalate` ClusterRoles: aggregating is writing rules."""
     return [
         rule(READ + ["delete", "deletecollection", "patch", "update"], ["*"], ["*"]),
         rule(["create"], [CORE], ["pods", "endpoints", "events", "serviceaccounts",
@@ -155,6 +156,8 @@ def _controller_manager() -> list[Obj]:
         rule(READ + ["create", "update", "patch", "delete"], [CERTIFICATES],
              ["certificatesigningrequests", "certificatesigningrequests/approval",
               "certificatesigningrequests/status"]),
+        # the clusterrole-aggregation controller writes rules it need not hold itself
+        rule(["escalate"], [GROUP], ["clusterroles"]),
         rule(["approve"], [CERTIFICATES], ["signers"]),
         rule(["sign"], [CERTIFICATES], ["signers"]),
         urls(["get"], ["/healthz", "/livez", "/readyz"]),
