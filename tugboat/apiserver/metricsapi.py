@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -80,6 +81,10 @@ class MetricsApi:
     def __init__(self, registry: Registry, timeout: float = KUBELET_TIMEOUT):
         self.reg = registry
         self.timeout = timeout
+        # resource → its items, as metrics-server has one REST storage per resource
+        self._sources: dict[str, Callable[[str | None, str | None],
+                                          Awaitable[list[Obj]]]] = {
+            "nodes": self._node_items, "pods": self._pod_items}
         self.kubelets = KubeletClient()  # the app's, once a request shows it (see serve)
 
     async def serve(self, request: Request, info: ResourceInfo, namespace: str | None,
@@ -89,11 +94,10 @@ class MetricsApi:
         self.kubelets = kubelet_client(request.app.state)
         q = request.query_params
         match = filters.build(info, q.get("labelSelector"), q.get("fieldSelector"))
-        if info.kind == "NodeMetrics":
-            nodes = self._nodes(name)
-            items = await self._node_items(nodes)
-        else:
-            items = await self._pod_items(namespace, name)
+        source = self._sources.get(info.resource)
+        if source is None:
+            raise errors.not_found(info, name or "")
+        items = await source(namespace, name)
         if name is not None:
             if not items:
                 raise errors.not_found(info, name)
@@ -127,8 +131,8 @@ class MetricsApi:
             return None
         return body if isinstance(body, dict) else None
 
-    async def _node_items(self, nodes: list[Obj]) -> list[Obj]:
-        return [node_metrics(n, s) for n, s in await self._summaries(nodes)]
+    async def _node_items(self, _namespace: str | None, name: str | None) -> list[Obj]:
+        return [node_metrics(n, s) for n, s in await self._summaries(self._nodes(name))]
 
     async def _pod_items(self, namespace: str | None, name: str | None) -> list[Obj]:
         if name is not None:

@@ -88,6 +88,12 @@ async def server_side_apply(reg: Registry, info: ResourceInfo, ns: str | None, n
                     continue
                 raise
         rev = int(cur["metadata"]["resourceVersion"])
+        if sub == "scale":
+            try:
+                scaled = patchlib.apply_patch(to_scale(info, cur), applied, "Scale")
+            except patchlib.PatchError as e:
+                raise errors.ApiError(422, "Invalid", str(e)) from None
+            return await write_scale(reg, info, ns, name, scaled, opts)
         try:
             merged = patchlib.apply_patch(cur, applied, info.kind)
         except patchlib.PatchError as e:

@@ -1,7 +1,10 @@
 """The generic registry: create, get, list, update, delete for every resource of the
-table, over the Store and the watch cache. Each write runs one pipeline — decode (types),
-default, validate, write with the expected revision — so no kind-specific handler can
-skip a check, and a failed check never reaches the store (no partial writes)."""
+table, over the Store and the watch cache. Every write — the object, each subresource
+(status, scale, binding, finalize, eviction) and a delete's own marking — runs one
+pipeline: the kind's strategy prepares the object, mutating admission sees the wire body,
+then decode (types), default, validate, validating admission on the final object, and a
+write with the expected revision. No kind-specific handler can skip a check, and a
+refused write never reaches the store (no partial writes)."""
 
 from __future__ import annotations
 
@@ -13,10 +16,12 @@ from typing import Any
 
 import orjson
 
-from tugboat.api import defaults, validation
-from tugboat.api.meta import now_rfc3339
 from tugboat.api.resources import ResourceInfo, lookup
-from tugboat.apiserver import allocators, decoding, errors, strategies
+from tugboat.apiserver import decoding, errors
+from tugboat.apiserver.admission.interface import AdmissionChain, AdmissionRequest, Operation
+from tugboat.apiserver.auth.user import PRIVILEGED, UserInfo
+from tugboat.apiserver.strategies import GracefulDeletion, Strategy, strategy_for
+from tugboat.apiserver.strategies.generic import copy
 from tugboat.apiserver.watchcache import WatchCache
 from tugboat.store import Compacted, Conflict, KeyExists, KeyNotFound, Store
 
@@ -28,12 +33,12 @@ NAMESPACES = lookup("", "v1", "namespaces")
 CONFLICT_RETRIES = 100
 GENERATE_NAME_RETRIES = 8
 
-
 @dataclass
 class WriteOptions:
     dry_run: bool = False
     field_validation: str | None = None
     field_manager: str | None = None
+    user: UserInfo = PRIVILEGED  # who writes: admission plugins decide by it
 
 
 @dataclass
@@ -43,9 +48,10 @@ class Result:
     created: bool = False
 
 
-def copy(obj: Obj) -> Obj:
-    """A deep copy: cached objects are shared and must never be mutated."""
-    return orjson.loads(orjson.dumps(obj))
+class LostRace(errors.ApiError):
+    """A 409 Conflict because the stored object moved on from the revision the write was
+    based on: a read-modify-write may retry it, unlike a strategy's own 409 refusals
+    (an already bound pod)."""
 
 
 def encode_continue(rev: int, key: str) -> str:
@@ -60,11 +66,18 @@ def decode_continue(token: str) -> tuple[int, str]:
         raise errors.bad_request("continue key is not valid: invalid encoding") from None
 
 
+def _lost_race(info: ResourceInfo, name: str) -> LostRace:
+    e = errors.conflict(info, name)
+    return LostRace(e.code, e.reason, e.message, e.details)
+
+
 class Registry:
     def __init__(self, store: Store, cache: WatchCache,
-                 observe_commit: Callable[[float], None] | None = None):
+                 observe_commit: Callable[[float], None] | None = None, *,
+                 admission: AdmissionChain | None = None):
         self.store = store
         self.cache = cache
+        self.admission = admission or AdmissionChain()
         self._observe = observe_commit or (lambda _s: None)
 
     # -- reads ----------------------------------------------------------------------
@@ -107,7 +120,7 @@ class Registry:
             return [o for _, o in page], str(rev), encode_continue(rev, last)
         return [o for _, o in objs], str(rev), None
 
-    # -- writes ---------------------------------------------------------------------
+    # -- the pipeline's steps --------------------------------------------------------
 
     async def _commit(self, op: Awaitable[Any]) -> Any:
         t0 = time.perf_counter()
@@ -126,23 +139,52 @@ class Registry:
             raise errors.forbidden(info, name, f"unable to create new content in namespace "
                                                f"{ns} because it is being terminated")
 
-    def _typed(self, info: ResourceInfo, body: Obj, opts: WriteOptions,
-               old: Obj | None) -> tuple[Any, list[str]]:
-        """Decode, default and validate; returns the model and the unknown-field warnings."""
+    def _request(self, strat: Strategy, operation: Operation, ns: str | None, name: str,
+                 obj: Obj | None, old: Obj | None, opts: WriteOptions,
+                 sub: str | None = None) -> AdmissionRequest:
+        return AdmissionRequest(info=strat.info, operation=operation, namespace=ns, name=name,
+                                subresource=sub or strat.subresource, obj=obj, old=old,
+                                user=opts.user, dry_run=opts.dry_run)
+
+    def _admit(self, req: AdmissionRequest) -> Obj:
+        """Mutating admission on req.obj; returns the (possibly changed) body. A copy goes
+        to the plugins: the body may share nested parts with cached objects."""
+        if self.admission.mutating:
+            req.obj = copy(req.obj) if req.obj is not None else None
+            self.admission.admit(req)
+        return req.obj  # type: ignore[return-value]
+
+    def admit_subresource(self, info: ResourceInfo, ns: str | None, name: str, sub: str,
+                          body: Obj, opts: WriteOptions) -> tuple[Obj, list[str]]:
+        """Admission of a POST subresource served outside the registry (reststorage's
+        serviceaccounts/token): a CREATE of `sub` with the body, the stored parent as
+        old. Returns the admitted body and the plugins' warnings."""
+        strat = strategy_for(info)
+        req = self._request(strat, Operation.CREATE, ns, name, body,
+                            self.get(info, ns, name), opts, sub)
+        body = self._admit(req)
+        self.admission.validate(req)
+        return body, req.warnings
+
+    @staticmethod
+    def _typed(strat: Strategy, body: Obj, opts: WriteOptions,
+               old: Obj | None) -> tuple[Obj, list[str]]:
+        """Decode, default and validate; returns the canonical wire object and the
+        unknown-field warnings."""
+        info = strat.info
         name = body.get("metadata", {}).get("name")
         model = decoding.decode(info, body, name)
-        if old is None:
-            strategies.default_on_create(model)
-        else:
-            defaults.apply_defaults(model)
+        strat.default(model, creating=old is None)
         wire = model.wire()
         warnings = decoding.field_validation_outcome(
             opts.field_validation, decoding.unknown_fields(body, wire))
         old_model = info.model.model_validate(old) if old is not None else None
-        causes = validation.validate(model, old_model)
+        causes = strat.validate(model, old_model)
         if causes:
             raise errors.invalid(info, name, causes)
-        return model, warnings
+        return strat.canonicalize(wire), warnings
+
+    # -- create ---------------------------------------------------------------------
 
     async def create(self, info: ResourceInfo, ns: str | None, body: Obj,
                      opts: WriteOptions) -> Result:
@@ -157,13 +199,17 @@ class Registry:
             raise errors.bad_request("the namespace of the provided object does not match the "
                                      "namespace sent on the request")
         generated = bool((meta or {}).get("generateName")) and not (meta or {}).get("name")
-        strategies.prepare_create_meta(info, body, ns)
-        if info.kind == "Service":
-            allocators.allocate_service(body, self.cache.list(info.key_prefix()))
-        model, warnings = self._typed(info, body, opts, None)
-        wire = model.wire()
+        strat = strategy_for(info)
+        strat.prepare_for_create(body, ns, lambda: self.cache.list(info.key_prefix()))
+        req = self._request(strat, Operation.CREATE, ns, body["metadata"].get("name") or "",
+                            body, None, opts)
+        body = self._admit(req)
+        wire, warnings = self._typed(strat, body, opts, None)
         name = wire["metadata"]["name"]
         self._check_namespace(info, ns, name)
+        req.obj = wire
+        self.admission.validate(req)
+        warnings += req.warnings
         if opts.dry_run:
             if self.cache.get(info.key(ns, name)) is not None:
                 raise errors.already_exists(info, name)
@@ -178,18 +224,29 @@ class Registry:
                     raise errors.already_exists(info, name) from None
                 # Kubernetes' RetryGenerateName: a clash of random suffixes is the
                 # server's problem, not the client's
-                name = strategies.generate_name(wire["metadata"]["generateName"])
+                name = strat.generate_name(wire["metadata"]["generateName"])
                 wire["metadata"]["name"] = name
         else:
             raise errors.already_exists(info, name)
         wire["metadata"]["resourceVersion"] = str(kv.mod_revision)
         return Result(wire, warnings, created=True)
 
+    # -- update ---------------------------------------------------------------------
+
     async def update(self, info: ResourceInfo, ns: str | None, name: str, body: Obj,
                      opts: WriteOptions, sub: str | None = None, *,
                      expected: int | None = None) -> Result:
-        """PUT: replace the object (or its status). `expected` is the revision the caller
-        based its change on (patches); otherwise body.metadata.resourceVersion, if any."""
+        """PUT of the object or a subresource. For the object and /status, `expected` is
+        the revision the caller based its change on (patches), else the body's
+        metadata.resourceVersion, if any. A Scale or Binding body is the subresource's."""
+        strat = strategy_for(info, sub)
+        if not strat.own_body:
+            expected = self._check_object_body(info, ns, name, body, expected)
+        return await self._update(strat, ns, name, body, opts, expected)
+
+    @staticmethod
+    def _check_object_body(info: ResourceInfo, ns: str | None, name: str, body: Obj,
+                           expected: int | None) -> int | None:
         decoding.check_type_meta(info, body)
         meta = body.get("metadata")
         if not isinstance(meta, dict):
@@ -201,24 +258,43 @@ class Registry:
         if info.namespaced and meta.get("namespace") and meta["namespace"] != ns:
             raise errors.bad_request("the namespace of the provided object does not match the "
                                      "namespace sent on the request")
+        rv = meta.get("resourceVersion")
+        if expected is None and rv:
+            if not str(rv).isdigit():
+                raise errors.bad_request(f'invalid resourceVersion "{rv}"')
+            expected = int(rv)
+        return expected
+
+    async def _update(self, strat: Strategy, ns: str | None, name: str, body: Obj,
+                      opts: WriteOptions, expected: int | None, *,
+                      admitted: bool = False) -> Result:
+        """The update pipeline every change of a stored object passes: the strategy turns
+        the body into the new object, admission (unless the request was admitted as
+        something else: a delete's marking) and validation, then a conditional write."""
+        info = strat.info
         old = self.cache.get(info.key(ns, name))
         if old is None:
             raise errors.not_found(info, name)
-        if expected is None:
-            rv = meta.get("resourceVersion")
-            if rv:
-                if not str(rv).isdigit():
-                    raise errors.bad_request(f'invalid resourceVersion "{rv}"')
-                expected = int(rv)
-            else:
-                expected = int(old["metadata"]["resourceVersion"])
-        if expected != int(old["metadata"]["resourceVersion"]):
-            raise errors.conflict(info, name)
-        new = strategies.merge_update(info, body, old, sub)
-        model, warnings = self._typed(info, new, opts, old)
-        wire = model.wire()
-        if self.finalized(wire):
-            return await self.remove(info, ns, name, old, opts)
+        if expected is not None and expected != int(old["metadata"]["resourceVersion"]):
+            raise _lost_race(info, name)
+        req = None if admitted else self._request(strat, strat.operation, ns, name, body,
+                                                  old, opts)
+        if strat.own_body:  # plugins see the Binding or Scale itself
+            new = strat.prepare_for_update(self._admit(req) if req else body, old)
+        else:
+            new = strat.prepare_for_update(body, old)
+            if req is not None:
+                req.obj = new
+                new = self._admit(req)
+        wire, warnings = self._typed(strat, new, opts, old)
+        if req is not None:
+            if not strat.own_body:
+                req.obj = wire
+            self.admission.validate(req)
+            warnings += req.warnings
+        if strat.finalized(wire):
+            res = await self.remove(info, ns, name, old, opts)
+            return Result(res.obj, warnings)
         if opts.dry_run:
             return Result(wire, warnings)
         wire["metadata"].pop("resourceVersion", None)
@@ -226,50 +302,40 @@ class Registry:
                                         if k != "resourceVersion"}}:
             return Result(old, warnings)  # as Kubernetes: a no-op write keeps its revision
         try:
-            kv = await self._commit(self.store.update(info.key(ns, name), orjson.dumps(wire),
-                                                      expected))
+            kv = await self._commit(self.store.update(
+                info.key(ns, name), orjson.dumps(wire), int(old["metadata"]["resourceVersion"])))
         except Conflict:
-            raise errors.conflict(info, name) from None
+            raise _lost_race(info, name) from None
         except KeyNotFound:
             raise errors.not_found(info, name) from None
         wire["metadata"]["resourceVersion"] = str(kv.mod_revision)
         return Result(wire, warnings)
 
     async def lost_race(self, e: errors.ApiError, rev: int) -> None:
-        """Re-raise `e` unless it says another writer won the race for revision `rev`;
-        then wait until the cache holds that write, so the retry reads it."""
-        if not (e.code == 409 and e.reason == "Conflict"):
+        """Re-raise `e` unless another writer won the race for revision `rev`; then wait
+        until the cache holds that write, so the retry reads it."""
+        if not isinstance(e, LostRace):
             raise e
         await self.cache.wait_for(rev + 1)
 
     async def guaranteed_update(self, info: ResourceInfo, ns: str | None, name: str,
-                                mutate: Callable[[Obj], Obj], opts: WriteOptions,
-                                sub: str | None = None) -> Result:
-        """Read, mutate a copy, write conditionally; retry when another writer won the race.
-        `mutate` may raise ApiError to refuse."""
+                                body: Obj, opts: WriteOptions, sub: str | None = None) -> Result:
+        """An update based on whatever is stored now, retried when another writer won the
+        race: for subresource writes whose body carries no revision (binding, scale,
+        finalize). The strategy's own refusals are final."""
+        strat = strategy_for(info, sub)
         for _ in range(CONFLICT_RETRIES):
-            cur = self.get(info, ns, name)
-            rev = int(cur["metadata"]["resourceVersion"])
-            new = mutate(copy(cur))
+            rev = int(self.get(info, ns, name)["metadata"]["resourceVersion"])
             try:
-                return await self.update(info, ns, name, new, opts, sub, expected=rev)
+                return await self._update(strat, ns, name, copy(body), opts, rev)
             except errors.ApiError as e:
                 await self.lost_race(e, rev)
         raise errors.conflict(info, name)
 
     # -- deletion -------------------------------------------------------------------
 
-    @staticmethod
-    def finalized(obj: Obj) -> bool:
-        """An object marked for deletion whose finalizers are all gone and whose grace
-        period has run out is removed by the write that cleared the last finalizer."""
-        m = obj["metadata"]
-        return bool(m.get("deletionTimestamp")) and not m.get("finalizers") \
-            and not m.get("deletionGracePeriodSeconds") \
-            and not (obj.get("kind") == "Namespace" and (obj.get("spec") or {}).get("finalizers"))
-
     async def remove(self, info: ResourceInfo, ns: str | None, name: str, cur: Obj,
-                      opts: WriteOptions) -> Result:
+                     opts: WriteOptions) -> Result:
         if opts.dry_run:
             return Result(cur)
         try:
@@ -278,36 +344,54 @@ class Registry:
         except KeyNotFound:
             raise errors.not_found(info, name) from None
         except Conflict:
-            raise errors.conflict(info, name) from None
+            raise _lost_race(info, name) from None
         obj = orjson.loads(kv.value)
         obj["metadata"]["resourceVersion"] = str(kv.mod_revision)
         return Result(obj)
 
     async def delete(self, info: ResourceInfo, ns: str | None, name: str, options: Any,
-                     opts: WriteOptions) -> Result:
-        """DELETE with Kubernetes' options: preconditions, graceful deletion of bound pods
-        (deletionTimestamp + grace), finalizers (propagation policy), else removal now."""
+                     opts: WriteOptions, *, eviction: Obj | None = None) -> Result:
+        """DELETE with Kubernetes' options: preconditions, graceful deletion (the kind's
+        grace period), finalizers (propagation policy), else removal now. Admission sees
+        a DELETE — or, for `eviction` (the body of a pods/eviction), a CREATE of it."""
+        strat = strategy_for(info)
         for _ in range(CONFLICT_RETRIES):
             cur = self.get(info, ns, name)
-            pre = options.preconditions
-            if pre and pre.uid and pre.uid != cur["metadata"].get("uid"):
-                raise errors.conflict(info, name, f"Precondition failed: UID in precondition: "
-                                      f"{pre.uid}, UID in object meta: {cur['metadata'].get('uid')}")
-            if pre and pre.resourceVersion and pre.resourceVersion != cur["metadata"]["resourceVersion"]:
-                raise errors.conflict(info, name, "Precondition failed: ResourceVersion in "
-                                      f"precondition: {pre.resourceVersion}, ResourceVersion in "
-                                      f"object meta: {cur['metadata']['resourceVersion']}")
-            if info.kind == "Namespace" and name in strategies.PROTECTED_NAMESPACES:
-                raise errors.forbidden(info, name, "this namespace may not be deleted")
+            self._check_preconditions(info, name, cur, options)
+            why = strat.check_delete(cur)
+            if why:
+                raise errors.forbidden(info, name, why)
+            if eviction is None:
+                req = self._request(strat, Operation.DELETE, ns, name, None, cur, opts)
+            else:
+                req = self._request(strat, Operation.CREATE, ns, name, eviction, cur, opts,
+                                    "eviction")
+                self._admit(req)
+            self.admission.validate(req)
             try:
-                return await self._delete_once(info, ns, name, cur, options, opts)
+                res = await self._delete_once(strat, ns, name, cur, options, opts)
             except errors.ApiError as e:
                 await self.lost_race(e, int(cur["metadata"]["resourceVersion"]))
+                continue
+            res.warnings += req.warnings
+            return res
         raise errors.conflict(info, name)
 
-    async def _delete_once(self, info: ResourceInfo, ns: str | None, name: str, cur: Obj,
+    @staticmethod
+    def _check_preconditions(info: ResourceInfo, name: str, cur: Obj, options: Any) -> None:
+        pre = options.preconditions
+        uid, rv = cur["metadata"].get("uid"), cur["metadata"]["resourceVersion"]
+        if pre and pre.uid and pre.uid != uid:
+            raise errors.conflict(info, name, f"Precondition failed: UID in precondition: "
+                                  f"{pre.uid}, UID in object meta: {uid}")
+        if pre and pre.resourceVersion and pre.resourceVersion != rv:
+            raise errors.conflict(info, name, "Precondition failed: ResourceVersion in "
+                                  f"precondition: {pre.resourceVersion}, ResourceVersion in "
+                                  f"object meta: {rv}")
+
+    async def _delete_once(self, strat: Strategy, ns: str | None, name: str, cur: Obj,
                            options: Any, opts: WriteOptions) -> Result:
-        grace = strategies.grace_period(info, cur, options.gracePeriodSeconds)
+        grace = strat.grace_period(cur, options.gracePeriodSeconds)
         finalizers = list(cur["metadata"].get("finalizers") or [])
         policy = options.propagationPolicy
         if policy is None and options.orphanDependents:
@@ -315,62 +399,10 @@ class Registry:
         extra = {"Foreground": "foregroundDeletion", "Orphan": "orphan"}.get(policy or "")
         if extra and extra not in finalizers and not cur["metadata"].get("deletionTimestamp"):
             finalizers.append(extra)
-        if info.kind == "Namespace":
-            return await self._mark_terminating(info, name, cur, opts)
-        marked = cur["metadata"].get("deletionTimestamp")
-        if not finalizers and grace == 0:
-            return await self.remove(info, ns, name, cur, opts)
-        if marked and not (grace < (cur["metadata"].get("deletionGracePeriodSeconds") or 0)):
-            return Result(cur)  # already going; nothing shortens it
-        new = copy(cur)
-        m = new["metadata"]
-        m["finalizers"] = finalizers or None
-        if m["finalizers"] is None:
-            m.pop("finalizers")
-        m["deletionTimestamp"] = _after(grace)
-        m["deletionGracePeriodSeconds"] = grace
-        return await self.write_raw(info, ns, name, cur, new, opts)
-
-    async def _mark_terminating(self, info: ResourceInfo, name: str, cur: Obj,
-                                opts: WriteOptions) -> Result:
-        if cur["metadata"].get("deletionTimestamp"):
+        left = strat.mark_for_deletion(cur, grace, finalizers)
+        if left is None:
+            return await self.remove(strat.info, ns, name, cur, opts)
+        if left is cur:
             return Result(cur)
-        new = copy(cur)
-        new["metadata"]["deletionTimestamp"] = now_rfc3339()
-        new["metadata"]["deletionGracePeriodSeconds"] = 0
-        new.setdefault("status", {})["phase"] = "Terminating"
-        if not (new.get("spec") or {}).get("finalizers") and not new["metadata"].get("finalizers"):
-            return await self.remove(info, None, name, cur, opts)
-        return await self.write_raw(info, None, name, cur, new, opts)
-
-    async def guaranteed_raw_update(self, info: ResourceInfo, ns: str | None, name: str,
-                                    mutate: Callable[[Obj], Obj], opts: WriteOptions) -> Result:
-        """As guaranteed_update, for the server's own writes that bypass the update
-        rules (binding sets spec.nodeName and the PodScheduled condition in one write)."""
-        for _ in range(CONFLICT_RETRIES):
-            cur = self.get(info, ns, name)
-            new = mutate(copy(cur))  # outside the try: its refusals are final
-            try:
-                return await self.write_raw(info, ns, name, cur, new, opts)
-            except errors.ApiError as e:
-                await self.lost_race(e, int(cur["metadata"]["resourceVersion"]))
-        raise errors.conflict(info, name)
-
-    async def write_raw(self, info: ResourceInfo, ns: str | None, name: str, cur: Obj,
-                        new: Obj, opts: WriteOptions) -> Result:
-        if opts.dry_run:
-            return Result(new)
-        new["metadata"].pop("resourceVersion", None)
-        try:
-            kv = await self._commit(self.store.update(
-                info.key(ns, name), orjson.dumps(new), int(cur["metadata"]["resourceVersion"])))
-        except Conflict:
-            raise errors.conflict(info, name) from None
-        except KeyNotFound:
-            raise errors.not_found(info, name) from None
-        new["metadata"]["resourceVersion"] = str(kv.mod_revision)
-        return Result(new)
-
-
-def _after(seconds: int) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + seconds))
+        return await self._update(GracefulDeletion(strat), ns, name, left, opts,
+                                  int(cur["metadata"]["resourceVersion"]), admitted=True)

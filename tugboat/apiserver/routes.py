@@ -18,7 +18,7 @@ from starlette.responses import Response, StreamingResponse
 from tugboat.api.meta import DeleteOptions
 from tugboat.api.resources import ResourceInfo, lookup
 from tugboat.apiserver import decoding, errors, filters, patching, proxy, reststorage, subresources
-from tugboat.apiserver.auth.user import user_of
+from tugboat.apiserver.auth.user import PRIVILEGED, UserInfo, user_of
 from tugboat.apiserver.metrics import ApiMetrics
 from tugboat.apiserver.metricsapi import MetricsApi
 from tugboat.apiserver.registry import Registry, Result, WriteOptions
@@ -80,7 +80,7 @@ def status_response(err: errors.ApiError) -> Response:
                     media_type="application/json", headers=err.headers)
 
 
-def write_options(q: Any) -> WriteOptions:
+def write_options(q: Any, user: UserInfo = PRIVILEGED) -> WriteOptions:
     dry = q.getlist("dryRun")
     for d in dry:
         if d != "All":
@@ -90,12 +90,12 @@ def write_options(q: Any) -> WriteOptions:
         raise errors.bad_request(f'fieldValidation: Unsupported value: "{fv}": supported '
                                  f'values: "Strict", "Warn", "Ignore"')
     return WriteOptions(dry_run=bool(dry), field_validation=fv,
-                        field_manager=q.get("fieldManager"))
+                        field_manager=q.get("fieldManager"), user=user)
 
 
 def _delete_write_options(request: Request, options: DeleteOptions) -> WriteOptions:
     """client-go (kubectl delete --dry-run=server) sends dryRun in the DeleteOptions body."""
-    opts = write_options(request.query_params)
+    opts = write_options(request.query_params, user_of(request.scope))
     if options.dryRun:
         opts.dry_run = write_options(QueryParams([("dryRun", d) for d in options.dryRun])).dry_run
     return opts
@@ -246,70 +246,54 @@ class ResourceHandler:
         return json_response(res.obj, created_code if res.created else 200, res.warnings)
 
     async def create(self, request: Request, t: Target) -> Response:
-        opts = write_options(request.query_params)
-        raw = await request.body()
+        opts = write_options(request.query_params, user_of(request.scope))
+        body = decoding.parse_object(await request.body(), request.headers.get("content-type"))
         special = reststorage.SUBRESOURCE_CREATES.get((t.info.group, t.info.resource, t.sub or "")) \
             if t.name and t.sub else reststorage.CREATES.get((t.info.group, t.info.resource)) \
             if t.name is None and t.sub is None else None
         if special is not None:
-            body = decoding.parse_object(raw, request.headers.get("content-type"))
+            warnings: list[str] = []
+            if t.name and t.sub:  # a write of the named object's subresource: admitted
+                body, warnings = self.reg.admit_subresource(t.info, t.namespace, t.name, t.sub,
+                                                            body, opts)
             obj, code = await special(reststorage.Call(
-                self.reg, t.info, t.namespace, t.name, t.sub, body, opts,
-                user_of(request.scope), request))
-            return json_response(obj, code)
+                self.reg, t.info, t.namespace, t.name, t.sub, body, opts, opts.user, request))
+            return json_response(obj, code, warnings)
         if t.name is None and t.sub == "binding":  # POST namespaces/{ns}/bindings
-            body = decoding.parse_object(raw, request.headers.get("content-type"))
             name = (body.get("metadata") or {}).get("name") or ""
-            return json_response(await subresources.bind(self.reg, t.info, t.namespace, name,
-                                                         body, opts), 201)
+            obj, warnings = await subresources.bind(self.reg, t.info, t.namespace, name, body,
+                                                    opts)
+            return json_response(obj, 201, warnings)
         if t.name is None:
             if t.info.namespaced and t.namespace is None:
                 raise errors.method_not_allowed(f"create of {t.info.resource} needs a namespace")
-            body = decoding.parse_object(raw, request.headers.get("content-type"))
             return self._reply(await self.reg.create(t.info, t.namespace, body, opts))
-        body = decoding.parse_object(raw, request.headers.get("content-type"))
-        if t.sub == "binding":
-            return json_response(await subresources.bind(self.reg, t.info, t.namespace, t.name,
-                                                         body, opts), 201)
-        if t.sub == "eviction":
-            return json_response(await subresources.evict(self.reg, t.info, t.namespace, t.name,
-                                                          body, opts), 201)
-        raise errors.method_not_allowed(f"POST is not supported on {t.info.resource}"
-                                        + (f"/{t.sub}" if t.sub else "/{name}"))
+        post = subresources.POSTS.get(t.sub or "")
+        if post is None:
+            raise errors.method_not_allowed(f"POST is not supported on {t.info.resource}"
+                                            + (f"/{t.sub}" if t.sub else "/{name}"))
+        obj, warnings = await post(self.reg, t.info, t.namespace, t.name, body, opts)
+        return json_response(obj, 201, warnings)
 
     async def update(self, request: Request, t: Target) -> Response:
-        opts = write_options(request.query_params)
+        opts = write_options(request.query_params, user_of(request.scope))
         body = decoding.parse_object(await request.body(), request.headers.get("content-type"))
         name = t.name or ""
         if t.sub == "scale":
             return self._reply(await subresources.write_scale(self.reg, t.info, t.namespace,
                                                               name, body, opts))
-        if t.sub == "finalize":
-            return self._reply(await self._finalize(t, body, opts))
+        if t.sub == "finalize":  # the namespace controller's write: no revision to honour
+            return self._reply(await self.reg.guaranteed_update(t.info, t.namespace, name, body,
+                                                                opts, t.sub))
         if t.sub not in (None, "status"):
             raise errors.method_not_allowed(f"PUT is not supported on {t.info.resource}/{t.sub}")
         return self._reply(await self.reg.update(t.info, t.namespace, name, body, opts, t.sub))
-
-    async def _finalize(self, t: Target, body: Obj, opts: WriteOptions) -> Result:
-        """namespaces/{name}/finalize: the namespace controller's way to clear spec.finalizers."""
-        finalizers = (body.get("spec") or {}).get("finalizers") or []
-
-        def mutate(ns: Obj) -> Obj:
-            ns.setdefault("spec", {})["finalizers"] = finalizers
-            if not finalizers:
-                ns["spec"].pop("finalizers")
-            return ns
-
-        res = await self.reg.guaranteed_raw_update(t.info, None, t.name or "", mutate, opts)
-        if self.reg.finalized(res.obj):
-            return await self.reg.remove(t.info, None, t.name or "", res.obj, opts)
-        return res
 
     async def patch(self, request: Request, t: Target) -> Response:
         if t.sub not in (None, "status", "scale"):
             raise errors.method_not_allowed(f"PATCH is not supported on "
                                             f"{t.info.resource}/{t.sub}")
-        opts = write_options(request.query_params)
+        opts = write_options(request.query_params, user_of(request.scope))
         res = await patching.patch(self.reg, t.info, t.namespace, t.name or "",
                                    await request.body(), request.headers.get("content-type"),
                                    opts, t.sub)
@@ -348,7 +332,7 @@ class ResourceHandler:
         options = await self._delete_options(request)
         res = await self.reg.delete(t.info, t.namespace, t.name or "", options,
                                     _delete_write_options(request, options))
-        return json_response(res.obj)
+        return json_response(res.obj, warnings=res.warnings)
 
     async def delete_collection(self, request: Request, t: Target) -> Response:
         q = request.query_params

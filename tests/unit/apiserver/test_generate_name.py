@@ -8,8 +8,8 @@ from unittest import mock
 import httpx
 import pytest
 
-from tugboat.apiserver import strategies
 from tugboat.apiserver.app import build_app
+from tugboat.apiserver.strategies import generic
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ async def client(tmp_path):
 async def test_generated_name_clash_is_retried(client):
     names = iter(["web-aaaaa", "web-aaaaa", "web-aaaaa", "web-bbbbb"])
     url = "/api/v1/namespaces/default/configmaps"
-    with mock.patch.object(strategies, "generate_name", lambda _prefix: next(names)):
+    with mock.patch.object(generic, "generate_name", lambda _prefix: next(names)):
         first = await client.post(url, json={"metadata": {"generateName": "web-"}})
         second = await client.post(url, json={"metadata": {"generateName": "web-"}})
     assert (first.status_code, first.json()["metadata"]["name"]) == (201, "web-aaaaa")

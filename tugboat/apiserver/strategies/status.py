@@ -1,0 +1,18 @@
+"""The status subresource's strategy (Kubernetes' statusStrategy of every kind): a write
+to `/status` changes the status and nothing else — spec, labels and the rest of the
+metadata stay as stored, and the generation does not move."""
+
+from __future__ import annotations
+
+from tugboat.apiserver.strategies.generic import Obj, Wrapped
+
+
+class StatusStrategy(Wrapped):
+    subresource = "status"
+
+    def prepare_for_update(self, new: Obj, old: Obj) -> Obj:
+        out = {k: v for k, v in old.items() if k != "status"}
+        if "status" in new:
+            out["status"] = new["status"]
+        out["metadata"] = dict(old["metadata"])
+        return out
