@@ -340,14 +340,16 @@ class ResourceHandler:
         opts = _delete_write_options(request, options)
         match = filters.build(t.info, q.get("labelSelector"), q.get("fieldSelector"))
         items, rv, _ = await self.reg.list(t.info, t.namespace, match)
-        deleted = []
+        deleted, warnings = [], []
         for obj in items:
             m = obj["metadata"]
             try:
                 res = await self.reg.delete(t.info, m.get("namespace"), m["name"], options, opts)
                 deleted.append(res.obj)
+                warnings += [w for w in res.warnings if w not in warnings]
             except errors.ApiError as e:
                 if e.code != 404:  # gone meanwhile is fine
                     raise
         return json_response({"kind": t.info.list_kind, "apiVersion": t.info.api_version,
-                              "metadata": {"resourceVersion": rv}, "items": deleted})
+                              "metadata": {"resourceVersion": rv}, "items": deleted}, 200,
+                             warnings)

@@ -268,3 +268,16 @@ async def test_post_subresources_served_elsewhere_are_admitted(client, recorder:
     assert recorder.phases() == [("mutating", "CREATE", "token"),
                                  ("validating", "CREATE", "token")]
     assert (recorder.seen[0].kind, recorder.seen[0].old_kind) == ("TokenRequest", "Pod")
+
+
+@pytest.mark.anyio
+async def test_delete_collection_admits_each_object(client, recorder: Recorder) -> None:
+    for name in ("a", "b"):
+        body = {**POD, "metadata": {"name": name}}
+        assert (await client.post(PODS, json=body)).status_code == 201
+    recorder.seen.clear()
+    r = await client.delete(PODS)
+    assert r.status_code == 200, r.text
+    assert r.headers["Warning"] == '299 - "seen DELETE"'
+    assert sorted((s.phase, s.operation, s.obj, s.old_kind) for s in recorder.seen) == [
+        ("validating", "DELETE", None, "Pod")] * 2
