@@ -80,10 +80,12 @@ class TestPKI:
             b = b.add_extension(x509.SubjectAlternativeName(sans), False)
         return self._write(stem, b.sign(self._ca_key, hashes.SHA256()), key)
 
-    def serving(self, stem: str = "apiserver") -> CertPair:
+    def serving(self, stem: str = "apiserver", ips: tuple[str, ...] = ()) -> CertPair:
+        """For localhost and 127.0.0.1, and `ips` (e.g. the address pods reach it on)."""
         return self._issue(stem, _name("kube-apiserver"), ExtendedKeyUsageOID.SERVER_AUTH,
                            [x509.DNSName("localhost"),
-                            x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
+                            *(x509.IPAddress(ipaddress.ip_address(ip))
+                              for ip in ("127.0.0.1", *ips))])
 
     def client(self, user: str, groups: tuple[str, ...] = (), stem: str | None = None,
                usage: x509.ObjectIdentifier = ExtendedKeyUsageOID.CLIENT_AUTH) -> CertPair:

@@ -26,19 +26,24 @@ class HostAddresses:
     ips: tuple[str, ...]  # IP addresses, loopback's included
 
 
+def ipv4_of(interface: str) -> str | None:
+    """The primary IPv4 address of one interface (e.g. docker0), None when it has none."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            packed = fcntl.ioctl(s.fileno(), SIOCGIFADDR,
+                                 struct.pack("256s", interface.encode()[:15]))
+        except OSError:  # no such interface, or no IPv4 address on it
+            return None
+    return socket.inet_ntoa(packed[20:24])
+
+
 def interface_ipv4s() -> list[str]:
     """The primary IPv4 address of every interface that has one, loopback excluded."""
     found: list[str] = []
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        for _, name in socket.if_nameindex():
-            try:
-                packed = fcntl.ioctl(s.fileno(), SIOCGIFADDR,
-                                     struct.pack("256s", name.encode()[:15]))
-            except OSError:  # no IPv4 address on this interface
-                continue
-            ip = socket.inet_ntoa(packed[20:24])
-            if not ipaddress.ip_address(ip).is_loopback and ip not in found:
-                found.append(ip)
+    for _, name in socket.if_nameindex():
+        ip = ipv4_of(name)
+        if ip and not ipaddress.ip_address(ip).is_loopback and ip not in found:
+            found.append(ip)
     return found
 
 
