@@ -19,6 +19,7 @@ import orjson
 from tugboat.api.resources import ResourceInfo
 from tugboat.client import ClientConfig, ServerUnreachable, SyncApiClient, load_config
 from tugboat.client.errors import error_from_response
+from tugboat.client.warnings import WarningWriter
 
 TABLE_ACCEPT = ("application/json;as=Table;v=v1;g=meta.k8s.io,"
                 "application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json")
@@ -40,6 +41,7 @@ class Session:
 
     def __init__(self, options: GlobalOptions):
         self.options = options
+        self.warnings = WarningWriter()  # kubectl's: each server warning once, on stderr
 
     @cached_property
     def config(self) -> ClientConfig:
@@ -63,7 +65,8 @@ class Session:
 
     def _new_client(self, accept: str | None = None) -> SyncApiClient:
         timeout = self.options.request_timeout or 30.0
-        client = SyncApiClient.from_config(self.config, timeout=timeout, user_agent=USER_AGENT)
+        client = SyncApiClient.from_config(self.config, timeout=timeout, user_agent=USER_AGENT,
+                                           warning_handler=self.warnings)
         if accept:
             client.http.headers["Accept"] = accept
         return client
@@ -97,6 +100,7 @@ class Session:
                                             content=content)
         except httpx.TransportError as e:
             raise ServerUnreachable(self.server, e) from e
+        self.client.warn(resp)
         if resp.status_code >= 300:
             raise error_from_response(resp.status_code, resp.content, resp.reason_phrase)
         return orjson.loads(resp.content) if resp.content else {}

@@ -34,6 +34,7 @@ from tugboat.api.resources import ResourceInfo
 from tugboat.client.config import DEFAULT_SERVER, ClientConfig
 from tugboat.client.errors import ServerUnreachable, error_from_response
 from tugboat.client.tls import transport_verify
+from tugboat.client.warnings import WarningHandler, response_warnings
 from tugboat.client.watch import SyncWatch, Watch, watch_params
 
 JSON = "application/json"
@@ -289,15 +290,23 @@ class _Client(_Verbs):
     def __init__(self, server: str = DEFAULT_SERVER, *, token: str | None = None,
                  namespace: str = "default", timeout: float = 30.0,
                  verify: bool | str | ssl.SSLContext = True, user_agent: str = "tugboat",
-                 transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None):
+                 transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+                 warning_handler: WarningHandler | None = None):
         self.server = server.rstrip("/")
         self.namespace = namespace
+        self.warning_handler = warning_handler
         self.http = self._http_class(base_url=self.server, headers=_headers(token, user_agent),
                                      timeout=timeout, verify=verify, transport=transport)
         self.typed = _TypedView(self)
 
     _http_class: Any = None
     _watch_class: Any = None
+
+    def warn(self, resp: httpx.Response) -> None:
+        """Hand the reply's server warnings to the warning handler, if there is one."""
+        if self.warning_handler is not None and "warning" in resp.headers:
+            for text in response_warnings(resp):
+                self.warning_handler(text)
 
     @classmethod
     def from_config(cls, config: ClientConfig, **kwargs: Any) -> Any:
@@ -333,6 +342,7 @@ class ApiClient(_Client):
                                            content=req.content(), headers=req.headers())
         except httpx.TransportError as e:
             raise ServerUnreachable(self.server, e) from e
+        self.warn(resp)
         return decode(resp, req, typed)
 
     async def aclose(self) -> None:
@@ -357,6 +367,7 @@ class SyncApiClient(_Client):
                                      content=req.content(), headers=req.headers())
         except httpx.TransportError as e:
             raise ServerUnreachable(self.server, e) from e
+        self.warn(resp)
         return decode(resp, req, typed)
 
     def close(self) -> None:

@@ -13,7 +13,8 @@ EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 EXPECTED = {"pod.yaml": "pod/hello", "probes.yaml": "pod/probes",
             "rc.yaml": "replicationcontroller/rc-web", "deployment.yaml": "deployment.apps/web",
             "job.yaml": "job.batch/compute", "daemonset.yaml": "daemonset.apps/node-reporter",
-            "service.yaml": "service/web"}
+            "service.yaml": "service/web",
+            "rbac.yaml": "serviceaccount/viewer\nrolebinding.rbac.authorization.k8s.io/viewer-view"}
 
 
 def _containers(doc: dict) -> list[dict]:
@@ -25,7 +26,7 @@ def _containers(doc: dict) -> list[dict]:
 def test_each_example_applies(tug: Tug) -> None:
     files = sorted(EXAMPLES.glob("*.yaml"))
     assert sorted(p.name for p in files) == sorted(EXPECTED)
-    names = [EXPECTED[p.name] for p in files]
+    names = [n for p in files for n in EXPECTED[p.name].split("\n")]
     assert tug.ok("apply", "-f", str(EXAMPLES)) == "".join(f"{n} created\n" for n in names)
     assert tug.ok("get", "-f", str(EXAMPLES), "-o", "name") == "".join(f"{n}\n" for n in names)
     assert tug.ok("apply", "-f", str(EXAMPLES)) == "".join(f"{n} unchanged\n" for n in names)
