@@ -1,10 +1,19 @@
-"""API server benchmark (issue: API server and store). Prints, in one run on one disk:
+"""API server benchmark (issue: API server and store; issue 11: the cost of security).
+Prints, in one run on one disk:
 
 - durable pod creates/s with 32 concurrent clients (wrk, so the load generator is not
   the bottleneck), and raw SQLite durable commits/s on the same disk, as a ratio;
 - create latency p50/p99 at a fixed 300 creates/s (open-loop Python client);
 - get and list p50/p99 (wrk);
-- watch delivery latency p50/p99 to 100 watchers (create sent → event received).
+- watch delivery latency p50/p99 to 100 watchers (create sent → event received);
+
+first from a plain server on the loopback insecure port, then from a second server set
+up as `tug up` runs one — HTTPS with the cluster CA, Node and RBAC authorization, the
+admission plugins, Secrets encryption and the Metadata audit log — as a user who is not
+an admin and holds its rights through an RBAC binding (the `edit` ClusterRole), and the
+secure figures as ratios of the plain ones. The Python clients (fixed-rate creates,
+watches) present a client certificate; wrk cannot, so its requests carry a bearer token
+from --token-auth-file for a user bound the same way.
 
 Usage: .venv/bin/python bench/api.py [--seconds 10] [--data-dir /var/tmp/tugboat-bench]
 """
@@ -17,36 +26,72 @@ import os
 import re
 import shutil
 import sqlite3
+import ssl
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.support.processes import ApiServerProcess  # noqa: E402
+from tests.support.pki import TestPKI  # noqa: E402
+from tests.support.processes import ApiServerProcess, free_port, wait_until  # noqa: E402
+from tugboat.cli.up.apiserverconfig import ensure_apiserver_files  # noqa: E402
 
 POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"generateName": "bench-",
        "labels": {"app": "bench"}},
        "spec": {"containers": [{"name": "c", "image": "busybox:1.35",
                                 "command": ["sleep", "3600"]}]}}
+NAMESPACES = ["bench-rate", "bench-watch", "bench-list", "bench-wrk"]
+BENCH_USER, BENCH_GROUP, BENCH_TOKEN = "bench", "bench-users", "bench-token-0123456789"
 
-WRK_POST = """
-wrk.method = "POST"
-wrk.body = [[%s]]
+# A wrk script: one request shape, counting replies other than `expected`.
+WRK_SCRIPT = """
+wrk.method = "%(method)s"
+wrk.body = [[%(body)s]]
 wrk.headers["Content-Type"] = "application/json"
+%(auth)s
 local bad = 0
 response = function(status, headers, body)
-  if status ~= 201 then bad = bad + 1 end
+  if status ~= %(expected)d then bad = bad + 1 end
 end
 done = function(summary, latency, requests)
-  io.write(string.format("non201=%%d\\n", bad))
+  io.write(string.format("unexpected=%%d\\n", bad))
 end
 """
+
+
+@dataclass
+class Target:
+    """Where and as whom the clients talk: plain HTTP, or HTTPS with a client certificate
+    (the Python clients) and a bearer token (wrk)."""
+    base: str
+    ssl: ssl.SSLContext | None = None
+    token: str | None = None
+
+    @property
+    def host(self) -> str:
+        return self.base.split("://", 1)[1].split(":")[0]
+
+    @property
+    def port(self) -> int:
+        return int(self.base.rsplit(":", 1)[1])
+
+    def wrk_script(self, method: str, body: str, expected: int) -> str:
+        auth = f'wrk.headers["Authorization"] = "Bearer {self.token}"' if self.token else ""
+        return WRK_SCRIPT % {"method": method, "body": body, "auth": auth,
+                             "expected": expected}
+
+    async def connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        return await asyncio.open_connection(self.host, self.port, ssl=self.ssl)
+
+    def http(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.base, verify=self.ssl or True, timeout=30)
 
 
 def pct(values: list[float], p: float) -> float:
@@ -74,10 +119,10 @@ def wrk(url: str, seconds: int, conns: int, script: str | None = None) -> dict[s
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errs = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    non201 = re.search(r"non201=(\d+)", out)
+    bad = re.search(r"unexpected=(\d+)", out)
     return {"rps": rps, "p50": ms("50"), "p99": ms("99"),
             "errors": float(errs.group(1)) if errs else 0.0,
-            "non201": float(non201.group(1)) if non201 else 0.0}
+            "bad": float(bad.group(1)) if bad else 0.0}
 
 
 def raw_sqlite_commits(path: Path, seconds: float) -> float:
@@ -109,18 +154,17 @@ async def _read_response(r: asyncio.StreamReader) -> int:
     return status
 
 
-async def fixed_rate_creates(base: str, rate: int, seconds: int, conns: int = 32) -> list[float]:
+async def fixed_rate_creates(t: Target, rate: int, seconds: int, conns: int = 32) -> list[float]:
     """Open loop at `rate`/s over raw keep-alive connections (a Python HTTP library would
     itself be the bottleneck on 2 cores). A request waiting for a free connection counts
     its wait: latency runs from its scheduled send time to its reply, in ms."""
-    host, port = base.removeprefix("http://").split(":")
     body = orjson.dumps(POD)
-    req = (f"POST /api/v1/namespaces/bench-rate/pods HTTP/1.1\r\nHost: {host}\r\n"
+    req = (f"POST /api/v1/namespaces/bench-rate/pods HTTP/1.1\r\nHost: {t.host}\r\n"
            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
            ).encode() + body
     pool: asyncio.Queue = asyncio.Queue()
     for _ in range(conns):
-        pool.put_nowait(await asyncio.open_connection(host, int(port)))
+        pool.put_nowait(await t.connect())
     lat: list[float] = []
 
     async def one(due: float) -> None:
@@ -145,23 +189,22 @@ async def fixed_rate_creates(base: str, rate: int, seconds: int, conns: int = 32
     return lat
 
 
-async def watch_latency(base: str, watchers: int, creates: int, rate: int) -> list[float]:
+async def watch_latency(t: Target, watchers: int, creates: int, rate: int) -> list[float]:
     """`watchers` raw watch streams; each created pod carries its send time; every
     watcher records (received − sent) per ADDED event."""
-    host, port = base.removeprefix("http://").split(":")
     path = "/api/v1/namespaces/bench-watch/pods?watch=1&resourceVersion="
     lat: list[float] = []
     seen = 0
     all_seen = asyncio.Event()
     # start at the current revision so only new pods are reported
-    async with httpx.AsyncClient() as c:
-        rv = (await c.get(f"{base}/api/v1/namespaces/bench-watch/pods")).json()["metadata"][
+    async with t.http() as c:
+        rv = (await c.get("/api/v1/namespaces/bench-watch/pods")).json()["metadata"][
             "resourceVersion"]
 
     async def watcher(ready: asyncio.Event) -> None:
         nonlocal seen
-        r, w = await asyncio.open_connection(host, int(port))
-        w.write(f"GET {path}{rv} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        r, w = await t.connect()
+        w.write(f"GET {path}{rv} HTTP/1.1\r\nHost: {t.host}\r\n\r\n".encode())
         await w.drain()
         await r.readuntil(b"\r\n\r\n")
         ready.set()
@@ -186,14 +229,14 @@ async def watch_latency(base: str, watchers: int, creates: int, rate: int) -> li
     readies = [asyncio.Event() for _ in range(watchers)]
     tasks = [asyncio.create_task(watcher(e)) for e in readies]
     await asyncio.gather(*(e.wait() for e in readies))
-    async with httpx.AsyncClient() as c:
+    async with t.http() as c:
         start = time.perf_counter()
         for i in range(creates):
             delay = start + i / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
             pod = {**POD, "metadata": {**POD["metadata"], "annotations": {"sent": repr(time.time())}}}
-            r = await c.post(f"{base}/api/v1/namespaces/bench-watch/pods", json=pod)
+            r = await c.post("/api/v1/namespaces/bench-watch/pods", json=pod)
             assert r.status_code == 201, r.text
     await asyncio.wait_for(all_seen.wait(), 60)
     for t in tasks:
@@ -201,9 +244,88 @@ async def watch_latency(base: str, watchers: int, creates: int, rate: int) -> li
     return lat
 
 
-def make_namespaces(base: str, names: list[str]) -> None:
-    for n in names:
-        httpx.post(f"{base}/api/v1/namespaces", json={"metadata": {"name": n}})
+def prepare(srv: ApiServerProcess, secure: bool) -> None:
+    """Namespaces (and, on the secure server, their `default` ServiceAccounts — there is
+    no controller manager here — and the bench user's binding to `edit`), written on the
+    loopback insecure port, which is privileged."""
+    with httpx.Client(base_url=srv.url, timeout=30) as c:
+        for n in NAMESPACES:
+            c.post("/api/v1/namespaces", json={"metadata": {"name": n}})
+            if secure:
+                c.post(f"/api/v1/namespaces/{n}/serviceaccounts",
+                       json={"metadata": {"name": "default"}})
+        if secure:
+            c.post("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", json={
+                "metadata": {"name": "bench-edit"},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                            "name": "edit"},
+                "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group",
+                              "name": BENCH_GROUP}]})
+        for i in range(100):
+            c.post("/api/v1/namespaces/bench-list/pods",
+                   json={**POD, "metadata": {"name": f"p{i}"}})
+
+
+def secure_server(data: Path) -> tuple[ApiServerProcess, Target]:
+    """A server with `tug up`'s security flags, and the bench user's credentials."""
+    pki = TestPKI(data / "pki")
+    serving = pki.serving()
+    files, _ = ensure_apiserver_files(data / "pki", data)
+    tokens = data / "tokens.csv"
+    tokens.write_text(f'{BENCH_TOKEN},{BENCH_USER},bench-uid,"{BENCH_GROUP}"\n')
+    port = free_port()
+    srv = ApiServerProcess(data / "apiserver", extra=[
+        "--secure-port", str(port), "--bind-address", "127.0.0.1",
+        "--tls-cert-file", str(serving.cert), "--tls-private-key-file", str(serving.key),
+        "--client-ca-file", str(pki.ca.cert), "--token-auth-file", str(tokens),
+        "--authorization-mode", "Node,RBAC",
+        "--enable-admission-plugins",
+        "NamespaceLifecycle,ServiceAccount,NodeRestriction,PodSecurity",
+        "--service-account-key-file", str(files.sa_pub),
+        "--service-account-signing-key-file", str(files.sa_key),
+        "--encryption-provider-config", str(files.encryption_config),
+        "--audit-policy-file", str(files.audit_policy),
+        "--audit-log-path", str(data / "audit.log")])
+    client = pki.client(BENCH_USER, (BENCH_GROUP,))
+    ctx = ssl.create_default_context(cafile=str(pki.ca.cert))
+    ctx.load_cert_chain(str(client.cert), str(client.key))
+    return srv, Target(f"https://127.0.0.1:{port}", ctx, BENCH_TOKEN)
+
+
+def measure(t: Target, seconds: int) -> dict[str, float]:
+    body = orjson.dumps(POD).decode()
+    out: dict[str, float] = {}
+    c = wrk(f"{t.base}/api/v1/namespaces/bench-wrk/pods", seconds, 32,
+            t.wrk_script("POST", body, 201))
+    out.update(creates=c["rps"], create_p50=c["p50"], create_p99=c["p99"], create_bad=c["bad"])
+    lat = asyncio.run(fixed_rate_creates(t, 300, seconds))
+    out.update(rate_ok=len(lat), rate_p50=pct(lat, 50), rate_p99=pct(lat, 99))
+    g = wrk(f"{t.base}/api/v1/namespaces/bench-list/pods/p1", seconds, 16,
+            t.wrk_script("GET", "", 200))
+    out.update(gets=g["rps"], get_p50=g["p50"], get_p99=g["p99"], get_bad=g["bad"])
+    li = wrk(f"{t.base}/api/v1/namespaces/bench-list/pods", seconds, 16,
+             t.wrk_script("GET", "", 200))
+    out.update(lists=li["rps"], list_p50=li["p50"], list_p99=li["p99"], list_bad=li["bad"])
+    wl = asyncio.run(watch_latency(t, 100, 200, 20))
+    out.update(watch_n=len(wl), watch_p50=pct(wl, 50), watch_p99=pct(wl, 99),
+               watch_mean=statistics.mean(wl))
+    return out
+
+
+def report(label: str, m: dict[str, float], raw: float) -> None:
+    print(f"[{label}]")
+    print(f"  durable pod creates/s, 32 concurrent (wrk): {m['creates']:,.0f}  (p50 "
+          f"{m['create_p50']:.1f} ms, p99 {m['create_p99']:.1f} ms, unexpected replies: "
+          f"{m['create_bad']:.0f}); ratio to raw SQLite commits/s: {m['creates'] / raw:.2f}x")
+    print(f"  create latency at 300/s (open loop, {m['rate_ok']:.0f} ok): p50 "
+          f"{m['rate_p50']:.1f} ms, p99 {m['rate_p99']:.1f} ms")
+    print(f"  get: {m['gets']:,.0f}/s, p50 {m['get_p50']:.2f} ms, p99 {m['get_p99']:.2f} ms"
+          f" (unexpected: {m['get_bad']:.0f})")
+    print(f"  list (100 pods): {m['lists']:,.0f}/s, p50 {m['list_p50']:.2f} ms, p99 "
+          f"{m['list_p99']:.2f} ms (unexpected: {m['list_bad']:.0f})")
+    print(f"  watch delivery, 100 watchers x 200 creates at 20/s ({m['watch_n']:.0f} events):"
+          f" p50 {m['watch_p50']:.1f} ms, p99 {m['watch_p99']:.1f} ms, mean "
+          f"{m['watch_mean']:.1f} ms")
 
 
 def main() -> None:
@@ -220,36 +342,35 @@ def main() -> None:
     raw = raw_sqlite_commits(data / "raw.db", min(args.seconds, 5))
     print(f"raw SQLite durable commits/s (1 row/txn, WAL, synchronous=FULL): {raw:,.0f}")
 
-    srv = ApiServerProcess(data / "apiserver")
-    srv.start()
-    try:
-        base = srv.url
-        make_namespaces(base, ["bench-rate", "bench-watch", "bench-list"])
-        body = orjson.dumps(POD).decode()
-        res = wrk(f"{base}/api/v1/namespaces/default/pods", args.seconds, 32, WRK_POST % body)
-        print(f"durable pod creates/s, 32 concurrent (wrk): {res['rps']:,.0f}  "
-              f"(p50 {res['p50']:.1f} ms, p99 {res['p99']:.1f} ms, non-201: {res['non201']:.0f})")
-        print(f"  ratio to raw SQLite commits/s: {res['rps'] / raw:.2f}x")
-
-        lat = asyncio.run(fixed_rate_creates(base, 300, args.seconds))
-        print(f"create latency at 300/s (open loop, {len(lat)} ok): p50 {pct(lat, 50):.1f} ms, "
-              f"p99 {pct(lat, 99):.1f} ms")
-
-        for i in range(100):
-            httpx.post(f"{base}/api/v1/namespaces/bench-list/pods",
-                       json={**POD, "metadata": {"name": f"p{i}"}})
-        g = wrk(f"{base}/api/v1/namespaces/bench-list/pods/p1", args.seconds, 16)
-        print(f"get: {g['rps']:,.0f}/s, p50 {g['p50']:.2f} ms, p99 {g['p99']:.2f} ms")
-        li = wrk(f"{base}/api/v1/namespaces/bench-list/pods", args.seconds, 16)
-        print(f"list (100 pods): {li['rps']:,.0f}/s, p50 {li['p50']:.2f} ms, "
-              f"p99 {li['p99']:.2f} ms")
-
-        wl = asyncio.run(watch_latency(base, 100, 200, 20))
-        print(f"watch delivery, 100 watchers x 200 creates at 20/s ({len(wl)} events): "
-              f"p50 {pct(wl, 50):.1f} ms, p99 {pct(wl, 99):.1f} ms, "
-              f"mean {statistics.mean(wl):.1f} ms")
-    finally:
-        srv.stop()
+    results = {}
+    for label, secure in (("plain: insecure port, no authn/authz/admission", False),
+                          ("secure: HTTPS, client cert / token, Node+RBAC, admission, "
+                           "encryption, audit", True)):
+        if secure:
+            srv, target = secure_server(data / "secure")
+        else:
+            srv = ApiServerProcess(data / "plain")
+        srv.start()
+        try:
+            if not secure:
+                target = Target(srv.url)
+            else:
+                wait_until(lambda t=target: httpx.get(t.base + "/readyz", verify=t.ssl,
+                                                      timeout=1).status_code == 200,
+                           20, "secure port")
+            prepare(srv, secure)
+            results[secure] = measure(target, args.seconds)
+            report(label, results[secure], raw)
+        finally:
+            srv.stop()
+    plain, sec = results[False], results[True]
+    print("[secure / plain]")
+    print(f"  creates/s {sec['creates'] / plain['creates']:.2f}x  "
+          f"(cost of security: {100 * (1 - sec['creates'] / plain['creates']):.0f} %); "
+          f"create p99 at 300/s {sec['rate_p99'] / plain['rate_p99']:.2f}x; "
+          f"gets/s {sec['gets'] / plain['gets']:.2f}x; lists/s "
+          f"{sec['lists'] / plain['lists']:.2f}x; watch p99 "
+          f"{sec['watch_p99'] / plain['watch_p99']:.2f}x")
 
 
 if __name__ == "__main__":
