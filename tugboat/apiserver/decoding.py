@@ -96,18 +96,28 @@ def unknown_fields(given: Any, known: Any, path: str = "") -> list[str]:
     """Paths present in the request but absent from the decoded object's wire form: the
     fields Kubernetes would drop as unknown."""
     out: list[str] = []
-    if isinstance(given, dict) and isinstance(known, dict):
+    _unknown_fields(given, known, path, out)
+    return out
+
+
+def _unknown_fields(given: Any, known: Any, path: str, out: list[str]) -> None:
+    # Runs on every write over the whole body: a subtree equal to its wire form (most of
+    # them; C compares it) and scalars are skipped without a call or a path string.
+    if isinstance(given, dict):
+        if not isinstance(known, dict):
+            return
         for k, v in given.items():
-            p = f"{path}.{k}" if path else k
             if k not in known:
                 if v is not None:
-                    out.append(p)
-            else:
-                out.extend(unknown_fields(v, known[k], p))
+                    out.append(f"{path}.{k}" if path else k)
+                continue
+            kv = known[k]
+            if isinstance(v, (dict, list)) and v != kv:
+                _unknown_fields(v, kv, f"{path}.{k}" if path else k, out)
     elif isinstance(given, list) and isinstance(known, list):
         for i, (g, k) in enumerate(zip(given, known, strict=False)):
-            out.extend(unknown_fields(g, k, f"{path}[{i}]"))
-    return out
+            if isinstance(g, (dict, list)) and g != k:
+                _unknown_fields(g, k, f"{path}[{i}]", out)
 
 
 def field_validation_outcome(mode: str | None, unknown: list[str]) -> list[str]:
