@@ -13,7 +13,6 @@ import orjson
 from tugboat.api.meta import Status, StatusDetails
 from tugboat.apiserver.auth import requestinfo
 from tugboat.apiserver.auth.authorizer import Attributes, Authorizer, Decision
-from tugboat.apiserver.auth.user import user_of
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +47,7 @@ def forbidden_status(a: Attributes, reason: str) -> Status:
 
 
 def attributes_of(scope: Scope) -> Attributes:
-    websocket = scope["type"] == "websocket"
-    query = scope.get("query_string", b"").decode("latin-1")
-    return requestinfo.resolve(user_of(scope), "GET" if websocket else scope["method"],
-                               scope["path"], query, websocket)
+    return requestinfo.of_scope(scope)  # the audit filter has usually resolved them
 
 
 def authorization_filter(app: Any, authorizer: Authorizer) -> Any:

@@ -6,10 +6,16 @@ can decide before any handler runs."""
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+from typing import Any
 from urllib.parse import parse_qs
 
 from tugboat.apiserver.auth.authorizer import Attributes
-from tugboat.apiserver.auth.user import UserInfo
+from tugboat.apiserver.auth.user import UserInfo, user_of
+
+# Where the attributes of a request are kept once resolved: the audit filter and the
+# authorization filter both need them (Kubernetes' WithRequestInfo resolves once too).
+SCOPE_KEY = "tugboat.requestinfo"
 
 API_PREFIXES = ("api", "apis")
 GROUPLESS_PREFIXES = ("api",)
@@ -38,22 +44,25 @@ def _name_from_field_selector(values: list[str]) -> str:
     return ""
 
 
+def _non_resource(user: UserInfo, method: str, path: str) -> Attributes:
+    return Attributes(user=user, verb=method.lower(), resource_request=False, path=path)
+
+
 def resolve(user: UserInfo, method: str, path: str, query: str = "",
             websocket: bool = False) -> Attributes:
     """The authorization attributes of `method path?query` made by `user`."""
     method = method.upper()
     parts = [p for p in path.strip("/").split("/") if p]
-    non_resource = Attributes(user=user, verb=method.lower(), resource_request=False, path=path)
     if len(parts) < 3 or parts[0] not in API_PREFIXES:
-        return non_resource
+        return _non_resource(user, method, path)
     prefix, parts = parts[0], parts[1:]
     group = ""
     if prefix not in GROUPLESS_PREFIXES:
         if len(parts) < 3:
-            return non_resource
+            return _non_resource(user, method, path)
         group, parts = parts[0], parts[1:]
     version, parts = parts[0], parts[1:]
-    params = parse_qs(query, keep_blank_values=True)
+    params = parse_qs(query, keep_blank_values=True) if query else {}
     verb = _METHOD_VERBS.get(method, method.lower())
     watch_via_path = bool(parts) and parts[0] == "watch"
     if watch_via_path:  # the deprecated /api/v1/watch/... form
@@ -78,3 +87,17 @@ def resolve(user: UserInfo, method: str, path: str, query: str = "",
     return Attributes(user=user, verb=verb, resource_request=True, path=path,
                       namespace=namespace, api_group=group, api_version=version,
                       resource=resource, subresource=subresource, name=name)
+
+
+def of_scope(scope: MutableMapping[str, Any]) -> Attributes:
+    """The attributes of an http or websocket request, resolved once per request and kept
+    in its scope (for the user it carries now: a scope whose user changed is resolved
+    again)."""
+    user = user_of(scope)
+    attrs = scope.get(SCOPE_KEY)
+    if attrs is None or attrs.user is not user:
+        websocket = scope["type"] == "websocket"
+        attrs = resolve(user, "GET" if websocket else scope["method"], scope["path"],
+                        scope.get("query_string", b"").decode("latin-1"), websocket)
+        scope[SCOPE_KEY] = attrs
+    return attrs
