@@ -96,13 +96,14 @@ NOT_AUDITED = RequestAuditConfig(Level.NONE)
 class PolicyRuleEvaluator:
     def __init__(self, policy: Policy):
         self.policy = policy
-        self._levels = [_LEVELS[r.level] for r in policy.rules]
+        # Each rule's answer, made once (evaluate runs on every request).
+        self._configs = [RequestAuditConfig(_LEVELS[r.level], frozenset(policy.omitStages) |
+                                            frozenset(r.omitStages)) for r in policy.rules]
 
     def evaluate(self, attrs: Attributes) -> RequestAuditConfig:
-        for rule, level in zip(self.policy.rules, self._levels, strict=True):
+        for rule, config in zip(self.policy.rules, self._configs, strict=True):
             if _rule_matches(rule, attrs):
-                return RequestAuditConfig(
-                    level, frozenset(self.policy.omitStages) | frozenset(rule.omitStages))
+                return config
         return NOT_AUDITED
 
 
