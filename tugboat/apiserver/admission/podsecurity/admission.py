@@ -55,6 +55,9 @@ class PodSecurity:
 
     def __init__(self, cache: NamespaceCache):
         self.cache = cache
+        # namespace → (its resourceVersion, the policy its labels ask for): parsing the
+        # labels again for every pod created cost more than the privileged fast path saved
+        self._parsed: dict[str, tuple[str | None, ParsedPolicy]] = {}
 
     def validate(self, req: AdmissionRequest) -> None:
         if req.operation not in (Operation.CREATE, Operation.UPDATE) or req.obj is None:
@@ -175,7 +178,17 @@ class PodSecurity:
 
     def _policy(self, namespace: str | None) -> ParsedPolicy:
         ns = self.cache.get(_NAMESPACES.key(None, namespace or "")) if namespace else None
-        return policy_of(_labels(ns or {}))
+        if ns is None or not namespace:
+            return policy_of({})
+        rv = (ns.get("metadata") or {}).get("resourceVersion")
+        hit = self._parsed.get(namespace)
+        if hit is not None and rv is not None and hit[0] == rv:
+            return hit[1]
+        parsed = policy_of(_labels(ns))
+        if len(self._parsed) >= 4096:  # namespaces come and go: bound the memo
+            self._parsed.clear()
+        self._parsed[namespace] = (rv, parsed)
+        return parsed
 
 
 def _labels(obj: Obj) -> Mapping[str, str]:
