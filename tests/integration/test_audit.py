@@ -156,3 +156,52 @@ def test_health_checks_are_not_logged_but_carry_an_audit_id(
     marker = client.get("/version")  # logged (Metadata), and after /healthz
     server.events_of(marker.headers["Audit-Id"])
     assert all(e["auditID"] != r.headers["Audit-Id"] for e in server.events())
+
+
+def test_a_request_that_fails_authentication_is_audited_without_a_user(
+        tmp_path: Path) -> None:
+    """Through the real flags on the secure port: a bad token is a 401 and one
+    ResponseStarted event with no user and the credential it tried, as Kubernetes'
+    failed-authentication audit records it; a good token is recorded as its user."""
+    from tests.support.pki import TestPKI
+    from tests.support.processes import ApiServerProcess
+
+    pki = TestPKI(tmp_path / "pki")
+    serving = pki.serving()
+    (tmp_path / "tokens.csv").write_text('good-token,alice,alice-uid,"team"\n')
+    (tmp_path / "policy.yaml").write_text(POLICY)
+    log = tmp_path / "audit.log"
+    port = free_port()
+    server = ApiServerProcess(tmp_path / "apiserver", extra=[
+        "--secure-port", str(port), "--bind-address", "127.0.0.1",
+        "--tls-cert-file", str(serving.cert), "--tls-private-key-file", str(serving.key),
+        "--token-auth-file", str(tmp_path / "tokens.csv"), "--authorization-mode", "RBAC",
+        "--audit-policy-file", str(tmp_path / "policy.yaml"), "--audit-log-path", str(log)])
+    server.start()
+    try:
+        url = f"https://127.0.0.1:{port}/api/v1/namespaces/default/configmaps"
+        bad = httpx.get(url, verify=str(pki.ca.cert), headers={"Authorization": "Bearer nope"})
+        assert bad.status_code == 401
+        good = httpx.get(url, verify=str(pki.ca.cert),
+                         headers={"Authorization": "Bearer good-token"})
+        assert good.status_code == 403  # alice is known, and has no role
+
+        def events_of(audit_id: str) -> list[dict[str, Any]]:
+            if not log.exists():
+                return []
+            return [e for e in map(json.loads, log.read_text().splitlines())
+                    if e["auditID"] == audit_id]
+
+        wait_until(lambda: events_of(good.headers["Audit-Id"]), 10, "alice's audit event")
+        [failed] = events_of(bad.headers["Audit-Id"])
+        assert failed["stage"] == "ResponseStarted" and failed["user"] == {}
+        assert failed["verb"] == "list" and failed["objectRef"]["resource"] == "configmaps"
+        assert failed["responseStatus"] == {
+            "metadata": {}, "code": 401,
+            "message": "Authentication failed, attempted: bearer"}
+        [known] = events_of(good.headers["Audit-Id"])
+        assert known["user"]["username"] == "alice"
+        assert known["responseStatus"]["code"] == 403
+        assert known["annotations"]["authorization.k8s.io/decision"] == "forbid"
+    finally:
+        server.stop()

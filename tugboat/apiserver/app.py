@@ -21,6 +21,7 @@ from starlette.responses import PlainTextResponse, Response
 from tugboat.api.meta import DeleteOptions, parse_rfc3339
 from tugboat.api.resources import lookup
 from tugboat.apiserver import discovery, errors, openapi, proxy
+from tugboat.apiserver.audit.options import Auditing
 from tugboat.apiserver.auth import selfsubjectreview, tokenreview  # noqa: F401 - registers handlers
 from tugboat.apiserver.auth.authentication import authentication_filter
 from tugboat.apiserver.kubeletclient import install_kubelet_client, kubelet_client
@@ -196,6 +197,8 @@ def add_filters(app: FastAPI, sec: Security) -> None:
     if sec.audit is not None:
         app.add_middleware(sec.audit)  # type: ignore[arg-type]
     app.add_middleware(authentication_filter, sec.authenticator)  # type: ignore[arg-type]
+    if isinstance(sec.audit, Auditing):  # 401s before anyone is known are audited too
+        app.add_middleware(sec.audit.failed_authentication)  # type: ignore[arg-type]
 
 
 def _or_404(doc: dict | None, path: str) -> Response:

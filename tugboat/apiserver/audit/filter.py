@@ -27,6 +27,8 @@ from tugboat.apiserver.audit.policy import Level, PolicyRuleEvaluator, RequestAu
 from tugboat.apiserver.audit.sink import AuditSink
 from tugboat.apiserver.auth import requestinfo
 from tugboat.apiserver.auth.authorizer import Attributes
+from tugboat.apiserver.auth.user import SCOPE_KEY, UserInfo
+from tugboat.apiserver.serving import peer_certificate
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ LONG_RUNNING_SUBRESOURCES = frozenset({"attach", "exec", "proxy", "log", "portfo
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_CAPTURED_BODY = 4 << 20  # larger bodies are passed on but not recorded
 # The request headers an event records (Audit-Id, the user agent, the source IPs).
+NOBODY = UserInfo("")  # a request that failed authentication: Kubernetes records no user
 _HEADERS = frozenset((b"audit-id", b"user-agent", b"x-forwarded-for", b"x-real-ip"))
 
 
@@ -64,6 +67,49 @@ def audit_filter(app: ASGIApp, policy: PolicyRuleEvaluator, sink: AuditSink,
             return
         await RequestAudit(scope, policy, sink, clock).run(app, receive, send)
     return audited
+
+
+def failed_authentication_audit(app: ASGIApp, policy: PolicyRuleEvaluator, sink: AuditSink,
+                                clock: Callable[[], float] = time.time) -> ASGIApp:
+    """Kubernetes' WithFailedAuthenticationAudit, around the authentication filter: a
+    request refused with 401 before anyone was authenticated is recorded too (stage
+    ResponseStarted, no user, the credentials it tried), since the audit filter proper
+    runs only for authenticated requests. A 401 from further in (a kubelet's, passed on)
+    has a user and is the audit filter's to record."""
+    async def audited(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] in ("http.response.start", "websocket.http.response.start") \
+                    and message["status"] == 401 and SCOPE_KEY not in scope:
+                _refused(scope, message, policy, sink, clock)
+            await send(message)
+
+        await app(scope, receive, sending)
+    return audited
+
+
+def _refused(scope: Scope, message: Message, policy: PolicyRuleEvaluator, sink: AuditSink,
+             clock: Callable[[], float]) -> None:
+    nobody = {k: v for k, v in scope.items() if k != requestinfo.SCOPE_KEY}
+    nobody[SCOPE_KEY] = NOBODY
+    record = RequestAudit(nobody, policy, sink, clock)
+    _add_header(message, AUDIT_ID_HEADER, record.audit_id.encode())
+    if record.level == Level.NONE:
+        return
+    tried = [m for m, present in (("x509", peer_certificate(scope) is not None),
+                                  ("bearer", "authorization" in _header_names(scope)))
+             if present]
+    record.code = 401
+    record._emit(Stage.RESPONSE_STARTED, status={
+        "metadata": {}, "code": 401,
+        "message": "Authentication failed, attempted: " + ", ".join(tried or ["none"])})
+
+
+def _header_names(scope: Scope) -> set[str]:
+    return {k.decode("latin-1").lower() for k, _ in scope.get("headers", ())}
 
 
 class RequestAudit:
@@ -165,12 +211,12 @@ class RequestAudit:
         else:
             self.response_body = None
 
-    def _emit(self, stage: Stage, message: str | None = None) -> None:
+    def _emit(self, stage: Stage, message: str | None = None,
+              status: dict[str, Any] | None = None) -> None:
         if stage in self.config.omit_stages:
             return
         request_object = response_object = None
-        status: dict[str, Any] | None = None
-        if stage != Stage.REQUEST_RECEIVED:
+        if stage != Stage.REQUEST_RECEIVED and status is None:
             request_object = self._request_object()
             status = {"metadata": {}, "code": self.code}
             if message:
@@ -186,7 +232,8 @@ class RequestAudit:
         line = event(
             level=self.level.wire, auditID=self.audit_id, stage=stage.value,
             requestURI=_request_uri(self.scope), verb=self.attrs.verb,
-            user=self.attrs.user.wire(), sourceIPs=_source_ips(self.scope, self.headers),
+            user=self.attrs.user.wire() if self.attrs.user.name else {},
+            sourceIPs=_source_ips(self.scope, self.headers),
             userAgent=self.headers.get("user-agent"), objectRef=self.object_ref,
             responseStatus=status,
             requestObject=request_object if self.level >= Level.REQUEST else None,

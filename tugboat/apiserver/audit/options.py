@@ -4,19 +4,30 @@ given, since without a policy nothing is recorded and without a path nothing is 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 
-from tugboat.apiserver.audit.filter import ASGIApp, audit_filter
-from tugboat.apiserver.audit.policy import load_audit_policy
-from tugboat.apiserver.audit.sink import AuditLogSink
+from tugboat.apiserver.audit.filter import ASGIApp, audit_filter, failed_authentication_audit
+from tugboat.apiserver.audit.policy import PolicyRuleEvaluator, load_audit_policy
+from tugboat.apiserver.audit.sink import AuditLogSink, AuditSink
 
 
-def audit_middleware(policy_file: str | None, log_path: str | None
-                     ) -> Callable[[ASGIApp], ASGIApp] | None:
-    """The audit filter factory (app → audited app), or None when auditing is off.
-    Raises AuditPolicyError (one line) for a bad policy, OSError for an unwritable log."""
+@dataclass(frozen=True)
+class Auditing:
+    """The two audit filters over one policy and one log: called on an app, the audit
+    filter (inside authentication); `failed_authentication` goes around authentication."""
+    policy: PolicyRuleEvaluator
+    sink: AuditSink
+
+    def __call__(self, app: ASGIApp) -> ASGIApp:
+        return audit_filter(app, self.policy, self.sink)
+
+    def failed_authentication(self, app: ASGIApp) -> ASGIApp:
+        return failed_authentication_audit(app, self.policy, self.sink)
+
+
+def audit_middleware(policy_file: str | None, log_path: str | None) -> Auditing | None:
+    """The audit filters, or None when auditing is off. Raises AuditPolicyError (one
+    line) for a bad policy, OSError for an unwritable log."""
     if not policy_file or not log_path:
         return None
-    policy = load_audit_policy(policy_file)
-    sink = AuditLogSink(log_path)
-    return lambda app: audit_filter(app, policy, sink)
+    return Auditing(load_audit_policy(policy_file), AuditLogSink(log_path))

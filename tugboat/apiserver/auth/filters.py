@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 
 from tugboat.api.meta import Status, StatusDetails
+from tugboat.apiserver.audit.filter import add_annotation
 from tugboat.apiserver.auth import requestinfo
 from tugboat.apiserver.auth.authorizer import Attributes, Authorizer, Decision
 
@@ -18,6 +19,10 @@ log = logging.getLogger(__name__)
 
 INSECURE_KEY = "tugboat.insecure"  # set by the insecure listener (serving.py)
 Scope = dict[str, Any]
+
+
+DECISION_ANNOTATION = "authorization.k8s.io/decision"
+REASON_ANNOTATION = "authorization.k8s.io/reason"
 
 
 def forbidden_message(a: Attributes) -> str:
@@ -59,6 +64,11 @@ def authorization_filter(app: Any, authorizer: Authorizer) -> Any:
             return
         attrs = attributes_of(scope)
         decision, reason = authorizer.authorize(attrs)
+        # Kubernetes' audit annotations for the verdict (a no-op without auditing)
+        add_annotation(scope, DECISION_ANNOTATION,
+                       "allow" if decision is Decision.ALLOW else "forbid")
+        if reason:
+            add_annotation(scope, REASON_ANNOTATION, reason)
         if decision is Decision.ALLOW:
             await app(scope, receive, send)
             return
