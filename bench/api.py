@@ -7,15 +7,19 @@ Prints, in one run on one disk:
 - get and list p50/p99 (wrk);
 - watch delivery latency p50/p99 to 100 watchers (create sent → event received);
 
-first from a plain server on the loopback insecure port, then from a second server set
-up as `tug up` runs one — HTTPS with the cluster CA, Node and RBAC authorization, the
-admission plugins, Secrets encryption and the Metadata audit log — as a user who is not
-an admin and holds its rights through an RBAC binding (the `edit` ClusterRole), and the
-secure figures as ratios of the plain ones. The Python clients (fixed-rate creates,
-watches) present a client certificate; wrk cannot, so its requests carry a bearer token
-from --token-auth-file for a user bound the same way.
+from three servers in turn: the loopback insecure port (no security at all); HTTPS with
+client certificates and Node+RBAC authorization, as a user who is not an admin and holds
+its rights through an RBAC binding (the `edit` ClusterRole); and that plus everything else
+`tug up` turns on (admission plugins, Secrets encryption, the Metadata audit log). The
+secure figures are also printed as ratios of the plain ones. The Python clients
+(fixed-rate creates, watches) present a client certificate; wrk cannot, so its requests
+carry a bearer token from --token-auth-file for a user bound the same way.
 
-Usage: .venv/bin/python bench/api.py [--seconds 10] [--data-dir /var/tmp/tugboat-bench]
+The cost of security is measured first, with the three servers up at once: creates/s and
+the server's CPU per create, each the median of short wrk bursts taken in turn.
+
+Usage: .venv/bin/python bench/api.py [--seconds 10] [--rounds 7] [--burst 3]
+                                     [--data-dir /var/tmp/tugboat-bench]
 """
 
 from __future__ import annotations
@@ -244,7 +248,7 @@ async def watch_latency(t: Target, watchers: int, creates: int, rate: int) -> li
     return lat
 
 
-def prepare(srv: ApiServerProcess, secure: bool) -> None:
+def prepare(srv: ApiServerProcess, *, secure: bool) -> None:
     """Namespaces (and, on the secure server, their `default` ServiceAccounts — there is
     no controller manager here — and the bench user's binding to `edit`), written on the
     loopback insecure port, which is privileged."""
@@ -266,30 +270,59 @@ def prepare(srv: ApiServerProcess, secure: bool) -> None:
                    json={**POD, "metadata": {"name": f"p{i}"}})
 
 
-def secure_server(data: Path) -> tuple[ApiServerProcess, Target]:
-    """A server with `tug up`'s security flags, and the bench user's credentials."""
+def secure_server(data: Path, full: bool) -> tuple[ApiServerProcess, Target]:
+    """A server on HTTPS with client certificates, a token file and Node+RBAC; with
+    `full`, also `tug up`'s admission plugins, Secrets encryption and audit log. And the
+    bench user's credentials."""
     pki = TestPKI(data / "pki")
     serving = pki.serving()
     files, _ = ensure_apiserver_files(data / "pki", data)
     tokens = data / "tokens.csv"
     tokens.write_text(f'{BENCH_TOKEN},{BENCH_USER},bench-uid,"{BENCH_GROUP}"\n')
     port = free_port()
-    srv = ApiServerProcess(data / "apiserver", extra=[
-        "--secure-port", str(port), "--bind-address", "127.0.0.1",
-        "--tls-cert-file", str(serving.cert), "--tls-private-key-file", str(serving.key),
-        "--client-ca-file", str(pki.ca.cert), "--token-auth-file", str(tokens),
-        "--authorization-mode", "Node,RBAC",
-        "--enable-admission-plugins",
-        "NamespaceLifecycle,ServiceAccount,NodeRestriction,PodSecurity",
-        "--service-account-key-file", str(files.sa_pub),
-        "--service-account-signing-key-file", str(files.sa_key),
-        "--encryption-provider-config", str(files.encryption_config),
-        "--audit-policy-file", str(files.audit_policy),
-        "--audit-log-path", str(data / "audit.log")])
+    flags = ["--secure-port", str(port), "--bind-address", "127.0.0.1",
+             "--tls-cert-file", str(serving.cert), "--tls-private-key-file", str(serving.key),
+             "--client-ca-file", str(pki.ca.cert), "--token-auth-file", str(tokens),
+             "--authorization-mode", "Node,RBAC"]
+    if full:
+        flags += ["--enable-admission-plugins",
+                  "NamespaceLifecycle,ServiceAccount,NodeRestriction,PodSecurity",
+                  "--service-account-key-file", str(files.sa_pub),
+                  "--service-account-signing-key-file", str(files.sa_key),
+                  "--encryption-provider-config", str(files.encryption_config),
+                  "--audit-policy-file", str(files.audit_policy),
+                  "--audit-log-path", str(data / "audit.log")]
+    srv = ApiServerProcess(data / "apiserver", extra=flags)
     client = pki.client(BENCH_USER, (BENCH_GROUP,))
     ctx = ssl.create_default_context(cafile=str(pki.ca.cert))
     ctx.load_cert_chain(str(client.cert), str(client.key))
     return srv, Target(f"https://127.0.0.1:{port}", ctx, BENCH_TOKEN)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def interleaved_creates(servers: dict[str, tuple[ApiServerProcess, Target]], rounds: int,
+                        burst: int) -> dict[str, tuple[float, float]]:
+    """Creates/s and server CPU-ms per create for each server, as the median of `rounds`
+    wrk bursts taken in turn — so a neighbour's load on this shared machine falls on every
+    server alike, and the ratios hold even when the absolute figures swing."""
+    body = orjson.dumps(POD).decode()
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in servers}
+    for _ in range(rounds):
+        for name, (srv, t) in servers.items():
+            assert srv.proc is not None
+            before = cpu_seconds(srv.proc.pid)
+            c = wrk(f"{t.base}/api/v1/namespaces/bench-wrk/pods", burst, 32,
+                    t.wrk_script("POST", body, 201))
+            assert c["bad"] == 0, f"{name}: {c['bad']:.0f} creates were not 201"
+            used = cpu_seconds(srv.proc.pid) - before
+            samples[name].append((c["rps"], 1000 * used / (c["rps"] * burst)))
+    return {name: (statistics.median(r for r, _ in got), statistics.median(m for _, m in got))
+            for name, got in samples.items()}
 
 
 def measure(t: Target, seconds: int) -> dict[str, float]:
@@ -332,6 +365,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--data-dir", default="/var/tmp/tugboat-bench")
+    ap.add_argument("--rounds", type=int, default=7, help="interleaved create bursts")
+    ap.add_argument("--burst", type=int, default=3, help="seconds per create burst")
     args = ap.parse_args()
     data = Path(args.data_dir)
     shutil.rmtree(data, ignore_errors=True)
@@ -342,36 +377,53 @@ def main() -> None:
     raw = raw_sqlite_commits(data / "raw.db", min(args.seconds, 5))
     print(f"raw SQLite durable commits/s (1 row/txn, WAL, synchronous=FULL): {raw:,.0f}")
 
-    results = {}
-    for label, secure in (("plain: insecure port, no authn/authz/admission", False),
-                          ("secure: HTTPS, client cert / token, Node+RBAC, admission, "
-                           "encryption, audit", True)):
-        if secure:
-            srv, target = secure_server(data / "secure")
-        else:
-            srv = ApiServerProcess(data / "plain")
-        srv.start()
-        try:
-            if not secure:
+    configs = {
+        "plain": "insecure port: no authentication, authorization or admission",
+        "tls+rbac": "HTTPS, client certificate (wrk: token), Node+RBAC as a non-admin user",
+        "tug up": "the same plus admission (ServiceAccount, NodeRestriction, PodSecurity), "
+                  "Secrets encryption and the Metadata audit log",
+    }
+    servers: dict[str, tuple[ApiServerProcess, Target]] = {}
+    try:
+        for name in configs:
+            if name == "plain":
+                srv = ApiServerProcess(data / name)
+                srv.start()
                 target = Target(srv.url)
             else:
+                srv, target = secure_server(data / name.replace(" ", "-"),
+                                            full=name == "tug up")
+                srv.start()
                 wait_until(lambda t=target: httpx.get(t.base + "/readyz", verify=t.ssl,
                                                       timeout=1).status_code == 200,
                            20, "secure port")
-            prepare(srv, secure)
-            results[secure] = measure(target, args.seconds)
-            report(label, results[secure], raw)
-        finally:
-            srv.stop()
-    plain, sec = results[False], results[True]
-    print("[secure / plain]")
-    print(f"  creates/s {sec['creates'] / plain['creates']:.2f}x  "
-          f"(cost of security: {100 * (1 - sec['creates'] / plain['creates']):.0f} %); "
-          f"create p99 at 300/s {sec['rate_p99'] / plain['rate_p99']:.2f}x; "
-          f"gets/s {sec['gets'] / plain['gets']:.2f}x; lists/s "
-          f"{sec['lists'] / plain['lists']:.2f}x; watch p99 "
-          f"{sec['watch_p99'] / plain['watch_p99']:.2f}x")
+            servers[name] = (srv, target)
+            prepare(srv, secure=name != "plain")
 
+        print(f"[creates/s, 32 concurrent (wrk), median of {args.rounds} bursts of "
+              f"{args.burst} s taken in turn; server CPU per create]")
+        inter = interleaved_creates(servers, args.rounds, args.burst)
+        for name, (rps, ms) in inter.items():
+            print(f"  {name:8s} {rps:7,.0f}/s  {ms:.2f} CPU-ms/create  "
+                  f"{rps / inter['plain'][0]:.2f}x plain creates/s, "
+                  f"{ms / inter['plain'][1]:.2f}x plain CPU per create")
+
+        results = {}
+        for name, what in configs.items():
+            results[name] = measure(servers[name][1], args.seconds)
+            report(f"{name}: {what}", results[name], raw)
+    finally:
+        for srv, _ in servers.values():
+            srv.stop()
+    plain = results["plain"]
+    for name in ("tls+rbac", "tug up"):
+        sec = results[name]
+        print(f"[{name} / plain, one after the other] creates/s "
+              f"{sec['creates'] / plain['creates']:.2f}x; create p99 at 300/s "
+              f"{sec['rate_p99'] / plain['rate_p99']:.2f}x; gets/s "
+              f"{sec['gets'] / plain['gets']:.2f}x; lists/s "
+              f"{sec['lists'] / plain['lists']:.2f}x; watch p99 "
+              f"{sec['watch_p99'] / plain['watch_p99']:.2f}x")
 
 if __name__ == "__main__":
     main()
