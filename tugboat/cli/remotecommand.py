@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 from urllib.parse import urlencode, urlsplit
 
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+from websockets.exceptions import (
+    ConnectionClosed,
+    InvalidHandshake,
+    InvalidMessage,
+    InvalidStatus,
+)
 from websockets.sync.client import ClientConnection, connect
 
 from tugboat.client import ServerUnreachable
@@ -86,11 +91,14 @@ def open_connection(req: ExecRequest) -> ClientConnection:
     except InvalidStatus as e:
         raise error_from_response(e.response.status_code, e.response.body or b"",
                                   e.response.reason_phrase) from None
-    except InvalidHandshake as e:
-        raise RemoteCommandError(f"the server refused the exec upgrade: {e}") from None
-    except ConnectionClosed:  # TLS 1.3 rejects a client certificate only after the handshake
+    except (ConnectionClosed, InvalidMessage):
+        # The server hung up before answering the upgrade: TLS 1.3 rejects a client
+        # certificate only after the handshake, so the client sees the close either while
+        # sending (ConnectionClosed) or as a reply that never came (InvalidMessage).
         raise RemoteCommandError("the server closed the connection before the exec upgrade "
                                  "(is the kubeconfig's client certificate accepted?)") from None
+    except InvalidHandshake as e:
+        raise RemoteCommandError(f"the server refused the exec upgrade: {e}") from None
     except OSError as e:
         raise ServerUnreachable(req.server, e) from e
     if ws.subprotocol != PROTOCOL:
