@@ -13,12 +13,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from kubernetes import client, config
 
 from tests.compat.conftest import KUBECTLS, Kubectl
-from tests.support.pki import TestPKI
+from tests.support.pki import TestPKI, service_account_key
 from tests.support.processes import ApiServerProcess, free_port
 
 RBAC = "rbac.authorization.k8s.io"
@@ -34,11 +32,7 @@ def secure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secure]:
     work = tmp_path_factory.mktemp("token-compat")
     pki = TestPKI(work / "pki")
     serving = pki.serving()
-    sa_key = work / "sa.key"
-    sa_key.write_bytes(rsa.generate_private_key(public_exponent=65537, key_size=2048)
-                       .private_bytes(serialization.Encoding.PEM,
-                                      serialization.PrivateFormat.PKCS8,
-                                      serialization.NoEncryption()))
+    sa_key = service_account_key(work / "sa.key")
     port = free_port()
     server = ApiServerProcess(work / "apiserver", extra=[
         "--secure-port", str(port), "--bind-address", "127.0.0.1",

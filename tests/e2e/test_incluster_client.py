@@ -20,11 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.e2e.cluster import Api, KubeletProcess, pod_manifest, remove_node_containers
-from tests.support.pki import TestPKI
+from tests.support.pki import TestPKI, service_account_key
 from tests.support.processes import ApiServerProcess, free_port
 from tugboat.cli.up.hostaddresses import ipv4_of
 
@@ -63,11 +61,7 @@ def secure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureCluster]:
     gateway = bridge_gateway()
     pki = TestPKI(d / "pki")
     serving = pki.serving(ips=(gateway,))
-    sa_key = d / "sa.key"
-    sa_key.write_bytes(rsa.generate_private_key(public_exponent=65537, key_size=2048)
-                       .private_bytes(serialization.Encoding.PEM,
-                                      serialization.PrivateFormat.PKCS8,
-                                      serialization.NoEncryption()))
+    sa_key = service_account_key(d / "sa.key")
     port = free_port()
     server = ApiServerProcess(d / "apiserver", extra=[
         "--secure-port", str(port), "--bind-address", gateway,

@@ -11,10 +11,9 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.e2e.cluster import Api, KubeletProcess, pod_manifest, remove_node_containers
+from tests.support.pki import service_account_key
 from tests.support.processes import ApiServerProcess, wait_until
 from tugboat.apiserver.serviceaccount.admission import api_access_volume
 
@@ -25,10 +24,7 @@ CA = "-----BEGIN CERTIFICATE-----\nMIIBe2e\n-----END CERTIFICATE-----\n"
 @pytest.fixture(scope="module")
 def sa_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     d = tmp_path_factory.mktemp("sa-e2e")
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    (d / "sa.key").write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                                 serialization.PrivateFormat.PKCS8,
-                                                 serialization.NoEncryption()))
+    service_account_key(d / "sa.key")
     server = ApiServerProcess(d / "apiserver", extra=[
         "--service-account-signing-key-file", str(d / "sa.key")])
     server.start()

@@ -15,10 +15,8 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.support.pki import TestPKI
+from tests.support.pki import TestPKI, service_account_key
 from tests.support.processes import ApiServerProcess, free_port, wait_until
 from tugboat.apiserver.serviceaccount.tokens import (
     ObjectRef,
@@ -68,11 +66,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
     d = tmp_path_factory.mktemp("matrix")
     pki = TestPKI(d / "pki")
     serving = pki.serving()
-    sa_key = d / "sa.key"
-    sa_key.write_bytes(rsa.generate_private_key(public_exponent=65537, key_size=2048)
-                       .private_bytes(serialization.Encoding.PEM,
-                                      serialization.PrivateFormat.PKCS8,
-                                      serialization.NoEncryption()))
+    sa_key = service_account_key(d / "sa.key")
     port = free_port()
     server = ApiServerProcess(d / "apiserver", extra=[
         "--secure-port", str(port), "--bind-address", "127.0.0.1",

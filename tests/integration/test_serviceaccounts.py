@@ -10,11 +10,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.integration.conftest import unique_name
 from tests.integration.controller.cluster import FAST_FLAGS, ControllerManagerProcess
+from tests.support.pki import service_account_key
 from tests.support.processes import ApiServerProcess, wait_until
 
 PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -24,12 +23,7 @@ CA = "-----BEGIN CERTIFICATE-----\nMIIBtest\n-----END CERTIFICATE-----\n"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServerProcess]:
     d = tmp_path_factory.mktemp("sa-apiserver")
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    (d / "sa.key").write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                                 serialization.PrivateFormat.PKCS8,
-                                                 serialization.NoEncryption()))
-    (d / "sa.pub").write_bytes(key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    service_account_key(d / "sa.key")
     proc = ApiServerProcess(d, extra=[
         "--service-account-signing-key-file", str(d / "sa.key"),
         "--service-account-key-file", str(d / "sa.pub"),

@@ -8,7 +8,6 @@ refused write never reaches the store (no partial writes)."""
 
 from __future__ import annotations
 
-import base64
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from tugboat.api.resources import ResourceInfo, lookup
 from tugboat.apiserver import decoding, errors
 from tugboat.apiserver.admission.interface import AdmissionChain, AdmissionRequest, Operation
 from tugboat.apiserver.auth.user import PRIVILEGED, UserInfo
+from tugboat.apiserver.continuetoken import decode_continue, encode_continue
 from tugboat.apiserver.strategies import GracefulDeletion, Strategy, strategy_for
 from tugboat.apiserver.strategies.generic import copy
 from tugboat.apiserver.watchcache import WatchCache
@@ -52,18 +52,6 @@ class LostRace(errors.ApiError):
     """A 409 Conflict because the stored object moved on from the revision the write was
     based on: a read-modify-write may retry it, unlike a strategy's own 409 refusals
     (an already bound pod)."""
-
-
-def encode_continue(rev: int, key: str) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps({"rv": rev, "start": key})).decode()
-
-
-def decode_continue(token: str) -> tuple[int, str]:
-    try:
-        d = orjson.loads(base64.urlsafe_b64decode(token.encode()))
-        return int(d["rv"]), str(d["start"])
-    except Exception:
-        raise errors.bad_request("continue key is not valid: invalid encoding") from None
 
 
 def _lost_race(info: ResourceInfo, name: str) -> LostRace:
