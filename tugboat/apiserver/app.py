@@ -27,6 +27,7 @@ from tugboat.apiserver.auth.authentication import authentication_filter
 from tugboat.apiserver.kubeletclient import install_kubelet_client, kubelet_client
 from tugboat.apiserver.metrics import ApiMetrics
 from tugboat.apiserver.registry import Registry, WriteOptions
+from tugboat.apiserver.requestbody import RequestBodyLimit
 from tugboat.apiserver.routes import ResourceHandler, json_response, status_response
 from tugboat.apiserver.security import Security, SecurityFactory
 from tugboat.apiserver.watchcache import WatchCache
@@ -119,6 +120,7 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
         add_filters(app, sec)
         if sec.kubelet_client is not None:
             install_kubelet_client(app, sec.kubelet_client)
+    app.add_middleware(RequestBodyLimit)  # type: ignore[arg-type] - added last: outermost
 
     async def not_found(request: Request, _exc: Exception) -> Response:
         return status_response(errors.not_found_path(request.url.path))

@@ -1,9 +1,12 @@
-"""Request bodies → objects: size limit, JSON or YAML by content type, the patch types,
-typed decoding through the api models (422 with a cause per bad field), unknown-field
-detection for the Warning header and `fieldValidation=Strict`."""
+"""Request bodies → objects: JSON or YAML by content type, the patch types, typed decoding
+through the api models (422 with a cause per bad field), unknown-field detection for the
+Warning header and `fieldValidation=Strict`. Every body is held to the bounds first: its
+size (already enforced while it was read, by requestbody), YAML's alias expansion and
+nesting (yamldecoding), and the nesting depth of whatever was decoded."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
@@ -12,10 +15,10 @@ import yaml
 
 from tugboat.api import validation
 from tugboat.api.meta import StatusCause
+from tugboat.api.patch import MAX_DEPTH, nesting_depth
 from tugboat.api.resources import ResourceInfo
-from tugboat.apiserver import errors, protobuf
-
-MAX_BODY = 3 * 1024 * 1024
+from tugboat.apiserver import errors, protobuf, yamldecoding
+from tugboat.apiserver.requestbody import MAX_REQUEST_BODY_BYTES
 
 PATCH_TYPES = {
     "application/json-patch+json": "json",
@@ -25,36 +28,52 @@ PATCH_TYPES = {
     "application/apply-patch+json": "apply",
 }
 
+_RESOURCE_VERSION = re.compile(r"[0-9]+")
+_MAX_UINT64 = 2**64 - 1
+
 
 def media_type(content_type: str | None) -> str:
     return (content_type or "").split(";")[0].strip().lower()
 
 
+def is_resource_version(value: str) -> bool:
+    """A resourceVersion Kubernetes' storage can parse: a decimal uint64 (strconv.ParseUint),
+    so no sign, no spaces, no digits of other scripts."""
+    return bool(_RESOURCE_VERSION.fullmatch(value)) and int(value) <= _MAX_UINT64
+
+
 def parse_body(raw: bytes, content_type: str | None) -> Any:
     """JSON unless the content type says YAML; 400 with the parser's complaint otherwise."""
-    if len(raw) > MAX_BODY:
-        raise errors.too_large()
+    if len(raw) > MAX_REQUEST_BODY_BYTES:  # bodies not read through the middleware
+        raise errors.too_large(MAX_REQUEST_BODY_BYTES)
     mt = media_type(content_type)
     if mt == protobuf.MEDIA_TYPE:  # kubectl's typed clients (auth whoami, can-i, create token)
-        return protobuf.decode(raw)
+        return _bounded(protobuf.decode(raw), "protobuf")
     if not raw.strip():
         raise errors.bad_request("the request body is empty")
     if "yaml" in mt:
         try:
-            docs = list(yaml.safe_load_all(raw))
-        except yaml.YAMLError as e:
+            docs = yamldecoding.load_documents(raw)
+        except (yaml.YAMLError, yamldecoding.YAMLBoundError, orjson.JSONEncodeError) as e:
             raise errors.bad_request(f"error decoding YAML: {e}") from None
         if len(docs) != 1:
             raise errors.bad_request("the request body must hold exactly one YAML document")
-        try:  # what JSON cannot carry (integers beyond 64 bits) would fail at the store: 500
-            orjson.dumps(docs[0], option=orjson.OPT_NON_STR_KEYS)
-        except orjson.JSONEncodeError as e:
-            raise errors.bad_request(f"error decoding YAML: {e}") from None
-        return docs[0]
+        return docs[0]  # its depth was bounded before it was built
     try:
-        return orjson.loads(raw)
+        body = orjson.loads(raw)
     except orjson.JSONDecodeError as e:
         raise errors.bad_request(f"error decoding JSON: {e}") from None
+    # A body with fewer brackets than the bound cannot nest past it (most bodies: a count
+    # in C is far cheaper than the walk).
+    if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH:
+        _bounded(body, "JSON")
+    return body
+
+
+def _bounded(body: Any, what: str) -> Any:
+    if nesting_depth(body) > MAX_DEPTH:
+        raise errors.bad_request(f"error decoding {what}: exceeded max depth of {MAX_DEPTH}")
+    return body
 
 
 def parse_object(raw: bytes, content_type: str | None) -> dict[str, Any]:

@@ -76,8 +76,14 @@ def gone(message: str) -> ApiError:
     return ApiError(410, "Expired", message)
 
 
-def too_large() -> ApiError:
-    return ApiError(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728")
+def too_large(limit: int = 3 * 1024 * 1024) -> ApiError:
+    return entity_too_large(f"limit is {limit}")
+
+
+def entity_too_large(message: str) -> ApiError:
+    """Kubernetes' NewRequestEntityTooLargeError: a body, or what a patch would make of the
+    object, past a bound."""
+    return ApiError(413, "RequestEntityTooLarge", f"Request entity too large: {message}")
 
 
 def unsupported_media_type(content_type: str) -> ApiError:

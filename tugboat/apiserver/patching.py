@@ -13,20 +13,39 @@ from tugboat.apiserver.registry import CONFLICT_RETRIES, Obj, Registry, Result, 
 from tugboat.apiserver.subresources import to_scale, write_scale
 
 
+def _check_shape(ptype: str, body: Any) -> None:
+    """What can be refused before the object is read: a JSON patch that is not a list of
+    operation objects (400) or holds too many of them (413), a merge patch not an object."""
+    if ptype == "json":
+        try:
+            patchlib.check_operations(body)
+        except patchlib.PatchError as e:
+            raise _patch_error(e) from None
+    elif not isinstance(body, dict):
+        raise errors.bad_request("a merge patch must be a JSON object")
+
+
+def _patch_error(e: patchlib.PatchError) -> errors.ApiError:
+    if isinstance(e, patchlib.PatchTooLarge):
+        return errors.entity_too_large(str(e))
+    if isinstance(e, patchlib.MalformedPatch):
+        return errors.bad_request(str(e))
+    return errors.ApiError(422, "Invalid", f"the server rejected our request due to an error "
+                           f"in our request: {e}")
+
+
 def _apply_one(ptype: str, base: Obj, body: Any, kind: str) -> Obj:
     try:
         if ptype == "json":
-            if not isinstance(body, list):
-                raise errors.bad_request("a JSON patch must be a list of operations")
             return patchlib.json_patch(base, body)
-        if not isinstance(body, dict):
-            raise errors.bad_request("a merge patch must be a JSON object")
         if ptype == "merge":
             return patchlib.json_merge_patch(base, body)
         return patchlib.strategic_merge_patch(base, body, kind)
     except patchlib.PatchError as e:
-        raise errors.ApiError(422, "Invalid", f"the server rejected our request due to an "
-                              f"error in our request: {e}") from None
+        raise _patch_error(e) from None
+    except RecursionError:  # bodies are depth-bounded; this is the last line of defence
+        raise _patch_error(patchlib.PatchError(
+            f"the patched object nests deeper than {patchlib.MAX_DEPTH} levels")) from None
 
 
 async def patch(reg: Registry, info: ResourceInfo, ns: str | None, name: str, raw: bytes,
@@ -37,6 +56,7 @@ async def patch(reg: Registry, info: ResourceInfo, ns: str | None, name: str, ra
     if ptype == "apply":
         return await server_side_apply(reg, info, ns, name, raw, content_type, opts, sub)
     body = decoding.parse_body(raw, content_type)
+    _check_shape(ptype, body)
     for _ in range(CONFLICT_RETRIES):
         cur = reg.get(info, ns, name)
         rev = int(cur["metadata"]["resourceVersion"])
@@ -49,7 +69,9 @@ async def patch(reg: Registry, info: ResourceInfo, ns: str | None, name: str, ra
         if not isinstance(patched.get("metadata"), dict):
             raise errors.bad_request("metadata must be an object")
         want = patched["metadata"].get("resourceVersion")
-        if want and not str(want).isdigit():
+        if want is not None and not isinstance(want, str):
+            raise errors.bad_request(f"metadata.resourceVersion must be a string, not {want!r}")
+        if want and not decoding.is_resource_version(want):
             raise errors.bad_request(f'invalid resourceVersion "{want}"')
         pinned = bool(want) and want != cur["metadata"]["resourceVersion"]
         try:
@@ -92,12 +114,12 @@ async def server_side_apply(reg: Registry, info: ResourceInfo, ns: str | None, n
             try:
                 scaled = patchlib.apply_patch(to_scale(info, cur), applied, "Scale")
             except patchlib.PatchError as e:
-                raise errors.ApiError(422, "Invalid", str(e)) from None
+                raise _patch_error(e) from None
             return await write_scale(reg, info, ns, name, scaled, opts)
         try:
             merged = patchlib.apply_patch(cur, applied, info.kind)
         except patchlib.PatchError as e:
-            raise errors.ApiError(422, "Invalid", str(e)) from None
+            raise _patch_error(e) from None
         try:
             return await reg.update(info, ns, name, merged, opts, sub, expected=rev)
         except errors.ApiError as e:

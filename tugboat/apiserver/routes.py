@@ -23,6 +23,7 @@ from tugboat.apiserver.metrics import ApiMetrics
 from tugboat.apiserver.metricsapi import MetricsApi
 from tugboat.apiserver.registry import Registry, Result, WriteOptions
 from tugboat.apiserver.tables import to_table
+from tugboat.apiserver.warningheaders import warning_values
 from tugboat.apiserver.watching import Stream, WatchRequest
 
 log = logging.getLogger(__name__)
@@ -67,12 +68,10 @@ def wants_table(accept: str | None) -> bool:
 
 
 def json_response(obj: Any, status: int = 200, warnings: list[str] | None = None) -> Response:
-    headers = {}
-    if warnings:
-        headers["Warning"] = ", ".join(
-            '299 - "' + w.replace("\\", "\\\\").replace('"', '\\"') + '"' for w in warnings)
-    return Response(orjson.dumps(obj), status_code=status, media_type="application/json",
-                    headers=headers)
+    resp = Response(orjson.dumps(obj), status_code=status, media_type="application/json")
+    if warnings:  # one header each, as kube-apiserver sends them; always legal HTTP
+        resp.raw_headers.extend((b"warning", v) for v in warning_values(warnings))
+    return resp
 
 
 def status_response(err: errors.ApiError) -> Response:

@@ -6,11 +6,20 @@
 - `apply_patch` — server-side apply, `application/apply-patch+yaml` (simplified);
 
 plus `three_way_patch`, the patch client-side `kubectl apply` computes. None of them mutates
-its arguments; failures raise PatchError (a ValueError).
+its arguments; failures raise PatchError (a ValueError), PatchTooLarge or MalformedPatch
+when a bound of `limits` or the patch's shape is at fault.
 """
 
 from tugboat.api.patch.apply import apply_patch, three_way_patch
-from tugboat.api.patch.jsonpatch import json_patch, parse_pointer
+from tugboat.api.patch.jsonpatch import check_operations, json_patch, parse_pointer
+from tugboat.api.patch.limits import (
+    MAX_COPY_BYTES,
+    MAX_DEPTH,
+    MAX_JSON_PATCH_OPERATIONS,
+    MalformedPatch,
+    PatchTooLarge,
+    nesting_depth,
+)
 from tugboat.api.patch.merge import PatchError, json_equal, json_merge_patch
 from tugboat.api.patch.strategic import (
     PATCH_RULES,
@@ -21,14 +30,21 @@ from tugboat.api.patch.strategic import (
 )
 
 __all__ = [
+    "MAX_COPY_BYTES",
+    "MAX_DEPTH",
+    "MAX_JSON_PATCH_OPERATIONS",
     "PATCH_RULES",
+    "MalformedPatch",
     "PatchError",
     "PatchMeta",
     "PatchRule",
+    "PatchTooLarge",
     "apply_patch",
+    "check_operations",
     "json_equal",
     "json_merge_patch",
     "json_patch",
+    "nesting_depth",
     "parse_pointer",
     "patch_meta",
     "strategic_merge_patch",

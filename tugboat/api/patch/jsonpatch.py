@@ -4,6 +4,11 @@
 `kubectl patch --type=json` sends. The operations apply in order to a private copy of the
 target, so a failing operation leaves nothing half-done; every failure is a PatchError naming
 the operation and the pointer, which the apiserver returns as a 422.
+
+The bounds of limits.py hold before any work: at most MAX_JSON_PATCH_OPERATIONS operations,
+each checked for shape up front (MalformedPatch, a 400), and the bytes `copy` adds counted
+before each copy is made, so an amplifying patch stops at the limit rather than after
+growing the object (Kubernetes' AccumulatedCopySizeLimit).
 """
 
 from __future__ import annotations
@@ -13,6 +18,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from tugboat.api.patch.limits import (
+    MAX_COPY_BYTES,
+    MAX_DEPTH,
+    MAX_JSON_PATCH_OPERATIONS,
+    MalformedPatch,
+    PatchTooLarge,
+    encoded_size,
+    nesting_depth,
+)
 from tugboat.api.patch.merge import PatchError, json_equal
 
 _INDEX_RE = re.compile(r"^(0|[1-9][0-9]*)$")
@@ -115,8 +129,23 @@ def _move(doc: Any, source: list[str], tokens: list[str]) -> Any:
     return _add(_remove(doc, source), tokens, value)
 
 
-def _copy(doc: Any, source: list[str], tokens: list[str]) -> Any:
-    return _add(doc, tokens, copy.deepcopy(_get(doc, source)))
+class _CopyBudget:
+    """The bytes `copy` operations may still add to the document."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.used = limit, 0
+
+    def spend(self, value: Any) -> None:
+        self.used += encoded_size(value)
+        if self.used > self.limit:
+            raise PatchError(f"Unable to complete the copy, the accumulated size increase of "
+                             f"copy is {self.used}, exceeding the limit {self.limit}")
+
+
+def _copy(doc: Any, source: list[str], tokens: list[str], budget: _CopyBudget) -> Any:
+    value = _get(doc, source)
+    budget.spend(value)  # before the copy is made: the point is never to grow past the bound
+    return _add(doc, tokens, copy.deepcopy(value))
 
 
 def _test(doc: Any, tokens: list[str], value: Any) -> Any:
@@ -125,15 +154,15 @@ def _test(doc: Any, tokens: list[str], value: Any) -> Any:
     return doc
 
 
-_Apply = Callable[[Any, dict[str, Any]], Any]
+_Apply = Callable[[Any, dict[str, Any], _CopyBudget], Any]
 
 _OPERATIONS: dict[str, _Apply] = {
-    "add": lambda doc, op: _add(doc, parse_pointer(op["path"]), _value(op)),
-    "remove": lambda doc, op: _remove(doc, parse_pointer(op["path"])),
-    "replace": lambda doc, op: _replace(doc, parse_pointer(op["path"]), _value(op)),
-    "move": lambda doc, op: _move(doc, _from(op), parse_pointer(op["path"])),
-    "copy": lambda doc, op: _copy(doc, _from(op), parse_pointer(op["path"])),
-    "test": lambda doc, op: _test(doc, parse_pointer(op["path"]), _value(op)),
+    "add": lambda doc, op, _: _add(doc, parse_pointer(op["path"]), _value(op)),
+    "remove": lambda doc, op, _: _remove(doc, parse_pointer(op["path"])),
+    "replace": lambda doc, op, _: _replace(doc, parse_pointer(op["path"]), _value(op)),
+    "move": lambda doc, op, _: _move(doc, _from(op), parse_pointer(op["path"])),
+    "copy": lambda doc, op, budget: _copy(doc, _from(op), parse_pointer(op["path"]), budget),
+    "test": lambda doc, op, _: _test(doc, parse_pointer(op["path"]), _value(op)),
 }
 
 
@@ -149,25 +178,55 @@ def _from(op: dict[str, Any]) -> list[str]:
     return parse_pointer(op["from"])
 
 
-def _apply_operation(doc: Any, op: Any, index: int) -> Any:
-    if not isinstance(op, dict):
-        raise PatchError(f"json patch operation {index}: must be an object")
+_JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number",
+               float: "number", type(None): "null"}
+
+
+def _json_type(value: Any) -> str:
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def check_operations(ops: Any) -> list[dict[str, Any]]:
+    """The patch's shape, before any of it applies: a list of at most
+    MAX_JSON_PATCH_OPERATIONS objects whose "op", "path" and "from" are strings."""
+    if not isinstance(ops, list):
+        raise MalformedPatch(f"a json patch must be a list of operations, not {_json_type(ops)}")
+    if len(ops) > MAX_JSON_PATCH_OPERATIONS:
+        raise PatchTooLarge(f"The allowed maximum operations in a JSON patch is "
+                            f"{MAX_JSON_PATCH_OPERATIONS}, got {len(ops)}")
+    for index, op in enumerate(ops):
+        if not isinstance(op, dict):
+            raise MalformedPatch(f"json patch operation {index}: must be an object, not "
+                                 f"{_json_type(op)}")
+        for field in ("op", "path", "from"):
+            if field in op and not isinstance(op[field], str):
+                raise MalformedPatch(f'json patch operation {index}: "{field}" must be a '
+                                     f"string, not {_json_type(op[field])}")
+    return ops
+
+
+def _apply_operation(doc: Any, op: dict[str, Any], index: int, budget: _CopyBudget) -> Any:
     name = op.get("op")
     if name not in _OPERATIONS:
         raise PatchError(f"json patch operation {index}: unknown op {name!r}")
     if "path" not in op:
         raise PatchError(f'json patch operation {index} ({name}): missing "path"')
     try:
-        return _OPERATIONS[name](doc, op)
+        return _OPERATIONS[name](doc, op, budget)
     except PatchError as err:
         raise PatchError(f"json patch operation {index} ({name} {op['path']}): {err}") from None
 
 
 def json_patch(target: Any, ops: Any) -> Any:
     """Apply RFC 6902 operations in order; returns a new document, `target` is untouched."""
-    if not isinstance(ops, list):
-        raise PatchError("a json patch must be a list of operations")
+    check_operations(ops)
+    budget = _CopyBudget(MAX_COPY_BYTES)
     doc = copy.deepcopy(target)
-    for index, op in enumerate(ops):
-        doc = _apply_operation(doc, op, index)
+    try:
+        for index, op in enumerate(ops):
+            doc = _apply_operation(doc, op, index, budget)
+    except RecursionError:  # `move`s can deepen the document one level per operation
+        raise PatchError(f"the patched object nests deeper than {MAX_DEPTH} levels") from None
+    if nesting_depth(doc) > MAX_DEPTH:
+        raise PatchError(f"the patched object nests deeper than {MAX_DEPTH} levels")
     return doc
