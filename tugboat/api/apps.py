@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from tugboat.api.fieldtypes import IntOrString
+from tugboat.api.fieldtypes import Int32, Int64, IntOrString
 from tugboat.api.meta import K8sModel, LabelSelector, ObjectMeta, Time
 from tugboat.api.pod import PodTemplateSpec
 
@@ -14,8 +14,8 @@ from tugboat.api.pod import PodTemplateSpec
 
 
 class ReplicaSetSpec(K8sModel):
-    replicas: int | None = None
-    minReadySeconds: int | None = None
+    replicas: Int32 | None = None
+    minReadySeconds: Int32 | None = None
     selector: LabelSelector | None = None
     template: PodTemplateSpec = Field(default_factory=PodTemplateSpec)
 
@@ -29,12 +29,12 @@ class ReplicaSetCondition(K8sModel):
 
 
 class ReplicaSetStatus(K8sModel):
-    replicas: int = 0  # always on the wire in Kubernetes
-    fullyLabeledReplicas: int | None = None
-    readyReplicas: int | None = None
-    availableReplicas: int | None = None
-    terminatingReplicas: int | None = None
-    observedGeneration: int | None = None
+    replicas: Int32 = 0  # always on the wire in Kubernetes
+    fullyLabeledReplicas: Int32 | None = None
+    readyReplicas: Int32 | None = None
+    availableReplicas: Int32 | None = None
+    terminatingReplicas: Int32 | None = None
+    observedGeneration: Int64 | None = None
     conditions: list[ReplicaSetCondition] | None = None
 
 
@@ -60,14 +60,14 @@ class DeploymentStrategy(K8sModel):
 
 
 class DeploymentSpec(K8sModel):
-    replicas: int | None = None
+    replicas: Int32 | None = None
     selector: LabelSelector | None = None
     template: PodTemplateSpec = Field(default_factory=PodTemplateSpec)
     strategy: DeploymentStrategy | None = None
-    minReadySeconds: int | None = None
-    revisionHistoryLimit: int | None = None
+    minReadySeconds: Int32 | None = None
+    revisionHistoryLimit: Int32 | None = None
     paused: bool | None = None
-    progressDeadlineSeconds: int | None = None
+    progressDeadlineSeconds: Int32 | None = None
 
 
 class DeploymentCondition(K8sModel):
@@ -80,15 +80,15 @@ class DeploymentCondition(K8sModel):
 
 
 class DeploymentStatus(K8sModel):
-    observedGeneration: int | None = None
-    replicas: int | None = None
-    updatedReplicas: int | None = None
-    readyReplicas: int | None = None
-    availableReplicas: int | None = None
-    unavailableReplicas: int | None = None
-    terminatingReplicas: int | None = None
+    observedGeneration: Int64 | None = None
+    replicas: Int32 | None = None
+    updatedReplicas: Int32 | None = None
+    readyReplicas: Int32 | None = None
+    availableReplicas: Int32 | None = None
+    unavailableReplicas: Int32 | None = None
+    terminatingReplicas: Int32 | None = None
     conditions: list[DeploymentCondition] | None = None
-    collisionCount: int | None = None
+    collisionCount: Int32 | None = None
 
 
 class Deployment(K8sModel):
@@ -116,8 +116,8 @@ class DaemonSetSpec(K8sModel):
     selector: LabelSelector | None = None
     template: PodTemplateSpec = Field(default_factory=PodTemplateSpec)
     updateStrategy: DaemonSetUpdateStrategy | None = None
-    minReadySeconds: int | None = None
-    revisionHistoryLimit: int | None = None
+    minReadySeconds: Int32 | None = None
+    revisionHistoryLimit: Int32 | None = None
 
 
 class DaemonSetCondition(K8sModel):
@@ -129,15 +129,15 @@ class DaemonSetCondition(K8sModel):
 
 
 class DaemonSetStatus(K8sModel):
-    currentNumberScheduled: int = 0  # these four are always on the wire in Kubernetes
-    numberMisscheduled: int = 0
-    desiredNumberScheduled: int = 0
-    numberReady: int = 0
-    observedGeneration: int | None = None
-    updatedNumberScheduled: int | None = None
-    numberAvailable: int | None = None
-    numberUnavailable: int | None = None
-    collisionCount: int | None = None
+    currentNumberScheduled: Int32 = 0  # these four are always on the wire in Kubernetes
+    numberMisscheduled: Int32 = 0
+    desiredNumberScheduled: Int32 = 0
+    numberReady: Int32 = 0
+    observedGeneration: Int64 | None = None
+    updatedNumberScheduled: Int32 | None = None
+    numberAvailable: Int32 | None = None
+    numberUnavailable: Int32 | None = None
+    collisionCount: Int32 | None = None
     conditions: list[DaemonSetCondition] | None = None
 
 

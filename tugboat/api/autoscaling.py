@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import Field
 
-from tugboat.api.fieldtypes import Quantity
+from tugboat.api.fieldtypes import Int32, Int64, Quantity
 from tugboat.api.meta import K8sModel, ObjectMeta, Time
 
 
@@ -22,7 +22,7 @@ class MetricTarget(K8sModel):
     type: str  # Utilization, Value, AverageValue
     value: Quantity | None = None
     averageValue: Quantity | None = None
-    averageUtilization: int | None = None
+    averageUtilization: Int32 | None = None
 
 
 class ResourceMetricSource(K8sModel):
@@ -43,8 +43,8 @@ class MetricSpec(K8sModel):
 
 class HorizontalPodAutoscalerSpec(K8sModel):
     scaleTargetRef: CrossVersionObjectReference
-    maxReplicas: int
-    minReplicas: int | None = None
+    maxReplicas: Int32
+    minReplicas: Int32 | None = None
     metrics: list[MetricSpec] | None = None
     behavior: dict[str, Any] | None = None
 
@@ -52,7 +52,7 @@ class HorizontalPodAutoscalerSpec(K8sModel):
 class MetricValueStatus(K8sModel):
     value: Quantity | None = None
     averageValue: Quantity | None = None
-    averageUtilization: int | None = None
+    averageUtilization: Int32 | None = None
 
 
 class ResourceMetricStatus(K8sModel):
@@ -78,10 +78,10 @@ class HorizontalPodAutoscalerCondition(K8sModel):
 
 
 class HorizontalPodAutoscalerStatus(K8sModel):
-    observedGeneration: int | None = None
+    observedGeneration: Int64 | None = None
     lastScaleTime: Time | None = None
-    currentReplicas: int | None = None
-    desiredReplicas: int = 0  # always on the wire in Kubernetes
+    currentReplicas: Int32 | None = None
+    desiredReplicas: Int32 = 0  # always on the wire in Kubernetes
     currentMetrics: list[MetricStatus] | None = None
     conditions: list[HorizontalPodAutoscalerCondition] | None = None
 
@@ -95,11 +95,11 @@ class HorizontalPodAutoscaler(K8sModel):
 
 
 class ScaleSpec(K8sModel):
-    replicas: int | None = None
+    replicas: Int32 | None = None
 
 
 class ScaleStatus(K8sModel):
-    replicas: int = 0  # always on the wire in Kubernetes
+    replicas: Int32 = 0  # always on the wire in Kubernetes
     selector: str | None = None  # a label selector in its string form
 
 

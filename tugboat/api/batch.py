@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
+from tugboat.api.fieldtypes import Int32, Int64
 from tugboat.api.meta import K8sModel, LabelSelector, ObjectMeta, Time
 from tugboat.api.pod import PodTemplateSpec
 
@@ -18,15 +19,15 @@ LEGACY_JOB_NAME_LABEL = "job-name"
 
 
 class JobSpec(K8sModel):
-    parallelism: int | None = None
-    completions: int | None = None
-    activeDeadlineSeconds: int | None = None
-    backoffLimit: int | None = None
-    backoffLimitPerIndex: int | None = None
-    maxFailedIndexes: int | None = None
+    parallelism: Int32 | None = None
+    completions: Int32 | None = None
+    activeDeadlineSeconds: Int64 | None = None
+    backoffLimit: Int32 | None = None
+    backoffLimitPerIndex: Int32 | None = None
+    maxFailedIndexes: Int32 | None = None
     podFailurePolicy: dict[str, Any] | None = None
     successPolicy: dict[str, Any] | None = None
-    ttlSecondsAfterFinished: int | None = None
+    ttlSecondsAfterFinished: Int32 | None = None
     completionMode: str | None = None
     suspend: bool | None = None
     podReplacementPolicy: str | None = None
@@ -45,11 +46,11 @@ class JobCondition(K8sModel):
 
 
 class JobStatus(K8sModel):
-    active: int | None = None
-    succeeded: int | None = None
-    failed: int | None = None
-    terminating: int | None = None
-    ready: int | None = None
+    active: Int32 | None = None
+    succeeded: Int32 | None = None
+    failed: Int32 | None = None
+    terminating: Int32 | None = None
+    ready: Int32 | None = None
     startTime: Time | None = None
     completionTime: Time | None = None
     completedIndexes: str | None = None

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from tugboat.api.fieldtypes import IntOrString, ResourceList
+from tugboat.api.fieldtypes import Int32, Int64, IntOrString, ResourceList
 from tugboat.api.meta import K8sModel
 from tugboat.api.security import SecurityContext
 
 
 class ContainerPort(K8sModel):
-    containerPort: int
+    containerPort: Int32
     name: str | None = None
-    hostPort: int | None = None
+    hostPort: Int32 | None = None
     protocol: str | None = None
     hostIP: str | None = None
 
@@ -111,12 +111,12 @@ class TCPSocketAction(K8sModel):
 
 
 class GRPCAction(K8sModel):
-    port: int
+    port: Int32
     service: str | None = None
 
 
 class SleepAction(K8sModel):
-    seconds: int
+    seconds: Int64
 
 
 class Probe(K8sModel):
@@ -124,12 +124,12 @@ class Probe(K8sModel):
     httpGet: HTTPGetAction | None = None
     tcpSocket: TCPSocketAction | None = None
     grpc: GRPCAction | None = None
-    initialDelaySeconds: int | None = None
-    timeoutSeconds: int | None = None
-    periodSeconds: int | None = None
-    successThreshold: int | None = None
-    failureThreshold: int | None = None
-    terminationGracePeriodSeconds: int | None = None
+    initialDelaySeconds: Int32 | None = None
+    timeoutSeconds: Int32 | None = None
+    periodSeconds: Int32 | None = None
+    successThreshold: Int32 | None = None
+    failureThreshold: Int32 | None = None
+    terminationGracePeriodSeconds: Int64 | None = None
 
 
 class LifecycleHandler(K8sModel):

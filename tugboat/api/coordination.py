@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from tugboat.api.fieldtypes import Int32
 from tugboat.api.meta import K8sModel, ObjectMeta, Time
 
 
 class LeaseSpec(K8sModel):
     holderIdentity: str | None = None
-    leaseDurationSeconds: int | None = None
+    leaseDurationSeconds: Int32 | None = None
     acquireTime: Time | None = None  # MicroTime: RFC 3339 with microseconds
     renewTime: Time | None = None
-    leaseTransitions: int | None = None
+    leaseTransitions: Int32 | None = None
     strategy: str | None = None
     preferredHolder: str | None = None
 

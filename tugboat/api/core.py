@@ -32,6 +32,7 @@ from tugboat.api.container import (
     TCPSocketAction,
     VolumeMount,
 )
+from tugboat.api.fieldtypes import Int32, Int64
 from tugboat.api.meta import K8sModel, ObjectMeta, ObjectReference, Time
 from tugboat.api.node import (
     ContainerImage,
@@ -145,7 +146,7 @@ class EventSource(K8sModel):
 
 
 class EventSeries(K8sModel):
-    count: int | None = None
+    count: Int32 | None = None
     lastObservedTime: Time | None = None
 
 
@@ -161,7 +162,7 @@ class Event(K8sModel):
     source: EventSource | None = None
     firstTimestamp: Time | None = None
     lastTimestamp: Time | None = None
-    count: int | None = None
+    count: Int32 | None = None
     type: str | None = None
     eventTime: Time | None = None
     series: EventSeries | None = None
@@ -172,8 +173,8 @@ class Event(K8sModel):
 
 
 class ReplicationControllerSpec(K8sModel):
-    replicas: int | None = None
-    minReadySeconds: int | None = None
+    replicas: Int32 | None = None
+    minReadySeconds: Int32 | None = None
     selector: dict[str, str] | None = None
     template: PodTemplateSpec | None = None
 
@@ -187,11 +188,11 @@ class ReplicationControllerCondition(K8sModel):
 
 
 class ReplicationControllerStatus(K8sModel):
-    replicas: int = 0  # always on the wire in Kubernetes
-    fullyLabeledReplicas: int | None = None
-    readyReplicas: int | None = None
-    availableReplicas: int | None = None
-    observedGeneration: int | None = None
+    replicas: Int32 = 0  # always on the wire in Kubernetes
+    fullyLabeledReplicas: Int32 | None = None
+    readyReplicas: Int32 | None = None
+    availableReplicas: Int32 | None = None
+    observedGeneration: Int64 | None = None
     conditions: list[ReplicationControllerCondition] | None = None
 
 

@@ -1,4 +1,11 @@
-"""Wire scalar types several API groups share: IntOrString and the quantity string.
+"""Wire scalar types several API groups share: the sized integers, IntOrString and the
+quantity string.
+
+Kubernetes' integer fields are Go int32 or int64, and its decoder refuses a number that
+does not fit ("cannot unmarshal number 2147483648 ... of type int32"). A Python int has
+no size, so an unbounded `replicas: 2147483648` used to be stored and then broke every
+client that decodes it (kubectl, client-go, the Python client). Int32 and Int64 carry the
+Go type's range once, for every model; validation/typeerrors.py words the refusal.
 
 Kubernetes accepts `cpu: 1` and `cpu: "500m"` alike for a resource.Quantity, and `port: 80`
 or `port: http` for an IntOrString. Both are kept as Python scalars so a model dumps back
@@ -11,11 +18,20 @@ import functools
 from fractions import Fraction
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 
 from tugboat.api.quantity import QuantityError, parse_quantity
 
-IntOrString = int | str
+INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+
+# The bounds are checked by pydantic-core itself (no Python call per field) and appear in
+# the served OpenAPI schema with Kubernetes' `format`.
+Int32 = Annotated[int, Field(ge=INT32_MIN, le=INT32_MAX, json_schema_extra={"format": "int32"})]
+Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX, json_schema_extra={"format": "int64"})]
+
+# intstr.IntOrString: its integer form is an int32.
+IntOrString = Int32 | str
 
 
 def _quantity_from_number(value: Any) -> Any:

@@ -12,6 +12,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from tugboat.api.fieldtypes import Int32, Int64
+
 _RFC3339 = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
 
@@ -70,10 +72,10 @@ class ObjectMeta(K8sModel):
     namespace: str | None = None
     uid: str | None = None
     resourceVersion: str | None = None
-    generation: int | None = None
+    generation: Int64 | None = None
     creationTimestamp: Time | None = None
     deletionTimestamp: Time | None = None
-    deletionGracePeriodSeconds: int | None = None
+    deletionGracePeriodSeconds: Int64 | None = None
     labels: dict[str, str] | None = None
     annotations: dict[str, str] | None = None
     ownerReferences: list[OwnerReference] | None = None
@@ -81,10 +83,19 @@ class ObjectMeta(K8sModel):
     managedFields: list[ManagedFieldsEntry] | None = None
 
 
+class PartialObjectMetadata(K8sModel):
+    """meta.k8s.io/v1 PartialObjectMetadata: an object's type and metadata alone, what
+    the server reads of a body before it decodes the whole kind."""
+
+    apiVersion: str | None = None
+    kind: str | None = None
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+
+
 class ListMeta(K8sModel):
     resourceVersion: str | None = None
     continue_: str | None = Field(default=None, alias="continue")
-    remainingItemCount: int | None = None
+    remainingItemCount: Int64 | None = None
 
 
 class LabelSelectorRequirement(K8sModel):
@@ -110,7 +121,7 @@ class StatusDetails(K8sModel):
     kind: str | None = None
     uid: str | None = None
     causes: list[StatusCause] | None = None
-    retryAfterSeconds: int | None = None
+    retryAfterSeconds: Int32 | None = None
 
 
 class Status(K8sModel):
@@ -123,7 +134,7 @@ class Status(K8sModel):
     message: str | None = None
     reason: str | None = None
     details: StatusDetails | None = None
-    code: int | None = None
+    code: Int32 | None = None
 
 
 class Preconditions(K8sModel):
@@ -134,7 +145,7 @@ class Preconditions(K8sModel):
 class DeleteOptions(K8sModel):
     apiVersion: str | None = None
     kind: str | None = None
-    gracePeriodSeconds: int | None = None
+    gracePeriodSeconds: Int64 | None = None
     propagationPolicy: str | None = None
     orphanDependents: bool | None = None
     preconditions: Preconditions | None = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from tugboat.api.fieldtypes import ResourceList
+from tugboat.api.fieldtypes import Int32, Int64, ResourceList
 from tugboat.api.meta import K8sModel, ObjectMeta, Time
 
 
@@ -40,7 +40,7 @@ class NodeAddress(K8sModel):
 
 
 class DaemonEndpoint(K8sModel):
-    Port: int  # capitalised on the wire, as in Kubernetes
+    Port: Int32  # capitalised on the wire, as in Kubernetes
 
 
 class NodeDaemonEndpoints(K8sModel):
@@ -64,7 +64,7 @@ class NodeSystemInfo(K8sModel):
 
 class ContainerImage(K8sModel):
     names: list[str] | None = None
-    sizeBytes: int | None = None
+    sizeBytes: Int64 | None = None
 
 
 class NodeStatus(K8sModel):

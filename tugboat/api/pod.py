@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import Field
 
 from tugboat.api.container import Container, ObjectFieldSelector, ResourceFieldSelector
-from tugboat.api.fieldtypes import Quantity
+from tugboat.api.fieldtypes import Int32, Int64, Quantity
 from tugboat.api.meta import K8sModel, ObjectMeta, ObjectReference, Time
 from tugboat.api.security import PodSecurityContext
 
@@ -30,20 +30,20 @@ class HostPathVolumeSource(K8sModel):
 class KeyToPath(K8sModel):
     key: str
     path: str
-    mode: int | None = None
+    mode: Int32 | None = None
 
 
 class ConfigMapVolumeSource(K8sModel):
     name: str | None = None
     items: list[KeyToPath] | None = None
-    defaultMode: int | None = None
+    defaultMode: Int32 | None = None
     optional: bool | None = None
 
 
 class SecretVolumeSource(K8sModel):
     secretName: str | None = None
     items: list[KeyToPath] | None = None
-    defaultMode: int | None = None
+    defaultMode: Int32 | None = None
     optional: bool | None = None
 
 
@@ -51,12 +51,12 @@ class DownwardAPIVolumeFile(K8sModel):
     path: str
     fieldRef: ObjectFieldSelector | None = None
     resourceFieldRef: ResourceFieldSelector | None = None
-    mode: int | None = None
+    mode: Int32 | None = None
 
 
 class DownwardAPIVolumeSource(K8sModel):
     items: list[DownwardAPIVolumeFile] | None = None
-    defaultMode: int | None = None
+    defaultMode: Int32 | None = None
 
 
 class DownwardAPIProjection(K8sModel):
@@ -80,7 +80,7 @@ class ServiceAccountTokenProjection(K8sModel):
 
     path: str
     audience: str | None = None
-    expirationSeconds: int | None = None
+    expirationSeconds: Int64 | None = None
 
 
 class VolumeProjection(K8sModel):
@@ -95,7 +95,7 @@ class ProjectedVolumeSource(K8sModel):
     """Several sources in one directory: how every pod gets its service account token."""
 
     sources: list[VolumeProjection] | None = None
-    defaultMode: int | None = None
+    defaultMode: Int32 | None = None
 
 
 # Volume sources Tugboat's kubelet does not mount; kept so they round-trip and count as a
@@ -151,7 +151,7 @@ class Toleration(K8sModel):
     operator: str | None = None
     value: str | None = None
     effect: str | None = None
-    tolerationSeconds: int | None = None
+    tolerationSeconds: Int64 | None = None
 
 
 class NodeSelectorRequirement(K8sModel):
@@ -170,7 +170,7 @@ class NodeSelector(K8sModel):
 
 
 class PreferredSchedulingTerm(K8sModel):
-    weight: int
+    weight: Int32
     preference: NodeSelectorTerm
 
 
@@ -198,8 +198,8 @@ class PodSpec(K8sModel):
     ephemeralContainers: list[dict[str, Any]] | None = None
     volumes: list[Volume] | None = None
     restartPolicy: str | None = None
-    terminationGracePeriodSeconds: int | None = None
-    activeDeadlineSeconds: int | None = None
+    terminationGracePeriodSeconds: Int64 | None = None
+    activeDeadlineSeconds: Int64 | None = None
     dnsPolicy: str | None = None
     dnsConfig: dict[str, Any] | None = None
     nodeSelector: dict[str, str] | None = None
@@ -220,7 +220,7 @@ class PodSpec(K8sModel):
     tolerations: list[Toleration] | None = None
     hostAliases: list[dict[str, Any]] | None = None
     priorityClassName: str | None = None
-    priority: int | None = None
+    priority: Int32 | None = None
     preemptionPolicy: str | None = None
     readinessGates: list[dict[str, Any]] | None = None
     runtimeClassName: str | None = None
@@ -253,8 +253,8 @@ class ContainerStateRunning(K8sModel):
 
 
 class ContainerStateTerminated(K8sModel):
-    exitCode: int = 0
-    signal: int | None = None
+    exitCode: Int32 = 0
+    signal: Int32 | None = None
     reason: str | None = None
     message: str | None = None
     startedAt: Time | None = None
@@ -275,7 +275,7 @@ class ContainerStatus(K8sModel):
     state: ContainerState | None = None
     lastState: ContainerState | None = None
     ready: bool = False
-    restartCount: int = 0
+    restartCount: Int32 = 0
     image: str = ""
     imageID: str = ""
     containerID: str | None = None

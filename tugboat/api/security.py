@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tugboat.api.fieldtypes import Int64
 from tugboat.api.meta import K8sModel
 
 SECCOMP_RUNTIME_DEFAULT = "RuntimeDefault"
@@ -31,8 +32,8 @@ class SecurityContext(K8sModel):
     privileged: bool | None = None
     seLinuxOptions: dict[str, Any] | None = None
     windowsOptions: dict[str, Any] | None = None
-    runAsUser: int | None = None
-    runAsGroup: int | None = None
+    runAsUser: Int64 | None = None
+    runAsGroup: Int64 | None = None
     runAsNonRoot: bool | None = None
     readOnlyRootFilesystem: bool | None = None
     allowPrivilegeEscalation: bool | None = None
@@ -44,12 +45,12 @@ class SecurityContext(K8sModel):
 class PodSecurityContext(K8sModel):
     seLinuxOptions: dict[str, Any] | None = None
     windowsOptions: dict[str, Any] | None = None
-    runAsUser: int | None = None
-    runAsGroup: int | None = None
+    runAsUser: Int64 | None = None
+    runAsGroup: Int64 | None = None
     runAsNonRoot: bool | None = None
-    supplementalGroups: list[int] | None = None
+    supplementalGroups: list[Int64] | None = None
     supplementalGroupsPolicy: str | None = None
-    fsGroup: int | None = None
+    fsGroup: Int64 | None = None
     fsGroupChangePolicy: str | None = None
     sysctls: list[dict[str, Any]] | None = None
     seccompProfile: SeccompProfile | None = None

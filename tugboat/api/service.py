@@ -8,17 +8,17 @@ from typing import Any
 
 from pydantic import Field
 
-from tugboat.api.fieldtypes import IntOrString
+from tugboat.api.fieldtypes import Int32, IntOrString
 from tugboat.api.meta import K8sModel, ObjectMeta, ObjectReference
 
 
 class ServicePort(K8sModel):
-    port: int
+    port: Int32
     name: str | None = None
     protocol: str | None = None
     appProtocol: str | None = None
     targetPort: IntOrString | None = None
-    nodePort: int | None = None
+    nodePort: Int32 | None = None
 
 
 class ServiceSpec(K8sModel):
@@ -39,7 +39,7 @@ class ServiceSpec(K8sModel):
     loadBalancerClass: str | None = None
     loadBalancerSourceRanges: list[str] | None = None
     allocateLoadBalancerNodePorts: bool | None = None
-    healthCheckNodePort: int | None = None
+    healthCheckNodePort: Int32 | None = None
     publishNotReadyAddresses: bool | None = None
 
 
@@ -68,7 +68,7 @@ class EndpointAddress(K8sModel):
 
 
 class EndpointPort(K8sModel):
-    port: int
+    port: Int32
     name: str | None = None
     protocol: str | None = None
     appProtocol: str | None = None

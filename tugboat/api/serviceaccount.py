@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from tugboat.api.fieldtypes import Int64
 from tugboat.api.meta import K8sModel, ObjectMeta, ObjectReference, Time
 from tugboat.api.pod import LocalObjectReference
 
@@ -37,7 +38,7 @@ class BoundObjectReference(K8sModel):
 
 class TokenRequestSpec(K8sModel):
     audiences: list[str] = Field(default_factory=list)
-    expirationSeconds: int | None = None
+    expirationSeconds: Int64 | None = None
     boundObjectRef: BoundObjectReference | None = None
 
 

@@ -20,6 +20,7 @@ from tugboat.apiserver import decoding, errors
 from tugboat.apiserver.admission.interface import AdmissionChain, AdmissionRequest, Operation
 from tugboat.apiserver.auth.user import PRIVILEGED, UserInfo
 from tugboat.apiserver.continuetoken import decode_continue, encode_continue
+from tugboat.apiserver.storageform import check_metadata, encode
 from tugboat.apiserver.strategies import GracefulDeletion, Strategy, strategy_for
 from tugboat.apiserver.strategies.generic import copy
 from tugboat.apiserver.watchcache import WatchCache
@@ -32,6 +33,7 @@ NAMESPACES = lookup("", "v1", "namespaces")
 # bound at all, and 8 made a patch 409 as soon as ~10 clients patched one object.
 CONFLICT_RETRIES = 100
 GENERATE_NAME_RETRIES = 8
+
 
 @dataclass
 class WriteOptions:
@@ -161,6 +163,7 @@ class Registry:
         unknown-field warnings."""
         info = strat.info
         name = body.get("metadata", {}).get("name")
+        name = name if isinstance(name, str) else None
         model = decoding.decode(info, body, name)
         strat.default(model, creating=old is None)
         wire = model.wire()
@@ -180,6 +183,8 @@ class Registry:
         meta = body.get("metadata")
         if "metadata" in body and not isinstance(meta, dict):  # null too: not an object
             raise errors.bad_request("metadata must be an object")
+        if meta:
+            check_metadata(info, body)
         if (meta or {}).get("resourceVersion"):
             raise errors.bad_request("resourceVersion should not be set on objects to be created")
         body_ns = (meta or {}).get("namespace")
@@ -205,7 +210,7 @@ class Registry:
         for _ in range(GENERATE_NAME_RETRIES if generated else 1):
             try:
                 kv = await self._commit(self.store.create(info.key(ns, name),
-                                                          orjson.dumps(wire)))
+                                                          encode(info, name, wire)))
                 break
             except KeyExists:
                 if not generated:
@@ -239,6 +244,7 @@ class Registry:
         meta = body.get("metadata")
         if not isinstance(meta, dict):
             raise errors.bad_request("metadata must be an object")
+        check_metadata(info, body)
         if meta.get("name") and meta["name"] != name:
             raise errors.bad_request(f"the name of the object ({meta['name']}) does not match "
                                      f"the name on the URL ({name})")
@@ -291,7 +297,8 @@ class Registry:
             return Result(old, warnings)  # as Kubernetes: a no-op write keeps its revision
         try:
             kv = await self._commit(self.store.update(
-                info.key(ns, name), orjson.dumps(wire), int(old["metadata"]["resourceVersion"])))
+                info.key(ns, name), encode(info, name, wire),
+                int(old["metadata"]["resourceVersion"])))
         except Conflict:
             raise _lost_race(info, name) from None
         except KeyNotFound:

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from tugboat.api.meta import DeleteOptions
+from tugboat.api.meta import DeleteOptions, StatusCause
 from tugboat.api.resources import SCALE_API_VERSION, ResourceInfo
-from tugboat.apiserver import errors
+from tugboat.api.validation.fielderrors import INVALID
+from tugboat.apiserver import decoding, errors
 from tugboat.apiserver.registry import Obj, Registry, Result, WriteOptions
 from tugboat.apiserver.strategies import strategy_for
+from tugboat.apiserver.strategies.generic import copy
+from tugboat.apiserver.strategies.scale import decode_scale
 
+# Eviction has no table entry of its own (it is only ever POSTed), but its errors name it.
+EVICTIONS = ResourceInfo("policy", "v1", "evictions", "Eviction", True, "policy:Eviction")
 SUCCESS = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
            "code": 201}
 
@@ -34,8 +39,9 @@ def to_scale(info: ResourceInfo, obj: Obj) -> Obj:
 async def write_scale(reg: Registry, info: ResourceInfo, ns: str | None, name: str,
                       scale: Any, opts: WriteOptions) -> Result:
     """PUT (or the patched result of) a Scale: a resourceVersion in it is a precondition."""
-    rv = (scale.get("metadata") or {}).get("resourceVersion") if isinstance(scale, dict) \
-        else None
+    rv = decode_scale(scale, name).metadata.resourceVersion
+    if rv and not rv.isdigit():
+        raise errors.bad_request(f'invalid resourceVersion "{rv}"')
     if rv and rv != reg.get(info, ns, name)["metadata"]["resourceVersion"]:
         raise errors.conflict(info, name)
     res = await reg.guaranteed_update(info, ns, name, scale, opts, "scale")
@@ -46,7 +52,8 @@ async def bind(reg: Registry, info: ResourceInfo, ns: str | None, name: str, bod
                opts: WriteOptions) -> tuple[Obj, list[str]]:
     """POST pods/{name}/binding: set spec.nodeName once (409 if already bound)."""
     bmeta = body.get("metadata")
-    if isinstance(bmeta, dict) and bmeta.get("name") and bmeta["name"] != name:
+    if isinstance(bmeta, dict) and isinstance(bmeta.get("name"), str) and bmeta["name"] \
+            and bmeta["name"] != name:
         raise errors.bad_request("name in URL does not match name in Binding object")
     res = await reg.guaranteed_update(info, ns, name, body, opts, "binding")
     return SUCCESS, res.warnings
@@ -54,11 +61,21 @@ async def bind(reg: Registry, info: ResourceInfo, ns: str | None, name: str, bod
 
 async def evict(reg: Registry, info: ResourceInfo, ns: str | None, name: str, body: Obj,
                 opts: WriteOptions) -> tuple[Obj, list[str]]:
-    """POST pods/{name}/eviction: a graceful delete (no PodDisruptionBudgets here)."""
-    try:
-        options = DeleteOptions.model_validate((body or {}).get("deleteOptions") or {})
-    except Exception as e:
-        raise errors.bad_request(f"invalid delete options: {e}") from None
+    """POST pods/{name}/eviction: a graceful delete (no PodDisruptionBudgets here). The
+    Eviction is decoded like an object (422 naming a wrong-typed field) and must name the
+    pod of the URL, as Kubernetes' eviction REST checks."""
+    eviction = copy(body)
+    beta = eviction.get("apiVersion") == "policy/v1beta1"  # still served by Kubernetes
+    decoding.check_type_meta(EVICTIONS, eviction, api_version="policy/v1beta1" if beta else None)
+    evicted = decoding.decode(EVICTIONS, eviction, name)
+    if evicted.metadata.name and evicted.metadata.name != name:
+        raise errors.bad_request("name in URL does not match name in Eviction object")
+    options = evicted.deleteOptions or DeleteOptions()
+    if options.propagationPolicy not in (None, "Foreground", "Background", "Orphan"):
+        raise errors.invalid(EVICTIONS, name, [StatusCause(
+            reason=INVALID, field="deleteOptions.propagationPolicy",
+            message=f'Unsupported value: "{options.propagationPolicy}": supported values: '
+                    f'"Foreground", "Background", "Orphan"')])
     res = await reg.delete(info, ns, name, options, opts, eviction=body)
     return SUCCESS, res.warnings
 

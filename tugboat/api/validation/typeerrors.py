@@ -14,6 +14,7 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel
 
+from tugboat.api.fieldtypes import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN
 from tugboat.api.meta import K8sModel, StatusCause
 from tugboat.api.validation.fielderrors import INVALID, REQUIRED
 
@@ -24,6 +25,16 @@ _TYPE_NAMES = {
     "list_type": "array", "tuple_type": "array", "set_type": "array", "dict_type": "object",
     "model_type": "object", "model_attributes_type": "object",
 }
+# A bound that is a Go integer type's limit (fieldtypes.Int32/Int64): the number does not
+# fit the field's type, as Kubernetes' decoder says ("... of type int32").
+_SIZED_BOUNDS = {INT32_MIN: "int32", INT32_MAX: "int32", INT64_MIN: "int64", INT64_MAX: "int64"}
+
+
+def _type_name(err: Any) -> str | None:
+    if err["type"] in ("greater_than_equal", "less_than_equal"):
+        bound = next(iter((err.get("ctx") or {}).values()), None)
+        return _SIZED_BOUNDS.get(bound) if isinstance(bound, int) else None
+    return _TYPE_NAMES.get(err["type"])
 
 
 def _models_by_name() -> dict[str, type[BaseModel]]:
@@ -96,7 +107,7 @@ def causes_from_pydantic(exc: pydantic.ValidationError,
     for err in exc.errors(include_url=False):
         path = field_path(root, err["loc"]) if root is not None else _plain_path(err["loc"])
         entry = by_path.setdefault(path, (err, []))
-        type_name = _TYPE_NAMES.get(err["type"])
+        type_name = _type_name(err)
         if type_name and type_name not in entry[1]:
             entry[1].append(type_name)
     causes = []

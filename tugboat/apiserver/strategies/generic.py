@@ -44,8 +44,14 @@ def spec_part(obj: Obj) -> Obj:
             if k not in ("metadata", "status", "kind", "apiVersion")}
 
 
+# The last instant RFC 3339 can write (four-digit years): a grace period may be any int64
+# (Kubernetes accepts 2^62 s), and the deletionTimestamp it gives must stay a valid time.
+_LAST_TIME = 253402300799  # 9999-12-31T23:59:59Z
+
+
 def after(seconds: int) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + seconds))
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                         time.gmtime(min(time.time() + seconds, _LAST_TIME)))
 
 
 class Strategy:

@@ -6,6 +6,7 @@ cluster itself needs may not be deleted."""
 from __future__ import annotations
 
 from tugboat.api.meta import now_rfc3339
+from tugboat.apiserver import decoding, errors
 from tugboat.apiserver.strategies.generic import Obj, Stored, Strategy, Wrapped, copy
 
 PROTECTED_NAMESPACES = {"default", "kube-system", "kube-public"}
@@ -18,8 +19,16 @@ class NamespaceFinalizeStrategy(Wrapped):
     subresource = "finalize"
 
     def prepare_for_update(self, new: Obj, old: Obj) -> Obj:
-        spec = new.get("spec")
-        finalizers = (spec.get("finalizers") if isinstance(spec, dict) else None) or []
+        """The body is a Namespace, decoded as one (a wrong JSON type anywhere in it is a
+        422, never silently read as "no finalizers") and naming the URL's namespace."""
+        name = old["metadata"]["name"]
+        body = copy(new)
+        decoding.check_type_meta(self.info, body)
+        namespace = decoding.decode(self.info, body, name)
+        if namespace.metadata.name and namespace.metadata.name != name:
+            raise errors.bad_request(f"the name of the object ({namespace.metadata.name}) "
+                                     f"does not match the name on the URL ({name})")
+        finalizers = namespace.spec.finalizers or []
         out = copy(old)
         out.setdefault("spec", {})["finalizers"] = finalizers
         if not finalizers:

@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 EVENT_ACTIONS = ["die", "oom", "destroy"]
 MAX_PROBE_OUTPUT = 10 * 1024
+MAX_STOP_TIMEOUT = 2**31 - 1  # seconds: see stop_container
 
 
 def _explain(e: docker.errors.APIError) -> str:
@@ -183,7 +184,10 @@ class DockerRuntime:
         return cid
 
     async def stop_container(self, container_id: str, grace_seconds: float) -> None:
-        timeout = max(0, math.ceil(grace_seconds))
+        # A pod may ask for any int64 of grace (Kubernetes accepts 2^62); Docker turns `t`
+        # into a Go Duration and the client adds it to a socket timeout, and both overflow
+        # far below that. 2^31-1 s (68 years) is "never kill" all the same.
+        timeout = max(0, min(math.ceil(grace_seconds), MAX_STOP_TIMEOUT))
         with contextlib.suppress(NotFoundError):
             await self._run(lambda api: api.stop(container_id, timeout=timeout))
 

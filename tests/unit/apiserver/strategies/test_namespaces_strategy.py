@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.apiserver.strategies.objects import NAMESPACES, Obj, none_stored, stored
+from tugboat.apiserver import errors
 from tugboat.apiserver.strategies import strategy_for
 
 
@@ -59,7 +60,6 @@ def test_finalized_waits_for_spec_finalizers(spec: Obj, finalized: bool) -> None
 @pytest.mark.parametrize(("body", "finalizers"), [
     ({"spec": {"finalizers": []}}, None),
     ({"spec": {"finalizers": ["a.io/b"]}}, ["a.io/b"]),
-    ({"spec": "nonsense"}, None),
 ])
 def test_finalize_changes_only_spec_finalizers(body: Obj, finalizers: list[str] | None) -> None:
     old = namespace(spec={"finalizers": ["kubernetes"]}, status={"phase": "Terminating"},
@@ -69,3 +69,16 @@ def test_finalize_changes_only_spec_finalizers(body: Obj, finalizers: list[str] 
     out = strategy_for(NAMESPACES, "finalize").prepare_for_update(body, old)
     assert out["spec"].get("finalizers") == finalizers
     assert out["metadata"] == old["metadata"] and out["status"] == old["status"]
+
+
+@pytest.mark.parametrize("body", [
+    {"spec": "nonsense"}, {"spec": {"finalizers": "kubernetes"}},
+    {"spec": {"finalizers": [5]}}, {"metadata": 5}, {"metadata": {"name": 5}},
+])
+def test_finalize_refuses_a_wrong_typed_body(body: Obj) -> None:
+    """A body that is not a Namespace is a 422, never read as "no finalizers" (which
+    would let the namespace go before it is empty)."""
+    old = namespace(spec={"finalizers": ["kubernetes"]})
+    with pytest.raises(errors.ApiError) as e:
+        strategy_for(NAMESPACES, "finalize").prepare_for_update(body, old)
+    assert e.value.code == 422, e.value.message
