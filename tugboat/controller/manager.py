@@ -26,6 +26,7 @@ from tugboat.controller.namespace import NamespaceController
 from tugboat.controller.nodelifecycle import NodeLifecycleController
 from tugboat.controller.options import ManagerOptions
 from tugboat.controller.podautoscaler import HorizontalPodAutoscalerController
+from tugboat.controller.podgc import PodGCController
 from tugboat.controller.reconciling import Controller
 from tugboat.controller.replicaset import ReplicaSetController
 from tugboat.controller.replicationcontroller import ReplicationControllerController
@@ -54,6 +55,7 @@ CONTROLLERS: dict[str, Callable[[ControllerContext], Controller]] = {
     "serviceaccount": ServiceAccountsController,
     "root-ca-cert-publisher": RootCACertPublisher,
     "clusterrole-aggregation": ClusterRoleAggregationController,
+    "podgc": PodGCController,
 }
 
 

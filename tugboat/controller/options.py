@@ -1,9 +1,19 @@
 """The controller manager's flags, with kube-controller-manager's names and defaults, and
-the options value the controllers read. Durations are Go durations (`40s`, `5m`)."""
+the options value the controllers read. Durations are Go durations (`40s`, `5m`).
+
+Combinations that cannot work are refused before anything starts, with one line and exit
+status 1 (kube-controller-manager validates few of these; an operator finds out later
+from flapping nodes). The one that is easy to get wrong: `--node-monitor-grace-period`
+must be longer than the interval at which kubelets renew their node Lease, or a healthy
+node is marked Unknown between two renewals. Kubernetes' help text asks for "N times the
+kubelet's nodeStatusUpdateFrequency"; Tugboat's kubelet heartbeats through its Lease,
+renewed every 10 s (a quarter of its 40 s duration, as Kubernetes' kubelet), so that is the
+floor; the default 40 s allows three missed renewals."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass, field
 
 from tugboat.api.durations import parse_duration
@@ -13,8 +23,11 @@ ALL_CONTROLLERS = (
     "replicationcontroller", "replicaset", "deployment", "job", "ttl-after-finished",
     "daemonset", "nodelifecycle", "endpoints", "garbagecollector", "namespace",
     "horizontalpodautoscaling", "serviceaccount", "root-ca-cert-publisher",
-    "clusterrole-aggregation",
+    "clusterrole-aggregation", "podgc",
 )
+
+# tugboat/kubelet/node/lease.py renews the node Lease this often (not a flag of the kubelet).
+KUBELET_LEASE_RENEW_INTERVAL = 10.0
 
 
 @dataclass
@@ -90,11 +103,13 @@ def parser() -> argparse.ArgumentParser:
     a("--leader-elect-renew-deadline", type=_duration, metavar="DURATION", default="10s")
     a("--leader-elect-retry-period", type=_duration, metavar="DURATION", default="2s")
     a("--node-monitor-grace-period", type=_duration, metavar="DURATION", default="40s",
-      help="how stale a node's Lease may be before the node is marked Unknown")
+      help="how stale a node's Lease may be before the node is marked Unknown; longer "
+      f"than the kubelet's lease renewal ({KUBELET_LEASE_RENEW_INTERVAL:g}s)")
     a("--node-monitor-period", type=_duration, metavar="DURATION", default="5s",
       help="how often node health is checked")
     a("--pod-eviction-timeout", type=_duration, metavar="DURATION", default="5m",
-      help="how long pods stay on an unreachable node before they are deleted")
+      help="how long pods that set no toleration stay on an unreachable node before they "
+      "are evicted (the tolerationSeconds of Kubernetes' default toleration)")
     a("--horizontal-pod-autoscaler-sync-period", type=_duration, metavar="DURATION", default="15s")
     a("--horizontal-pod-autoscaler-downscale-stabilization", type=_duration, metavar="DURATION", default="5m")
     a("--horizontal-pod-autoscaler-tolerance", type=float, default=0.1)
@@ -110,13 +125,50 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def problems(opts: ManagerOptions) -> list[str]:
+    """What makes these options unworkable, one phrase each (empty: they are fine)."""
+    c = opts.controller
+    out = [f"{flag} must be greater than 0 (got {value:g}s)" for flag, value in (
+        ("--node-monitor-grace-period", c.node_monitor_grace_period),
+        ("--node-monitor-period", c.node_monitor_period),
+        ("--horizontal-pod-autoscaler-sync-period", c.hpa_sync_period),
+        ("--min-resync-period", c.resync_period)) if value <= 0]
+    out += [f"{flag} must not be negative (got {value:g})" for flag, value in (
+        ("--pod-eviction-timeout", c.pod_eviction_timeout),
+        ("--horizontal-pod-autoscaler-downscale-stabilization",
+         c.hpa_downscale_stabilization),
+        ("--horizontal-pod-autoscaler-tolerance", c.hpa_tolerance)) if value < 0]
+    if 0 < c.node_monitor_grace_period <= KUBELET_LEASE_RENEW_INTERVAL:
+        out.append(f"--node-monitor-grace-period ({c.node_monitor_grace_period:g}s) must be "
+                   f"longer than the kubelet's node lease renewal interval "
+                   f"({KUBELET_LEASE_RENEW_INTERVAL:g}s), or healthy nodes flap to Unknown")
+    if opts.leader_elect and not (opts.lease_duration > opts.renew_deadline
+                                  > opts.retry_period > 0):
+        out.append("leader election needs --leader-elect-lease-duration > "
+                   "--leader-elect-renew-deadline > --leader-elect-retry-period > 0")
+    if not 0 <= opts.port <= 65535:
+        out.append(f"--port must be between 0 and 65535 (got {opts.port})")
+    return out
+
+
 def parse_args(argv: list[str] | None = None) -> ManagerOptions:
+    """The options on the command line; exits 2 on a usage error (argparse's), 1 with one
+    line on stderr for a combination that cannot work."""
     p = parser()
     ns = p.parse_args(argv)
     try:
         controllers = enabled_controllers(ns.controllers)
     except ValueError as e:
         p.error(str(e))
+    opts = _options(ns, controllers)
+    wrong = problems(opts)
+    if wrong:
+        print(f"{p.prog}: invalid flags: {'; '.join(wrong)}", file=sys.stderr)
+        sys.exit(1)
+    return opts
+
+
+def _options(ns: argparse.Namespace, controllers: tuple[str, ...]) -> ManagerOptions:
     return ManagerOptions(
         server=ns.server, kubeconfig=ns.kubeconfig, leader_elect=ns.leader_elect,
         lease_duration=ns.leader_elect_lease_duration,

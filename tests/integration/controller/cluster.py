@@ -19,8 +19,10 @@ import httpx
 from tests.support.processes import free_port, wait_until
 from tugboat.client import ClientError, Conflict, SyncApiClient
 
+# The grace period is the shortest the manager accepts: just over the kubelet's 10 s
+# lease renewal (options.py).
 FAST_FLAGS = [
-    "--leader-elect=false", "--node-monitor-grace-period", "3s", "--node-monitor-period",
+    "--leader-elect=false", "--node-monitor-grace-period", "11s", "--node-monitor-period",
     "1s", "--pod-eviction-timeout", "5s", "--horizontal-pod-autoscaler-sync-period", "1s",
     "--horizontal-pod-autoscaler-downscale-stabilization", "3s", "--min-resync-period", "30s",
 ]
@@ -98,17 +100,18 @@ def node_body(name: str, labels: dict[str, str] | None = None,
             "spec": {"taints": taints} if taints else {}, "status": status}
 
 
-def renew_lease(kube: SyncApiClient, node: str) -> None:
+def renew_lease(kube: SyncApiClient, node: str, renew_time: str | None = None) -> None:
+    """Renew (or create) the node's Lease as its kubelet would, at `renew_time` (now)."""
     body = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
             "metadata": {"name": node, "namespace": "kube-node-lease"},
             "spec": {"holderIdentity": node, "leaseDurationSeconds": 40,
-                     "renewTime": micro_now()}}
+                     "renewTime": renew_time or micro_now()}}
     try:
         lease = kube.get("leases", node, "kube-node-lease")
     except ClientError:
         kube.create("leases", body, "kube-node-lease")
         return
-    lease["spec"]["renewTime"] = micro_now()
+    lease["spec"]["renewTime"] = renew_time or micro_now()
     kube.update("leases", lease, "kube-node-lease")
 
 

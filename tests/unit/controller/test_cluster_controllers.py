@@ -1,5 +1,5 @@
-"""Reconciles of the controllers that do not own pods from a template — Deployment, node
-lifecycle, endpoints, garbage collector, namespace, HPA — against fake informers, a
+"""Reconciles of the controllers that do not own pods from a template — Deployment,
+endpoints, garbage collector, namespace, HPA — against fake informers, a
 recording client and a clock the test moves."""
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from tugboat.controller.deployment import DeploymentController
 from tugboat.controller.endpoints import EndpointsController
 from tugboat.controller.garbagecollector import GarbageCollector
 from tugboat.controller.namespace import NamespaceController
-from tugboat.controller.nodelifecycle import UNREACHABLE, NodeLifecycleController
-from tugboat.controller.options import ControllerOptions
 from tugboat.controller.podautoscaler import HorizontalPodAutoscalerController
 
 pytestmark = pytest.mark.anyio
@@ -37,40 +35,6 @@ async def test_deployment_creates_first_revision() -> None:
     (patch,) = ctx.client.writes("patch", "deployments")
     assert patch[3] == {"metadata": {"annotations": {"deployment.kubernetes.io/revision": "1"}}}
     assert ctx.recorder.events[-1][1] == "ScalingReplicaSet"
-
-
-async def test_node_lifecycle_marks_a_silent_node_and_evicts() -> None:
-    ctx = context(ControllerOptions(node_monitor_grace_period=40, pod_eviction_timeout=300))
-    c = NodeLifecycleController(ctx)
-    ctx.informers["nodes"].add({"metadata": {"name": "n1"}, "status": {"conditions": [
-        {"type": "Ready", "status": "True", "lastHeartbeatTime": "2025-01-01T00:00:00Z"}]}})
-    ctx.informers["pods"].add({"metadata": {"name": "p", "namespace": "ns"},
-                               "spec": {"nodeName": "n1", "containers": [{"name": "c"}]},
-                               "status": {"phase": "Running", "conditions": [
-                                   {"type": "Ready", "status": "True"}]}})
-    ctx.informers["pods"].add({"metadata": {"name": "daemon", "namespace": "ns"},
-                               "spec": {"nodeName": "n1", "containers": [{"name": "c"}],
-                                        "tolerations": [{"key": UNREACHABLE,
-                                                         "operator": "Exists",
-                                                         "effect": "NoExecute"}]},
-                               "status": {"phase": "Running"}})
-    assert await c.reconcile("n1") == 45  # healthy: look again after the grace period
-    assert ctx.client.calls == []
-    ctx.clock.now += 41  # type: ignore[attr-defined]
-    await c.reconcile("n1")
-    node = ctx.client.writes("update/status", "nodes")[0][2]
-    assert {x["type"]: x["status"] for x in node["status"]["conditions"]}["Ready"] == "Unknown"
-    taints = ctx.client.writes("patch", "nodes")[0][3]["spec"]["taints"]
-    assert {(t["key"], t["effect"]) for t in taints} == {(UNREACHABLE, "NoSchedule"),
-                                                         (UNREACHABLE, "NoExecute")}
-    marked = {w[2]["metadata"]["name"]: w[2]["status"] for w in
-              ctx.client.writes("update/status", "pods")}
-    assert marked["p"]["phase"] == "Unknown"
-    assert marked["p"]["conditions"][0]["status"] == "False"
-    ctx.clock.now += 300  # type: ignore[attr-defined]
-    await c.reconcile("n1")
-    deleted = ctx.client.writes("delete", "pods")
-    assert [(d[2], d[3]["grace_period_seconds"]) for d in deleted] == [("p", 0)]
 
 
 async def test_endpoints_created_for_selected_pods() -> None:
