@@ -8,15 +8,22 @@ so itself: the insecure listener marks each scope with INSECURE_KEY (a scope key
 header); the secure listener's connections carry the verified client certificate, which
 uvicorn does not put in the ASGI scope, so its protocol classes are extended to add the
 ASGI TLS extension (scope["extensions"]["tls"]) from the connection's SSL object — for
-HTTP and WebSocket (exec) alike."""
+HTTP and WebSocket (exec) alike.
+
+Every listener's port is bound first, before the store and cache start: a port that is
+taken ends the process at once with one line naming the port and the flag that changes
+it (no check-then-bind race, no traceback). The sockets listen only once the app is
+ready, so until then connections are refused rather than left waiting."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import ipaddress
 import logging
 import signal
+import socket
 import ssl
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -78,6 +85,40 @@ class Listener:
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{'https' if self.ssl else 'http'}://{host}:{self.port}"
+
+    @property
+    def flags(self) -> tuple[str, str]:
+        """The flags that set this listener's address and port."""
+        return ("--bind-address", "--secure-port") if self.ssl else ("--insecure-bind-address",
+                                                                    "--insecure-port")
+
+
+def bind_error(listener: Listener, error: OSError) -> str:
+    """One line for a port the listener cannot have."""
+    address_flag, port_flag = listener.flags
+    if error.errno == errno.EADDRINUSE:
+        return (f"tug-apiserver: port {listener.port} is already in use on {listener.host}; "
+                f"stop what uses it or pick another port with {port_flag}")
+    return (f"tug-apiserver: cannot listen on {listener.host}:{listener.port}: "
+            f"{error.strerror or error}; change it with {address_flag} or {port_flag}")
+
+
+def bind(listener: Listener) -> socket.socket:
+    """The listener's socket, bound but not yet listening; SystemExit with one line when
+    the port cannot be had."""
+    try:
+        family = socket.getaddrinfo(listener.host, listener.port, type=socket.SOCK_STREAM,
+                                    flags=socket.AI_PASSIVE)[0][0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+    except OSError as e:
+        raise SystemExit(bind_error(listener, e)) from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: TIME_WAIT
+        sock.bind((listener.host, listener.port))
+    except OSError as e:
+        sock.close()
+        raise SystemExit(bind_error(listener, e)) from None
+    return sock
 
 
 def tls_extension(ssl_object: ssl.SSLObject | None) -> dict[str, Any] | None:
@@ -146,8 +187,16 @@ def _config(app: Any, listener: Listener, graceful_timeout: float) -> uvicorn.Co
 
 
 async def serve(app: Any, listeners: list[Listener], graceful_timeout: float = 5.0) -> None:
-    """Run the app's lifespan once, serve every listener until SIGTERM/SIGINT, then stop
-    them together and run the lifespan's shutdown."""
+    """Bind every listener's port, run the app's lifespan once, serve every listener until
+    SIGTERM/SIGINT, then stop them together and run the lifespan's shutdown."""
+    sockets: list[socket.socket] = []
+    try:
+        for lst in listeners:
+            sockets.append(bind(lst))
+    except SystemExit:
+        for sock in sockets:
+            sock.close()
+        raise
     lifespan = LifespanOn(uvicorn.Config(app, lifespan="on", log_level="warning"))
     await lifespan.startup()
     if lifespan.should_exit:
@@ -165,7 +214,8 @@ async def serve(app: Any, listeners: list[Listener], graceful_timeout: float = 5
     for lst in listeners:
         log.info("serving %s on %s", "securely" if lst.ssl else "the insecure port", lst.url)
     try:
-        tasks = [asyncio.create_task(s.serve()) for s in servers]
+        tasks = [asyncio.create_task(s.serve(sockets=[sock]))
+                 for s, sock in zip(servers, sockets, strict=True)]
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         stop()  # one listener ended (a signal, or it failed): end them all
         await asyncio.gather(*tasks)

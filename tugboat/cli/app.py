@@ -8,6 +8,7 @@ import typer
 
 from tugboat.api.durations import DurationError, parse_duration
 from tugboat.cli import commands, up
+from tugboat.cli.commands import down
 from tugboat.cli.options import CONTEXT
 from tugboat.cli.session import GlobalOptions, Session
 
@@ -56,4 +57,5 @@ def build_app() -> typer.Typer:
 
     commands.register(app)
     up.register(app)
+    down.register(app)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import signal
 import sys
@@ -32,6 +33,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(asyncio.run(run(opts)))
     except ConfigError as e:
         sys.exit(f"tug-controller-manager: {e}")
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:  # one line naming the port and its flag
+            sys.exit(f"tug-controller-manager: port {opts.port} is already in use on "
+                     f"{opts.bind_address}; stop what uses it or pick another port with --port")
+        raise
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import signal
 import sys
@@ -29,6 +30,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         asyncio.run(_serve(config))
     except OSError as e:
+        if e.errno == errno.EADDRINUSE:  # the kubelet port (a busy healthz port is only logged)
+            sys.exit(f"tug-kubelet: port {config.port} is already in use on {config.address}; "
+                     f"stop what uses it or pick another port with --port")
         sys.exit(f"tug-kubelet: {e}")
 
 

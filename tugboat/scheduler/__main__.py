@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import signal
 import sys
@@ -25,7 +26,13 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         sys.exit(asyncio.run(serve(options)))
-    except (ConfigError, OSError) as e:  # a bad kubeconfig, a healthz port already taken
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:  # one line naming the port and its flag
+            sys.exit(f"tug-scheduler: port {options.port} is already in use on "
+                     f"{options.bind_address}; stop what uses it or pick another port with "
+                     f"--port")
+        sys.exit(f"tug-scheduler: {e}")
+    except ConfigError as e:  # a bad kubeconfig
         sys.exit(f"tug-scheduler: {e}")
 
 

@@ -6,9 +6,12 @@ with RBAC, the Node authorizer, admission, Secrets encrypted at rest and an audi
 daemon reaching the API server as itself through its own kubeconfig, and an admin
 kubeconfig (~/.tug/config) that tug, kubectl and the Python client read unchanged. The
 plain-HTTP insecure port stays closed unless `--insecure-port` asks for it (loopback only).
-It prints each step, then waits; Ctrl-C or SIGTERM stops every daemon. Run again on the
-same folder, it finds the same objects and certificates (renewing those about to expire),
-and the kubelet adopts the containers that kept running.
+It prints each step, then supervises the daemons: one that exits is reported and started
+again with backoff while the others keep serving (supervisor.py). Ctrl-C or SIGTERM (or
+`tug down`, which signals the pid in the data folder's lock) stops every daemon; the pods'
+containers keep running unless --cleanup asks to remove them (containers.py). Run again on
+the same folder, it finds the same objects and certificates (renewing those about to
+expire), and the kubelet adopts the containers that kept running.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from tugboat.cli.options import CONTEXT, examples, session_of
 from tugboat.cli.up import preflight
 from tugboat.cli.up.apiserverconfig import ApiServerFiles, ensure_apiserver_files
 from tugboat.cli.up.certlist import ClusterPKI, ensure_certificates
+from tugboat.cli.up.containers import remember_node, remove_node_containers
 from tugboat.cli.up.hostaddresses import host_addresses
 from tugboat.cli.up.kubeconfigs import daemon_kubeconfigs, write_kubeconfigs
 from tugboat.cli.up.pki import PKIError
@@ -45,8 +49,11 @@ PAUSE_IMAGE = "tugboat/pause:3.9"
 STEPS = 7
 
 EXAMPLES = examples("""
-    # Start a one-node cluster here (Ctrl-C stops it)
+    # Start a one-node cluster here (Ctrl-C or tug down stops it)
     tug up
+
+    # Remove the pods' containers too when it stops
+    tug up --cleanup
 
     # Keep its data elsewhere, serve HTTPS on another port
     tug up --data-dir /srv/tug --secure-port 7443
@@ -70,6 +77,7 @@ class UpConfig:
     scheduler_port: int
     controller_port: int
     kubeconfig: Path
+    cleanup: bool = False
 
     @property
     def url(self) -> str:
@@ -153,12 +161,14 @@ def daemons(cfg: UpConfig, files: ApiServerFiles, view: AdminView) -> list[Daemo
         Daemon("scheduler", "scheduler",
                ["-m", "tugboat.scheduler", "--kubeconfig", str(confs["scheduler"]),
                 "--bind-address", "127.0.0.1", "--port", str(cfg.scheduler_port)],
-               lambda: _get_ok(f"http://127.0.0.1:{cfg.scheduler_port}/healthz"), 60),
+               lambda: _get_ok(f"http://127.0.0.1:{cfg.scheduler_port}/healthz"), 60,
+               flags={"--port": "--scheduler-port"}),
         Daemon("controller manager", "controller-manager",
                ["-m", "tugboat.controller", "--kubeconfig", str(confs["controller-manager"]),
                 "--root-ca-file", str(pki / "ca.crt"),  # kube-root-ca.crt for pods
                 "--bind-address", "127.0.0.1", "--port", str(cfg.controller_port)],
-               lambda: _get_ok(f"http://127.0.0.1:{cfg.controller_port}/healthz"), 60),
+               lambda: _get_ok(f"http://127.0.0.1:{cfg.controller_port}/healthz"), 60,
+               flags={"--port": "--controller-manager-port"}),
         Daemon("kubelet", "kubelet",
                ["-m", "tugboat.kubelet", "--kubeconfig", str(confs["kubelet-client"]),
                 "--node-name", cfg.node_name, "--port", str(cfg.kubelet_port),
@@ -166,7 +176,7 @@ def daemons(cfg: UpConfig, files: ApiServerFiles, view: AdminView) -> list[Daemo
                 "--tls-private-key-file", str(pki / "kubelet.key"),
                 "--client-ca-file", str(pki / "ca.crt"), "--healthz-port", "0",
                 "--root-dir", str(data / "kubelet"), "--manifests-dir", str(data / "manifests")],
-               lambda: view.node_ready(cfg.node_name), 90),
+               lambda: view.node_ready(cfg.node_name), 90, flags={"--port": "--kubelet-port"}),
     ]
 
 
@@ -200,18 +210,9 @@ def preflight_checks(cfg: UpConfig, progress: Progress, lock: preflight.DataDirL
     if missing:
         print(f"      warning: image {', '.join(missing)} is missing and no registry is "
               f"reachable offline; build it with 'make images'", flush=True)
-    progress.begin(f"locking the data folder {cfg.data_dir} and checking the ports")
+    progress.begin(f"locking the data folder {cfg.data_dir}")
     lock.acquire()
-    ports = [("API server", cfg.bind_address, cfg.secure_port, "--secure-port"),
-             ("kubelet", "0.0.0.0", cfg.kubelet_port, "--kubelet-port"),
-             ("scheduler", "127.0.0.1", cfg.scheduler_port, "--scheduler-port"),
-             ("controller manager", "127.0.0.1", cfg.controller_port,
-              "--controller-manager-port")]
-    if cfg.insecure_port:
-        ports.append(("API server's insecure port", "127.0.0.1", cfg.insecure_port,
-                      "--insecure-port"))
-    for what, host, port, flag in ports:
-        preflight.check_port(host, port, flag, what)
+    remember_node(cfg.data_dir, cfg.node_name)  # for tug down
     progress.done()
 
 
@@ -255,7 +256,7 @@ def run_cluster(cfg: UpConfig) -> int:
     previous = {sig: signal.signal(sig, lambda *_: stopping.set())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     progress, lock = Progress(), preflight.DataDirLock(cfg.data_dir)
-    sup = Supervisor(cfg.data_dir / "logs")
+    sup = Supervisor(cfg.data_dir / "logs", report=lambda text: print(text, flush=True))
     view = AdminView(cfg.kubeconfig)
     try:
         preflight_checks(cfg, progress, lock)
@@ -264,9 +265,7 @@ def run_cluster(cfg: UpConfig) -> int:
         if not stopping.is_set():
             greet(cfg)
         while not stopping.wait(0.5):
-            dead = sup.exited()
-            if dead is not None:
-                raise DaemonFailed(dead, f"exited with code {dead.returncode}")
+            sup.tend()
         print("\nstopping the cluster", flush=True)
         return 0
     except DaemonFailed as e:
@@ -277,11 +276,23 @@ def run_cluster(cfg: UpConfig) -> int:
         progress.fail()
         raise
     finally:
-        sup.stop_all(report=lambda text: print(text, flush=True))
+        sup.stop_all()
         view.close()
-        lock.release()
+        try:
+            if cfg.cleanup and lock.file is not None:
+                remove_containers(cfg.node_name)
+        finally:
+            lock.release()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def remove_containers(node_name: str) -> None:
+    print(f"removing the containers of node {node_name} ...", end="", flush=True)
+    try:
+        print(f" removed {remove_node_containers(node_name)}", flush=True)
+    except CliError as e:
+        print(f" failed: {e}", flush=True)
 
 
 def first_command() -> str:
@@ -300,7 +311,7 @@ def greet(cfg: UpConfig) -> None:
     insecure = f" and http://127.0.0.1:{cfg.insecure_port} (insecure port)" \
         if cfg.insecure_port else ""
     print(f"\nTugboat is running at {cfg.url}{insecure} (node {cfg.node_name}); Ctrl-C "
-          f"stops it.\nThe admin kubeconfig is {cfg.kubeconfig}; certificates are in "
+          f"or 'tug down' stops it.\nThe admin kubeconfig is {cfg.kubeconfig}; certificates are in "
           f"{cfg.pki_dir}, logs in {cfg.data_dir / 'logs'}. Try:\n"
           f"  {kubeconfig_hint}{first_command()}\n", flush=True)
 
@@ -321,14 +332,17 @@ def up(ctx: typer.Context,
        scheduler_port: int = typer.Option(10259, "--scheduler-port",
                                           help="The scheduler's /healthz and /metrics port."),
        controller_port: int = typer.Option(10257, "--controller-manager-port",
-                                           help="The controller manager's /healthz port.")
+                                           help="The controller manager's /healthz port."),
+       cleanup: bool = typer.Option(False, "--cleanup",
+                                    help="When stopping, also remove the pods' containers "
+                                         "(as tug down does).")
        ) -> None:
-    """Start a one-node cluster on this host (Ctrl-C stops it)."""
+    """Start a one-node cluster on this host (Ctrl-C or tug down stops it)."""
     session = session_of(ctx)
     kubeconfig = Path(session.options.kubeconfig or default_kubeconfig_path()).expanduser()
     cfg = UpConfig(data_dir.expanduser().absolute(), bind_address, secure_port, insecure_port,
                    node_name or node_name_for(socket.gethostname()), kubelet_port,
-                   scheduler_port, controller_port, kubeconfig)
+                   scheduler_port, controller_port, kubeconfig, cleanup)
     code = run_cluster(cfg)
     if code:
         raise typer.Exit(code)

@@ -1,14 +1,14 @@
 """What `tug up` checks before it starts anything, each failure one line saying what to
-do: the daemons are installed, the Docker engine answers, the ports are free, and no other
-`tug up` holds the data folder (an fcntl lock, released by the kernel if we die)."""
+do: the daemons are installed, the Docker engine answers, and no other `tug up` holds the
+data folder (an fcntl lock, released by the kernel if we die). Ports are not checked here:
+a check before the daemon binds races with whoever binds in between, so each daemon binds
+its own and says which flag changes a port it cannot have."""
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import os
 import shutil
-import socket
 import subprocess
 from pathlib import Path
 from typing import IO
@@ -51,29 +51,32 @@ def missing_images(images: list[str]) -> list[str]:
                               timeout=30).returncode != 0]
 
 
-def check_port(host: str, port: int, flag: str, what: str) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind((host, port))
-        except OSError as e:
-            if e.errno != errno.EADDRINUSE:
-                raise CliError(f"cannot use {host}:{port} for the {what}: {e.strerror}") from None
-            raise CliError(f"port {port} is already in use on {host} (needed by the {what}); "
-                           f"stop what uses it (another tug up?) or pick another port with "
-                           f"{flag}") from None
-
-
 class DataDirLock:
     """An exclusive flock on `<data>/tug-up.lock` holding our pid, for one `tug up` per
-    data folder."""
+    data folder; the pid is what `tug down` signals, and the lock tells it whether that
+    pid is still a `tug up` (a pid file alone could name a reused pid)."""
 
     def __init__(self, data_dir: Path):
         self.path = data_dir / "tug-up.lock"
         self.file: IO[str] | None = None
 
+    def holder(self) -> int | None:
+        """The pid of the `tug up` holding the lock, or None when none does."""
+        try:
+            f = open(self.path)
+        except FileNotFoundError:
+            return None
+        with f:
+            try:
+                fcntl.flock(f.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError:
+                text = f.read().strip()
+                return int(text) if text.isdigit() else -1
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+            return None
+
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         f = open(self.path, "a+")
         try:
             fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import socket
+import os
 from pathlib import Path
 
 import pytest
 
 from tugboat.cli.errors import CliError
 from tugboat.cli.up import node_name_for
-from tugboat.cli.up.preflight import DataDirLock, check_installed, check_port
+from tugboat.cli.up.preflight import DataDirLock, check_installed
 
 
 def test_a_second_lock_on_the_same_folder_is_refused(tmp_path: Path) -> None:
@@ -25,13 +25,15 @@ def test_a_second_lock_on_the_same_folder_is_refused(tmp_path: Path) -> None:
     again.release()
 
 
-def test_a_port_in_use_names_the_flag() -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        s.listen()
-        port = s.getsockname()[1]
-        with pytest.raises(CliError, match=f"port {port} is already in use .* --port"):
-            check_port("127.0.0.1", port, "--port", "API server")
+def test_the_lock_names_the_tug_up_holding_it(tmp_path: Path) -> None:
+    lock = DataDirLock(tmp_path)
+    assert lock.holder() is None  # no lock file yet
+    lock.acquire()
+    try:
+        assert DataDirLock(tmp_path).holder() == os.getpid()
+    finally:
+        lock.release()
+    assert DataDirLock(tmp_path).holder() is None  # the file stays, but nobody holds it
 
 
 def test_a_missing_daemon_is_named() -> None:
