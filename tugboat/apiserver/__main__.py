@@ -1,5 +1,7 @@
 """`tug-apiserver`: parse kube-apiserver's flags, build the app and its Security, serve
-the secure port (HTTPS, when given a certificate) and the loopback insecure port."""
+the secure port (HTTPS, when given a certificate) and the loopback insecure port. A
+configuration that cannot work (flags that contradict each other, an unusable database)
+ends the process with one line and exit code 1, before anything is served."""
 
 from __future__ import annotations
 
@@ -11,12 +13,15 @@ import ssl
 import sys
 
 from tugboat.api.durations import parse_duration
+from tugboat.api.quantity import parse_quantity
 from tugboat.apiserver.app import build_app
+from tugboat.apiserver.diskreserve import DEFAULT_RESERVE
 from tugboat.apiserver.encryption.config import load_encryption_config
 from tugboat.apiserver.encryption.store import EncryptingStore
 from tugboat.apiserver.security import DEFAULT_ISSUER, SecurityOptions, build_security
 from tugboat.apiserver.serving import Listener, is_loopback, run, server_ssl_context
-from tugboat.store import Store, open_store
+from tugboat.apiserver.watchcache import DEFAULT_WINDOW_BYTES
+from tugboat.store import Store, StoreError, StoreHealth, open_store
 
 
 def _bool(value: str) -> bool:
@@ -29,6 +34,17 @@ def _bool(value: str) -> bool:
 
 def _list(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _bytes(value: str) -> int:
+    """A size as a quantity (64Mi, 1G, 1048576)."""
+    try:
+        size = parse_quantity(value).value
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid size {value!r} (e.g. 64Mi)") from None
+    if size < 0 or size != int(size):
+        raise argparse.ArgumentTypeError(f"invalid size {value!r}: a whole number of bytes")
+    return int(size)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -75,6 +91,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--compaction-interval", default="5m",
                    help="keep at least this much watch history (e.g. 5m)")
     p.add_argument("--event-ttl", default="1h", help="how long Events are kept (e.g. 1h)")
+    p.add_argument("--allow-empty-store", action="store_true",
+                   help="start on an existing database that is empty (0 bytes or no Tugboat "
+                        "marker) instead of refusing it")
+    p.add_argument("--watch-cache-bytes", type=_bytes, default=DEFAULT_WINDOW_BYTES,
+                   help="JSON bytes of recent changes the watch cache keeps for watches that "
+                        "resume (older ones get 410 Expired); default 64Mi")
+    p.add_argument("--storage-reserve", type=_bytes, default=DEFAULT_RESERVE,
+                   help="free disk space kept under the database: below it only deletes are "
+                        "written, and /readyz fails; default 64Mi, 0 disables")
     p.add_argument("--log-level", default="info")
     return p.parse_args(argv)
 
@@ -96,12 +121,43 @@ def security_options(args: argparse.Namespace) -> SecurityOptions:
         audit_log_path=args.audit_log_path, audit_policy_file=args.audit_policy_file)
 
 
-def store(args: argparse.Namespace) -> Store:
-    """The store, behind encryption at rest when --encryption-provider-config is given."""
-    inner = open_store(args.store)
+def store(args: argparse.Namespace) -> tuple[Store, Store]:
+    """(the store the app uses, the store under it) — the first behind encryption at rest
+    when --encryption-provider-config is given. The database is checked now: SystemExit
+    with one line when it cannot be used."""
+    try:
+        inner = open_store(args.store, allow_empty=args.allow_empty_store, prepare=True)
+    except (StoreError, ValueError) as e:
+        sys.exit(f"tug-apiserver: --store: {e}")
+    except OSError as e:
+        sys.exit(f"tug-apiserver: --store: cannot open the database: {e}")
     if not args.encryption_provider_config:
-        return inner
-    return EncryptingStore(inner, load_encryption_config(args.encryption_provider_config))
+        return inner, inner
+    try:
+        config = load_encryption_config(args.encryption_provider_config)
+    except (ValueError, OSError) as e:
+        sys.exit(f"tug-apiserver: {e}")
+    return EncryptingStore(inner, config), inner
+
+
+def refuse_contradictions(args: argparse.Namespace) -> None:
+    """Flag combinations that cannot work: SystemExit with one line naming them."""
+    def no(why: str) -> None:
+        sys.exit(f"tug-apiserver: {why}")
+    for flag, port in (("--port", args.port), ("--secure-port", args.secure_port)):
+        if not 0 <= port <= 65535:
+            no(f"{flag} {port}: a port is 0-65535")
+    if args.port and args.tls_cert_file and args.secure_port == args.port and \
+            is_loopback(args.bind_address) == is_loopback(args.host):
+        no(f"--port and --secure-port are both {args.port}: one port cannot serve both")
+    if bool(args.kubelet_client_certificate) != bool(args.kubelet_client_key):
+        no("--kubelet-client-certificate and --kubelet-client-key go together")
+    if args.kubelet_certificate_authority and not args.kubelet_client_certificate:
+        no("--kubelet-certificate-authority checks kubelets over HTTPS, which needs "
+           "--kubelet-client-certificate and --kubelet-client-key")
+    modes = args.authorization_mode
+    if len(set(modes)) != len(modes):
+        no(f"--authorization-mode {','.join(modes)} has a mode specified more than once")
 
 
 def listeners(args: argparse.Namespace) -> list[Listener]:
@@ -139,15 +195,25 @@ def main(argv: list[str] | None = None) -> None:
         event_ttl = parse_duration(args.event_ttl)
     except ValueError as e:
         sys.exit(f"tug-apiserver: {e}")
+    if interval <= 0:
+        sys.exit("tug-apiserver: --compaction-interval must be above 0 (history would be "
+                 "dropped as it is written)")
+    if event_ttl <= 0:
+        sys.exit("tug-apiserver: --event-ttl must be above 0")
+    refuse_contradictions(args)
     serve_on = listeners(args)
+    served, inner = store(args)
     # The watch cache holds every object: hundreds of thousands of long-lived dicts that
     # the cyclic GC would rescan again and again, pausing every request. Collect young
     # objects less often; the cache's start-up objects are frozen out of scans (app.py).
     gc.set_threshold(20_000, 50, 100)
     security = functools.partial(build_security, security_options(args))
     try:
-        app = build_app(store(args), compaction_interval=interval, event_ttl=event_ttl,
-                        security=security)
+        app = build_app(served, compaction_interval=interval, event_ttl=event_ttl,
+                        security=security, watch_cache_bytes=args.watch_cache_bytes,
+                        storage=inner if isinstance(inner, StoreHealth) else None,
+                        storage_reserve=args.storage_reserve,
+                        loopback_kubelets=all(is_loopback(lst.host) for lst in serve_on))
     except (ValueError, OSError) as e:  # bad token, policy, key or encryption files
         sys.exit(f"tug-apiserver: {e}")
     run(app, serve_on)

@@ -16,22 +16,23 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 
-from tugboat.api.meta import DeleteOptions, parse_rfc3339
+from tugboat.api.meta import DeleteOptions, StatusDetails, parse_rfc3339
 from tugboat.api.resources import lookup
-from tugboat.apiserver import discovery, errors, openapi, proxy
+from tugboat.apiserver import discovery, errors, healthz, openapi, proxy
 from tugboat.apiserver.audit.options import Auditing
 from tugboat.apiserver.auth import selfsubjectreview, tokenreview  # noqa: F401 - registers handlers
 from tugboat.apiserver.auth.authentication import authentication_filter
+from tugboat.apiserver.diskreserve import DEFAULT_RESERVE, DiskReserve
 from tugboat.apiserver.kubeletclient import install_kubelet_client, kubelet_client
 from tugboat.apiserver.metrics import ApiMetrics
 from tugboat.apiserver.registry import Registry, WriteOptions
 from tugboat.apiserver.requestbody import RequestBodyLimit
 from tugboat.apiserver.routes import ResourceHandler, json_response, status_response
 from tugboat.apiserver.security import Security, SecurityFactory
-from tugboat.apiserver.watchcache import WatchCache
-from tugboat.store import Store, open_store
+from tugboat.apiserver.watchcache import DEFAULT_WINDOW_BYTES, WatchCache
+from tugboat.store import Store, StoreHealth, open_store
 
 log = logging.getLogger(__name__)
 DEFAULT_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
@@ -82,11 +83,21 @@ async def expire_events(reg: Registry, ttl: float, every: float = 60.0) -> None:
 
 
 def build_app(store: Store | str, compaction_interval: float = 300.0,
-              event_ttl: float = 3600.0, security: SecurityFactory | None = None) -> FastAPI:
+              event_ttl: float = 3600.0, security: SecurityFactory | None = None, *,
+              watch_cache_bytes: int = DEFAULT_WINDOW_BYTES,
+              storage: StoreHealth | None = None, storage_reserve: int = DEFAULT_RESERVE,
+              loopback_kubelets: bool = True) -> FastAPI:
     """Without `security` every request acts as the privileged user (the insecure port's
-    behaviour, and what the existing suites expect)."""
+    behaviour, and what the existing suites expect). `storage` is what /readyz probes
+    (the store itself when it offers StoreHealth; a wrapper such as encryption at rest
+    passes the store under it); below `storage_reserve` free bytes only deletes are
+    written. `loopback_kubelets` lets logs/exec reach kubelets registered on a loopback
+    address: right only when every node runs on this host (see proxy.py)."""
     store = open_store(store) if isinstance(store, str) else store
-    cache = WatchCache(store)
+    if storage is None and isinstance(store, StoreHealth):
+        storage = store
+    cache = WatchCache(store, window_bytes=watch_cache_bytes)
+    reserve = DiskReserve(storage.data_dir, storage_reserve) if storage is not None else None
     metrics = ApiMetrics()
     sec = security(cache) if security is not None else None
     admission = {"admission": sec.admission} if sec and sec.admission else {}
@@ -115,11 +126,13 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
 
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.registry = registry
+    app.state.cache = cache
     app.state.security = sec  # TokenReview reads the authenticator and audiences here
     if sec is not None:
         add_filters(app, sec)
         if sec.kubelet_client is not None:
             install_kubelet_client(app, sec.kubelet_client)
+    app.state.loopback_kubelets = loopback_kubelets  # proxy.py: may logs/exec dial them?
     app.add_middleware(RequestBodyLimit)  # type: ignore[arg-type] - added last: outermost
 
     async def not_found(request: Request, _exc: Exception) -> Response:
@@ -170,8 +183,13 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
         return _or_404(openapi.group_version(group, version),
                        f"/openapi/v3/apis/{group}/{version}")
 
-    for path in ("/healthz", "/livez", "/readyz"):
-        app.add_api_route(path, _health(cache), include_in_schema=False)
+    checks = healthz.health_checks(cache, storage, reserve)
+    for endpoint, listed in (("healthz", checks.healthz), ("livez", checks.livez),
+                             ("readyz", checks.readyz)):
+        app.add_api_route(f"/{endpoint}", healthz.root_handler(endpoint, listed),
+                          include_in_schema=False)
+        app.add_api_route(f"/{endpoint}/{{name:path}}", healthz.single_handler(endpoint, listed),
+                          include_in_schema=False)
 
     @get("/metrics")
     async def prometheus() -> Response:
@@ -180,7 +198,15 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
         return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
     async def resources(request: Request) -> Response:  # a plain function: Starlette
-        return await handler(request)  # would take a callable object for a raw ASGI app
+        # would take a callable object for a raw ASGI app
+        if not cache.current:  # a wrong answer is worse than none: come back shortly
+            return status_response(not_current(cache))
+        if reserve is not None:
+            try:
+                reserve.check_write(request.method)
+            except errors.ApiError as e:
+                return status_response(e)
+        return await handler(request)
 
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
     app.router.add_route("/api/{version}/{rest:path}", resources, methods=methods)
@@ -209,9 +235,10 @@ def _or_404(doc: dict | None, path: str) -> Response:
     return json_response(doc)
 
 
-def _health(cache: WatchCache):  # noqa: ANN202
-    async def health() -> Response:
-        if not cache.ready.is_set():
-            return PlainTextResponse("watch cache not ready", status_code=503)
-        return PlainTextResponse("ok")
-    return health
+def not_current(cache: WatchCache) -> errors.ApiError:
+    """kube-apiserver's answer while its watch cache (re)initializes, as a 503 with
+    Retry-After so clients come back by themselves."""
+    retry = 1
+    return errors.ApiError(503, "ServiceUnavailable", "storage is (re)initializing",
+                           StatusDetails(retryAfterSeconds=retry),
+                           headers={"Retry-After": str(retry)})

@@ -9,10 +9,22 @@ HTTPS when a kubelet client certificate is configured, plain HTTP when not — t
 first-stage clusters, tests and fake-runtime benchmarks run kubelets without TLS.
 
 The lead installs one KubeletClient per app with `install_kubelet_client(app, config)`;
-an app without one dials plain HTTP."""
+an app without one dials plain HTTP.
+
+Where to dial comes from the node's own registration (status.addresses and
+daemonEndpoints), which its kubelet writes: so a node could name any address, and the
+API server would connect there with its own identity. As kube-apiserver does for
+nodes/proxy, loopback and link-local targets are refused (link-local holds cloud
+metadata services; loopback, the API server's own insecure port). One exception keeps a
+single-host cluster working: when every listener of the API server is on loopback, no
+other host can register a node, so a node on a loopback address is this host's own
+(`allow_loopback`, which the app keeps in its state as `loopback_kubelets`)."""
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
+import socket
 import ssl
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +32,11 @@ from typing import Any
 import httpx
 
 CONNECT_TIMEOUT = 10.0
+IP = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class AddressNotAllowed(ValueError):
+    """A node's registered address that the API server will not dial."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +92,40 @@ class KubeletClient:
         if self._http is not None:
             await self._http.aclose()
             self._http = None
+
+
+async def check_kubelet_host(host: str, allow_loopback: bool) -> None:
+    """AddressNotAllowed unless every address `host` stands for may be dialled (a name is
+    resolved, as kube-apiserver's isProxyableHostname does)."""
+    try:
+        ips: list[IP] = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, None,
+                                                                 type=socket.SOCK_STREAM)
+        except OSError as e:
+            raise AddressNotAllowed(f"address not allowed: cannot resolve {host}: {e}") from None
+        ips = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    for ip in ips:
+        kind = refused_kind(ip)
+        if kind is not None and not (kind == "loopback" and allow_loopback):
+            raise AddressNotAllowed(f"address not allowed: {host} is a {kind} address")
+
+
+def refused_kind(ip: IP) -> str | None:
+    """What makes `ip` a target the API server must not dial, or None."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback or ip.is_unspecified:  # 0.0.0.0 and :: reach this host too
+        return "loopback"
+    if ip.is_link_local or (ip.is_multicast and ip in _LINK_LOCAL_MULTICAST):
+        return "link-local"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.is_multicast and (ip.packed[1] & 0x0F) == 1:
+        return "interface-local multicast"
+    return None
+
+
+_LINK_LOCAL_MULTICAST = ipaddress.ip_network("224.0.0.0/24")
 
 
 def install_kubelet_client(app: Any, config: KubeletClientConfig) -> KubeletClient:

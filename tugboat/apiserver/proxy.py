@@ -4,7 +4,8 @@ daemonEndpoints.kubeletEndpoint.Port) and relays — logs as a text/plain stream
 and open as long as the kubelet's is, with follow), exec as a WebSocket whose frames pass
 through one by one in both directions (v5.channel.k8s.io, or v4 for older clients), as
 COMPAT.md §8–§9 describe. Failures before the upgrade are Status replies, so kubectl
-prints them (its SPDY retry of a refused exec gets the same Status)."""
+prints them (its SPDY retry of a refused exec gets the same Status). The address is
+checked before it is dialled (kubeletclient.py: no loopback or link-local targets)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from tugboat.api.resources import lookup
 from tugboat.apiserver import errors
-from tugboat.apiserver.kubeletclient import kubelet_client
+from tugboat.apiserver.kubeletclient import AddressNotAllowed, check_kubelet_host, kubelet_client
 from tugboat.apiserver.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,9 @@ def pick_container(pod: dict[str, Any], requested: str | None) -> str:
     return requested
 
 
-def kubelet_address(reg: Registry, pod: dict[str, Any]) -> str:
-    """host:port of the kubelet running `pod`."""
+async def kubelet_address(reg: Registry, pod: dict[str, Any], allow_loopback: bool) -> str:
+    """host:port of the kubelet running `pod`, from its node's registration; refused
+    (400, as kube-apiserver's "address not allowed") when it may not be dialled."""
     node_name = (pod.get("spec") or {}).get("nodeName")
     if not node_name:
         raise errors.bad_request(f"pod {pod['metadata']['name']} does not have a host assigned")
@@ -61,16 +63,26 @@ def kubelet_address(reg: Registry, pod: dict[str, Any]) -> str:
     status = node.get("status") or {}
     addresses = {a.get("type"): a.get("address") for a in status.get("addresses") or []}
     host = addresses.get("InternalIP") or addresses.get("Hostname")
-    if not host:
-        raise errors.ApiError(500, "InternalError", f"node {node_name} has no address")
+    if not host or not isinstance(host, str):
+        raise errors.bad_request(f"node {node_name} has no address to reach its kubelet")
     port = ((status.get("daemonEndpoints") or {}).get("kubeletEndpoint") or {}).get("Port")
-    return f"[{host}]:{port or 10250}" if ":" in host else f"{host}:{port or 10250}"
+    port = port or 10250
+    if not isinstance(port, int) or not 0 < port < 65536:
+        raise errors.bad_request(f"node {node_name} has an invalid kubelet port {port!r}")
+    try:
+        await check_kubelet_host(host, allow_loopback)
+    except AddressNotAllowed as e:
+        raise errors.bad_request(f"{e} (node {node_name})") from None
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def _target(reg: Registry, namespace: str, name: str, container: str | None
-            ) -> tuple[dict[str, Any], str, str]:
+async def _target(state: Any, namespace: str, name: str, container: str | None
+                  ) -> tuple[dict[str, Any], str, str]:
+    reg: Registry = state.registry
     pod = reg.get(PODS, namespace, name)
-    return pod, pick_container(pod, container), kubelet_address(reg, pod)
+    container = pick_container(pod, container)
+    allow_loopback = getattr(state, "loopback_kubelets", False)
+    return pod, container, await kubelet_address(reg, pod, allow_loopback)
 
 
 async def serve_http(request: Request, reg: Registry, namespace: str, name: str, sub: str
@@ -80,8 +92,8 @@ async def serve_http(request: Request, reg: Registry, namespace: str, name: str,
         if request.method != "GET":
             raise errors.method_not_allowed(f"{request.method} is not supported on pods/log")
         return await pod_logs(request, reg, namespace, name)
-    pod, _container, _address = _target(reg, namespace, name,
-                                        request.query_params.get("container"))
+    pod, _container, _address = await _target(request.app.state, namespace, name,
+                                              request.query_params.get("container"))
     _check_exec_phase(pod)
     raise errors.bad_request("exec needs a WebSocket upgrade with protocol "
                              "v5.channel.k8s.io (SPDY is not supported)")
@@ -89,9 +101,10 @@ async def serve_http(request: Request, reg: Registry, namespace: str, name: str,
 
 async def pod_logs(request: Request, reg: Registry, namespace: str, name: str) -> Response:
     q = request.query_params
-    _pod, container, address = _target(reg, namespace, name, q.get("container"))
-    params = {k: q[k] for k in LOG_PARAMS if k in q}
+    _pod, container, address = await _target(request.app.state, namespace, name,
+                                             q.get("container"))
     kubelets = kubelet_client(request.app.state)
+    params = {k: q[k] for k in LOG_PARAMS if k in q}
     url = kubelets.url(address, f"/containerLogs/{namespace}/{name}/{container}")
     http = kubelets.http
     try:
@@ -152,11 +165,12 @@ async def _deny(ws: WebSocket, err: errors.ApiError) -> None:
 
 async def exec_socket(ws: WebSocket) -> None:
     """WebSocket /api/v1/namespaces/{namespace}/pods/{name}/exec."""
-    reg: Registry = ws.app.state.registry
     namespace, name, q = ws.path_params["namespace"], ws.path_params["name"], ws.query_params
     protocol = _choose_protocol(ws)
+    kubelets = kubelet_client(ws.app.state)
     try:
-        pod, container, address = _target(reg, namespace, name, q.get("container"))
+        pod, container, address = await _target(ws.app.state, namespace, name,
+                                                 q.get("container"))
         _check_exec_phase(pod)
         if protocol is None:
             raise errors.bad_request("exec supports the WebSocket protocols " +
@@ -166,7 +180,6 @@ async def exec_socket(ws: WebSocket) -> None:
         return
     query = [("command", c) for c in q.getlist("command")] + \
         [(k, q[k]) for k in EXEC_PARAMS if k in q]
-    kubelets = kubelet_client(ws.app.state)
     url = kubelets.websocket_url(address, f"/exec/{namespace}/{name}/{container}?"
                                           f"{urlencode(query)}")
     try:

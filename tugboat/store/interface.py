@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from pathlib import Path
+from typing import Literal, Protocol, runtime_checkable
 
 
 class StoreError(Exception):
@@ -100,3 +101,16 @@ class Store(Protocol):
 
     async def compact(self, revision: int) -> None:
         """Drop history older than `revision`, keeping every key's current value."""
+
+
+@runtime_checkable
+class StoreHealth(Protocol):
+    """What the API server's /readyz asks of the storage under it (an implementation
+    offers it beside Store; wrappers such as encryption at rest need not)."""
+
+    @property
+    def data_dir(self) -> Path:
+        """The directory whose disk holds the data: its free space is watched."""
+
+    async def probe(self) -> None:
+        """Commit something to disk without adding a revision; StoreError if it cannot."""

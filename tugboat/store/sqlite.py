@@ -10,9 +10,11 @@ the event loop means a slow query never stalls the apiserver. Watches come from
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
@@ -20,8 +22,14 @@ from sqlalchemy import Connection, Engine
 from tugboat.store import sqlite_queries as queries
 from tugboat.store.committer import CommitStats, Committer
 from tugboat.store.interface import Compacted, Event, KeyNotFound, KeyValue, StoreError
-from tugboat.store.sqlite_ops import Compact, Create, Delete, Update
-from tugboat.store.sqlite_schema import create_schema, database_path, open_engine
+from tugboat.store.sqlite_ops import Compact, Create, Delete, Probe, Update
+from tugboat.store.sqlite_schema import (
+    check_integrity,
+    create_schema,
+    database_path,
+    open_engine,
+    prepare_file,
+)
 from tugboat.store.watching import Broadcaster, Watch
 
 T = TypeVar("T")
@@ -34,8 +42,10 @@ COMPACT_WINDOW = 10_000  # revisions per compaction transaction
 class SQLiteStore:
     """The Store interface on one SQLite file; see the module docstring."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, allow_empty: bool = False):
         self.path = database_path(url)
+        self.allow_empty = allow_empty  # may an existing but empty database be used?
+        self._prepared = False
         self._writer_engine: Engine | None = None
         self._reader_engine: Engine | None = None
         self._readers: ThreadPoolExecutor | None = None
@@ -43,10 +53,25 @@ class SQLiteStore:
         self._broadcaster = Broadcaster()
         self._closed = False
 
+    def prepare(self, integrity: bool = True) -> None:
+        """Check and initialise the database file (see sqlite_schema): UnusableDatabase,
+        with one line for the operator, when it cannot be used. A daemon calls this before
+        serving; start() does it too, without the page-by-page integrity check."""
+        if self._prepared:
+            return
+        existed = prepare_file(self.path, self.allow_empty)
+        engine = open_engine(self.path, begin="BEGIN IMMEDIATE", pool_size=1)
+        try:
+            create_schema(engine, self.path, existed, self.allow_empty)
+            if integrity and existed:
+                check_integrity(engine, self.path)
+        finally:
+            engine.dispose()
+        self._prepared = True
+
     async def start(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(self.prepare, False)
         self._writer_engine = open_engine(self.path, begin="BEGIN IMMEDIATE", pool_size=1)
-        await asyncio.to_thread(create_schema, self._writer_engine)
         self._reader_engine = open_engine(self.path, begin="BEGIN", pool_size=READERS)
         self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="tugboat-store-read")
         self._committer = Committer(self._writer_engine, asyncio.get_running_loop(),
@@ -69,6 +94,15 @@ class SQLiteStore:
     def commit_stats(self) -> CommitStats:
         """How well group commit is batching (for metrics)."""
         return self._writing().stats
+
+    @property
+    def data_dir(self) -> Path:
+        """Where the database and its -wal live: the disk /readyz watches."""
+        return self.path.parent
+
+    async def probe(self) -> None:
+        """Commit through the writer, to disk, without adding a revision (/readyz)."""
+        await self._writing().submit(Probe(time.time_ns()))
 
     @property
     def watchers(self) -> int:

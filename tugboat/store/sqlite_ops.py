@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from tugboat.store import sqlite_queries as queries
 from tugboat.store.interface import Conflict, Event, KeyExists, KeyNotFound, KeyValue
 from tugboat.store.sqlite_queries import Row
+from tugboat.store.sqlite_schema import PROBE
 
 
 @dataclass
@@ -106,6 +107,17 @@ class Compact:
             return compacted
         queries.compact_between(txn.conn, compacted, through)
         return through
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """The readiness probe's write: one row of `meta` rewritten, so the batch commits
+    (and fsyncs) through the same writer as every object, without adding a revision."""
+
+    value: int
+
+    def apply(self, txn: WriteTxn) -> None:
+        queries.set_meta(txn.conn, PROBE, self.value)
 
 
 def _live_row(txn: WriteTxn, key: str, expected_revision: int) -> Row:

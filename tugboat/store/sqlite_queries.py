@@ -150,7 +150,10 @@ def compact_between(conn: Connection, after: int, through: int) -> None:
 
 
 def _set_compacted(conn: Connection, revision: int) -> None:
-    changed = conn.execute(
-        update(meta).where(meta.c.name == COMPACT_REV).values(value=revision)).rowcount
+    set_meta(conn, COMPACT_REV, revision)
+
+
+def set_meta(conn: Connection, name: str, value: int) -> None:
+    changed = conn.execute(update(meta).where(meta.c.name == name).values(value=value)).rowcount
     if not changed:
-        conn.execute(insert(meta).values(name=COMPACT_REV, value=revision))
+        conn.execute(insert(meta).values(name=name, value=value))

@@ -8,10 +8,19 @@ own check were wrong). The compacted revision lives in `meta` so it survives a r
 Connections are configured here, once, so that every connection (writer or reader) is
 durable (WAL + synchronous=FULL) and opens real transactions: Python's sqlite3 module
 otherwise runs SELECTs outside any transaction, which would let a read see two snapshots.
+
+`prepare_database` runs before anything else opens the file. A database that exists but
+is empty (0 bytes, or no Tugboat marker and no data) is refused: starting an empty
+cluster on it would silently lose every object the operator expected to find. A file
+that is not an SQLite database, or is damaged, is refused with one line. The database is
+created mode 0600 (SQLite gives the -wal and -shm files the database's mode): it holds
+every Secret.
 """
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +37,14 @@ from sqlalchemy import (
     column,
     create_engine,
     event,
+    insert,
     make_url,
+    select,
     table,
 )
+from sqlalchemy.exc import DatabaseError
+
+from tugboat.store.interface import StoreError
 
 metadata = MetaData()
 
@@ -58,6 +72,10 @@ meta = Table(
 )
 
 COMPACT_REV = "compact_rev"
+MARKER = "tugboat_store"  # written when the database is made: "this is a Tugboat store"
+STORE_FORMAT = 1
+PROBE = "readyz_probe"  # rewritten by the readiness probe: a commit that adds no revision
+FILE_MODE = 0o600
 
 # SQLite's own high-water mark of kv.id: the current revision, even after compaction has
 # deleted the row that carried it (max(id) would then go backwards).
@@ -99,5 +117,70 @@ def open_engine(path: Path, *, begin: str, pool_size: int) -> Engine:
     return engine
 
 
-def create_schema(engine: Engine) -> None:
-    metadata.create_all(engine)
+class UnusableDatabase(StoreError):
+    """The database file cannot be used as it is; the message is one line for the
+    operator, naming the file and what to do."""
+
+
+def prepare_file(path: Path, allow_empty: bool) -> bool:
+    """Before SQLite opens it: create the file 0600 if missing, refuse a 0-byte one (unless
+    allowed), and tighten the modes of an existing database and its -wal/-shm. Returns
+    whether the database already existed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
+        existed = False
+    except FileExistsError:
+        existed = True
+        if path.stat().st_size == 0 and not allow_empty:
+            raise UnusableDatabase(
+                f"{path} is empty (0 bytes) but a database was expected there; restore it "
+                f"from a backup, or pass --allow-empty-store to start an empty cluster "
+                f"on it") from None
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.chmod(f"{path}{suffix}", FILE_MODE)
+        except FileNotFoundError:
+            pass
+    return existed
+
+
+def create_schema(engine: Engine, path: Path, existed: bool, allow_empty: bool) -> None:
+    """Create the tables and the marker, checking that an existing database is a Tugboat
+    store. A database from before the marker existed, with data in it, is adopted."""
+    try:
+        with engine.connect() as conn, conn.begin():
+            metadata.create_all(conn)
+            if conn.execute(select(meta.c.value).where(meta.c.name == MARKER)).first():
+                return
+            has_data = conn.execute(select(kv.c.id).limit(1)).first() is not None
+            if existed and not has_data and not allow_empty:
+                raise UnusableDatabase(
+                    f"{path} is not a Tugboat store (no marker, no data) but a database was "
+                    f"expected there; restore it from a backup, or pass --allow-empty-store "
+                    f"to start an empty cluster on it")
+            conn.execute(insert(meta).values(name=MARKER, value=STORE_FORMAT))
+    except (DatabaseError, sqlite3.Error) as e:
+        raise unusable(path, e) from None
+
+
+def check_integrity(engine: Engine, path: Path) -> None:
+    """SQLite's quick_check over every page (about a second per GB): damage found now is
+    one clear line, not a failure in the middle of loading the watch cache."""
+    try:
+        with engine.connect() as conn, conn.begin():
+            problems = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(1)")]
+    except (DatabaseError, sqlite3.Error) as e:
+        raise unusable(path, e) from None
+    if problems != ["ok"]:
+        raise UnusableDatabase(f"{path} is damaged ({problems[0] if problems else 'no answer'}"
+                               f"); restore it from a backup, or move it away to start an "
+                               f"empty cluster")
+
+
+def unusable(path: Path, e: Exception) -> UnusableDatabase:
+    orig = getattr(e, "orig", None)
+    cause = orig if isinstance(orig, sqlite3.Error) else e
+    reason = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
+    return UnusableDatabase(f"{path} cannot be used as a database ({reason}); restore it "
+                            f"from a backup, or move it away to start an empty cluster")
