@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install docker images up test unit integration compat e2e lint bench clean
+.PHONY: install docker images path up test unit integration compat e2e lint bench clean
 
 install: $(VENV)/.installed
 
@@ -20,7 +20,26 @@ docker:
 images: docker
 	bash deploy/images/build.sh
 
-up: install images
+# `tug` and the daemons on PATH: symlinks in BINDIR when it is writable (never over a file
+# that is not already a symlink), otherwise the line that does it for this shell.
+BINDIR ?= /usr/local/bin
+TOOLS := tug tug-apiserver tug-scheduler tug-controller-manager tug-kubelet
+
+path: install
+	@if [ -d "$(BINDIR)" ] && [ -w "$(BINDIR)" ]; then \
+	  for t in $(TOOLS); do \
+	    if [ -e "$(BINDIR)/$$t" ] && [ ! -L "$(BINDIR)/$$t" ]; then \
+	      echo "$(BINDIR)/$$t exists and is not ours: left alone"; \
+	    else ln -sfn "$(CURDIR)/$(VENV)/bin/$$t" "$(BINDIR)/$$t"; fi; \
+	  done; \
+	  echo "tug is on PATH: $(BINDIR)/tug -> $(CURDIR)/$(VENV)/bin/tug"; \
+	else \
+	  echo "$(BINDIR) is not writable, so tug is not on PATH; in your shell run:"; \
+	  echo "  export PATH=$(CURDIR)/$(VENV)/bin:\$$PATH"; \
+	  echo "(or make path BINDIR=~/.local/bin, or sudo make path)"; \
+	fi
+
+up: install images path
 	mkdir -p $(HOME)/.tug/data
 	$(VENV)/bin/tug up
 
