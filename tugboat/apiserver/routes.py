@@ -17,7 +17,16 @@ from starlette.responses import Response, StreamingResponse
 
 from tugboat.api.meta import DeleteOptions
 from tugboat.api.resources import ResourceInfo, lookup
-from tugboat.apiserver import decoding, errors, filters, patching, proxy, reststorage, subresources
+from tugboat.apiserver import (
+    decoding,
+    errors,
+    filters,
+    patching,
+    proxy,
+    queryparams,
+    reststorage,
+    subresources,
+)
 from tugboat.apiserver.auth.user import PRIVILEGED, UserInfo, user_of
 from tugboat.apiserver.metrics import ApiMetrics
 from tugboat.apiserver.metricsapi import MetricsApi
@@ -100,16 +109,6 @@ def _delete_write_options(request: Request, options: DeleteOptions) -> WriteOpti
     return opts
 
 
-def _int_param(q: Any, name: str) -> int | None:
-    v = q.get(name)
-    if v is None or v == "":
-        return None
-    try:
-        return int(v)
-    except ValueError:
-        raise errors.bad_request(f'invalid {name} "{v}": must be an integer') from None
-
-
 class ResourceHandler:
     def __init__(self, registry: Registry, metrics: ApiMetrics):
         self.reg = registry
@@ -147,7 +146,7 @@ class ResourceHandler:
             return await self._computed(request, t)
         if m == "GET":
             if t.name is None:
-                watch = request.query_params.get("watch", "").lower() in ("1", "true")
+                watch = bool(queryparams.boolean(request.query_params, "watch"))
                 verb = "watch" if watch else "list"
                 self._allow(t, verb)
                 return (await (self.watch(request, t) if watch else self.list(request, t))), verb
@@ -172,7 +171,7 @@ class ResourceHandler:
 
     async def _computed(self, request: Request, t: Target) -> tuple[Response, str]:
         """Resources served from the kubelets rather than the store (metrics.k8s.io)."""
-        watch = request.query_params.get("watch", "").lower() in ("1", "true")
+        watch = bool(queryparams.boolean(request.query_params, "watch"))
         verb = "watch" if watch else "get" if t.name else "list"
         self._allow(t, verb)
         if t.sub:
@@ -196,7 +195,8 @@ class ResourceHandler:
     def get(self, request: Request, t: Target) -> Response:
         if t.sub not in (None, "status", "scale"):
             raise errors.method_not_allowed(f"GET is not supported on {t.info.resource}/{t.sub}")
-        obj = self.reg.get(t.info, t.namespace, t.name or "")
+        queryparams.resource_version(request.query_params)  # any is served from the cache,
+        obj = self.reg.get(t.info, t.namespace, t.name or "")  # but it must parse
         if t.sub == "scale":
             return json_response(subresources.to_scale(t.info, obj))
         if t.sub is None and wants_table(request.headers.get("accept")):
@@ -207,10 +207,13 @@ class ResourceHandler:
 
     async def list(self, request: Request, t: Target) -> Response:
         q = request.query_params
+        queryparams.resource_version(q)
+        queryparams.validate_list_options(q, watch=False)
         match = filters.build(t.info, q.get("labelSelector"), q.get("fieldSelector"))
+        limit = queryparams.int64(q, "limit") or 0
         items, rv, cont = await self.reg.list(t.info, t.namespace, match,
-                                              limit=_int_param(q, "limit") or 0,
-                                              cont=q.get("continue") or None)
+                                              limit=max(limit, 0),  # below 0: no limit, as
+                                              cont=q.get("continue") or None)  # Kubernetes
         if wants_table(request.headers.get("accept")):
             table = to_table(t.info.resource, items, list_resource_version=rv,
                              include_object=q.get("includeObject", "Metadata"))
@@ -225,15 +228,17 @@ class ResourceHandler:
 
     async def watch(self, request: Request, t: Target) -> Response:
         q = request.query_params
-        timeout = _int_param(q, "timeoutSeconds")
+        rv = queryparams.resource_version(q)
+        queryparams.validate_list_options(q, watch=True)
+        timeout = queryparams.int64(q, "timeoutSeconds")
         req = WatchRequest(
             info=t.info, namespace=t.namespace,
             match=filters.build(t.info, q.get("labelSelector"), q.get("fieldSelector")),
-            resource_version=q.get("resourceVersion") or None,
+            resource_version=rv,
             timeout=float(timeout) if timeout is not None else None,
-            bookmarks=q.get("allowWatchBookmarks", "").lower() in ("1", "true"),
+            bookmarks=bool(queryparams.boolean(q, "allowWatchBookmarks")),
             as_table=wants_table(request.headers.get("accept")),
-            send_initial_events=q.get("sendInitialEvents", "").lower() == "true")
+            send_initial_events=bool(queryparams.boolean(q, "sendInitialEvents")))
         body = Stream(self.reg.cache, req).open()
         return StreamingResponse(body, media_type="application/json",
                                  headers={"Cache-Control": "no-cache"})
@@ -307,13 +312,14 @@ class ResourceHandler:
                 raise errors.bad_request("the delete options must be an object")
             data = parsed
         q = request.query_params
-        grace = _int_param(q, "gracePeriodSeconds")
+        grace = queryparams.int64(q, "gracePeriodSeconds")
         if grace is not None:
             data["gracePeriodSeconds"] = grace
         if q.get("propagationPolicy"):
             data["propagationPolicy"] = q["propagationPolicy"]
-        if q.get("orphanDependents"):
-            data["orphanDependents"] = q["orphanDependents"].lower() == "true"
+        orphan = queryparams.boolean(q, "orphanDependents")
+        if orphan is not None:
+            data["orphanDependents"] = orphan
         try:
             opts = DeleteOptions.model_validate(data)
         except Exception as e:

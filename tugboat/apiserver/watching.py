@@ -16,6 +16,7 @@ import orjson
 
 from tugboat.api.resources import ResourceInfo
 from tugboat.apiserver import errors
+from tugboat.apiserver.decoding import is_resource_version
 from tugboat.apiserver.tables import to_table
 from tugboat.apiserver.watchcache import Change, TooOld, WatchCache
 
@@ -84,7 +85,7 @@ class Stream:
 
     def open(self) -> AsyncIterator[bytes]:
         rv = self.req.resource_version
-        if rv and not rv.isdigit():
+        if rv and not is_resource_version(rv):
             raise errors.bad_request(f'invalid resourceVersion "{rv}"')
         since = int(rv) if rv and rv != "0" and not self.req.send_initial_events else None
         prefix = self.req.info.key_prefix(self.req.namespace)
