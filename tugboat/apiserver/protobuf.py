@@ -167,6 +167,9 @@ def decode_message(buf: bytes, schema: Schema) -> dict[str, Any]:
         f = schema.get(number)
         if f is None:
             continue
+        # A varint where bytes belong would reach bytes(n): n zero bytes from a 10-byte body.
+        if _wire != (0 if f.map_value is None and f.type in ("int", "bool") else 2):
+            raise DecodeError(f"field {number} ({f.name}) has the wrong wire type {_wire}")
         if f.map_value is not None:
             entry = decode_message(value, {1: Field("key", "string"),
                                            2: Field("value", f.map_value)})
