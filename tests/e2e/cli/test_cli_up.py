@@ -233,7 +233,7 @@ def test_up_runs_the_examples_and_adopts_its_containers_after_a_restart(
         assert s.connect_ex(("127.0.0.1", c.ports["--secure-port"])) != 0  # it is gone
 
     insecure = free_port()
-    c.start("--insecure-port", str(insecure))
+    c.start("--insecure-port", str(insecure), "--cleanup")
     assert f"[3/7] checking the certificates in {c.data / 'pki'} ... ok" in c.lines
     plain = httpx.get(f"http://127.0.0.1:{insecure}/api/v1/nodes/{c.node}")
     assert plain.status_code == 200  # the insecure port: full access, loopback only
@@ -244,7 +244,11 @@ def test_up_runs_the_examples_and_adopts_its_containers_after_a_restart(
     assert c.containers("hello") == before  # adopted, not restarted
     c.ok("delete", "pod", "hello", "--timeout=120s")
     assert c.containers("hello") == set()
-    assert c.stop() == 0
+    c.ok("apply", "-f", "-", input=SECOND_POD)
+    c.ok("wait", "--for=condition=Ready", "pod/after-restarts", "--timeout=120s")
+    assert c.stop() == 0  # --cleanup: its containers go too
+    assert f"removing the containers of node {c.node} ... removed 2" in c.lines
+    assert c.containers("after-restarts") == set()
 
 
 def test_refusals_are_one_line(cluster: Cluster, tmp_path: Path) -> None:

@@ -117,6 +117,9 @@ class AdminView:
     def ready(self) -> bool:
         return self.client.http.get("/readyz").status_code == 200
 
+    def live(self) -> bool:
+        return self.client.http.get("/livez").status_code == 200
+
     def node_ready(self, name: str) -> bool:
         node = self.client.http.get(f"/api/v1/nodes/{name}")
         if node.status_code != 200:
@@ -156,18 +159,26 @@ def apiserver_args(cfg: UpConfig, files: ApiServerFiles) -> list[str]:
 def daemons(cfg: UpConfig, files: ApiServerFiles, view: AdminView) -> list[Daemon]:
     data, pki = cfg.data_dir, cfg.pki_dir
     confs = daemon_kubeconfigs(data)
+
+    def scheduler_healthz() -> bool:
+        return _get_ok(f"http://127.0.0.1:{cfg.scheduler_port}/healthz")
+
+    def controller_healthz() -> bool:
+        return _get_ok(f"http://127.0.0.1:{cfg.controller_port}/healthz")
+
     return [
-        Daemon("API server", "apiserver", apiserver_args(cfg, files), view.ready, 60),
+        Daemon("API server", "apiserver", apiserver_args(cfg, files), view.ready, 60,
+               alive=view.live, alive_what="/livez"),
         Daemon("scheduler", "scheduler",
                ["-m", "tugboat.scheduler", "--kubeconfig", str(confs["scheduler"]),
                 "--bind-address", "127.0.0.1", "--port", str(cfg.scheduler_port)],
-               lambda: _get_ok(f"http://127.0.0.1:{cfg.scheduler_port}/healthz"), 60,
+               scheduler_healthz, 60, alive=scheduler_healthz, alive_what="/healthz",
                flags={"--port": "--scheduler-port"}),
         Daemon("controller manager", "controller-manager",
                ["-m", "tugboat.controller", "--kubeconfig", str(confs["controller-manager"]),
                 "--root-ca-file", str(pki / "ca.crt"),  # kube-root-ca.crt for pods
                 "--bind-address", "127.0.0.1", "--port", str(cfg.controller_port)],
-               lambda: _get_ok(f"http://127.0.0.1:{cfg.controller_port}/healthz"), 60,
+               controller_healthz, 60, alive=controller_healthz, alive_what="/healthz",
                flags={"--port": "--controller-manager-port"}),
         Daemon("kubelet", "kubelet",
                ["-m", "tugboat.kubelet", "--kubeconfig", str(confs["kubelet-client"]),

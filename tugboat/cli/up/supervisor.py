@@ -5,7 +5,10 @@ reported (its name, exit code and the last lines of its log) and started again a
 exponential backoff (CrashLoopBackOff: doubled per failure, capped, forgotten after a
 stable run) while the others keep running. While `tug up` is still starting, a daemon
 that keeps exiting gets a few tries, then `tug up` gives up and says how many it took.
-Stopping is SIGTERM, a grace period, then SIGKILL for stragglers. If `tug up` itself is
+A daemon that runs but stops answering its liveness check (the API server's /livez fails
+when its watch cache cannot recover) is stopped and restarted likewise, as a kubelet's
+liveness probe restarts a container. Stopping is SIGTERM, a grace period, then SIGKILL for
+stragglers. If `tug up` itself is
 killed, the kernel sends each child SIGTERM (PR_SET_PDEATHSIG), so no daemon outlives it."""
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ class RestartPolicy:
     cap: float = 30.0  # the longest delay
     stable_after: float = 60.0  # a run this long forgets earlier failures
     start_tries: int = 3  # tries while `tug up` starts, before it gives up
+    liveness_period: float = 10.0  # kubeadm's static pods: periodSeconds 10
+    liveness_failures: int = 3  # failed checks in a row that restart a daemon
+    stop_grace: float = 10.0
 
     def delay(self, failures: int) -> float:
         """The delay before the next start, after `failures` failed runs in a row (≥ 1)."""
@@ -64,6 +70,8 @@ class Daemon:
     argv: list[str]
     ready: Callable[[], bool]
     ready_timeout: float = 60.0
+    alive: Callable[[], bool] | None = None  # its liveness check (e.g. GET /livez)
+    alive_what: str = "its liveness check"
     # The daemon's own flags as `tug up` spells them ("--port" → "--scheduler-port"), so a
     # line the daemon prints ("pick another port with --port") tells the user what to type.
     flags: dict[str, str] = field(default_factory=dict)
@@ -73,6 +81,9 @@ class Daemon:
     failures: int = 0  # failed runs in a row
     restarts: int = 0
     restart_at: float | None = None  # waiting out a backoff until then
+    next_check: float = 0.0
+    check_failures: int = 0
+    answered: bool = False  # its liveness check passed once since it started
 
     @property
     def returncode(self) -> int | None:
@@ -129,6 +140,8 @@ class Supervisor:
                 env={**os.environ, "PYTHONUNBUFFERED": "1"})
         daemon.started_at = self.clock()
         daemon.restart_at = None
+        daemon.next_check = daemon.started_at + self.policy.liveness_period
+        daemon.check_failures, daemon.answered = 0, False
 
     def wait_ready(self, daemon: Daemon, stopping: Callable[[], bool]) -> None:
         """Wait until the daemon is ready; one that exits first is started again, up to
@@ -192,12 +205,51 @@ class Supervisor:
                     self._spawn(daemon)
                 continue
             code = daemon.returncode
+            if code is None and self._unresponsive(daemon, now):
+                code = self._stop(daemon, self.policy.stop_grace)
             if code is None:
                 continue
             if now - daemon.started_at >= self.policy.stable_after:
                 daemon.failures = 0
             daemon.failures += 1
             daemon.restart_at = now + self._exited(daemon, code, daemon.failures)
+
+    def _unresponsive(self, daemon: Daemon, now: float) -> bool:
+        """Check the daemon's liveness when due; True once it failed enough checks in a
+        row. A daemon still starting (never answered, within its ready timeout) is given
+        time, as a startup probe would."""
+        if daemon.alive is None or now < daemon.next_check:
+            return False
+        daemon.next_check = now + self.policy.liveness_period
+        try:
+            ok = daemon.alive()
+        except Exception:
+            ok = False
+        if ok:
+            daemon.check_failures, daemon.answered = 0, True
+            return False
+        if not daemon.answered and now - daemon.started_at < daemon.ready_timeout:
+            return False
+        daemon.check_failures += 1
+        if daemon.check_failures < self.policy.liveness_failures:
+            return False
+        self.report(f"the {daemon.title} failed {daemon.alive_what} "
+                    f"{daemon.check_failures} times in a row; stopping it")
+        return True
+
+    def _stop(self, daemon: Daemon, grace: float,
+              report: Callable[[str], None] | None = None) -> int:
+        """SIGTERM, then SIGKILL after `grace`; the exit code."""
+        proc = daemon.proc
+        assert proc is not None
+        proc.send_signal(signal.SIGTERM)
+        try:
+            return proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            (report or self.report)(f"the {daemon.title} did not stop in {grace:.0f}s; "
+                                    f"killing it")
+            proc.kill()
+            return proc.wait()
 
     def stop_all(self, grace: float = 10.0, report: Callable[[str], None] | None = None
                  ) -> None:
@@ -208,11 +260,5 @@ class Supervisor:
             if proc is None or proc.poll() is not None:
                 continue
             report(f"stopping the {daemon.title} ...")
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(grace)
-            except subprocess.TimeoutExpired:
-                report(f"the {daemon.title} did not stop in {grace:.0f}s; killing it")
-                proc.kill()
-                proc.wait()
+            self._stop(daemon, grace, report)
         self.daemons.clear()

@@ -189,3 +189,42 @@ def test_stop_all_stops_the_last_started_first(sup: Supervisor) -> None:
     assert stopped == ["stopping the kubelet ...", "stopping the scheduler ...",
                        "stopping the API server ..."]
     assert all(p is not None and p.returncode == -signal.SIGTERM for p in procs)
+
+
+def test_a_daemon_that_stops_answering_its_liveness_check_is_restarted(
+        sup: Supervisor, reports: list[str], clock: FakeClock) -> None:
+    answering = [True]
+    d = daemon("API server", SLEEPER, ready_timeout=30, alive=lambda: answering[0],
+               alive_what="/livez")
+    sup.start(d)
+    first = d.proc
+    for _ in range(3):  # it answers: nothing happens
+        clock.now += 10
+        sup.tend()
+    answering[0] = False
+    for _ in range(2):  # two failures are tolerated
+        clock.now += 10
+        sup.tend()
+    assert reports == [] and d.proc is first and d.returncode is None
+    clock.now += 10
+    sup.tend()
+    assert reports[0] == "the API server failed /livez 3 times in a row; stopping it"
+    assert reports[1].startswith("the API server was killed by SIGTERM after 60s")
+    assert reports[2] == "restarting the API server in 1s (restart 1)"
+    clock.now += 1
+    sup.tend()
+    assert d.proc is not first and d.returncode is None
+
+
+def test_a_starting_daemon_is_given_its_ready_timeout_before_liveness_counts(
+        sup: Supervisor, reports: list[str], clock: FakeClock) -> None:
+    d = daemon("scheduler", SLEEPER, ready_timeout=60, alive=lambda: False)
+    sup.start(d)
+    for _ in range(5):  # 50s, never answered yet: still starting
+        clock.now += 10
+        sup.tend()
+    assert reports == [] and d.check_failures == 0
+    for _ in range(3):
+        clock.now += 10
+        sup.tend()
+    assert reports[0] == "the scheduler failed its liveness check 3 times in a row; stopping it"
