@@ -318,7 +318,7 @@ def test_unparseable_resource_versions_are_a_bad_request(client: httpx.Client, c
     for url, params in [(cms, {}), (f"{cms}/keep", {}), (cms, {"watch": "1"})]:
         st = assert_status(client.get(url, params={**params, "resourceVersion": rv}), 400,
                            "BadRequest")
-        assert st["message"].startswith("resourceVersion: Invalid value"), st
+        assert st["message"].startswith("invalid resource version: resourceVersion: "), st
 
 
 @pytest.mark.parametrize(("params", "code"), [

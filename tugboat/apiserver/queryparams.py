@@ -49,14 +49,14 @@ def boolean(q: Any, name: str) -> bool | None:
 
 def resource_version(q: Any) -> str | None:
     """`resourceVersion`, which Kubernetes' storage parses as a uint64: `abc` and `-1` are
-    a 400, not "any version"."""
+    a 400 (its "invalid resource version" BadRequest), not "any version"."""
     rv = q.get("resourceVersion")
     if not rv:
         return None
     if not is_resource_version(rv):
         reason = "value out of range" if rv.isascii() and rv.isdigit() else "invalid syntax"
-        raise errors.bad_request(f'resourceVersion: Invalid value: "{rv}": '
-                                 f'strconv.ParseUint: parsing "{rv}": {reason}')
+        raise errors.bad_request(f'invalid resource version: resourceVersion: Invalid value: '
+                                 f'"{rv}": strconv.ParseUint: parsing "{rv}": {reason}')
     return rv
 
 

@@ -49,8 +49,8 @@ def test_resource_version_refuses(rv: str, why: str) -> None:
     with pytest.raises(errors.ApiError) as e:
         queryparams.resource_version(q(resourceVersion=rv))
     assert e.value.code == 400
-    assert e.value.message == (f'resourceVersion: Invalid value: "{rv}": '
-                               f'strconv.ParseUint: parsing "{rv}": {why}')
+    assert e.value.message == (f'invalid resource version: resourceVersion: Invalid value: '
+                               f'"{rv}": strconv.ParseUint: parsing "{rv}": {why}')
 
 
 def test_resource_version_accepts() -> None:
