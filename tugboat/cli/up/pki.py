@@ -82,6 +82,7 @@ def write_private(path: Path, data: bytes) -> None:
     """Atomically replace `path` with `data`, readable by its owner only."""
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a .tmp left by an earlier crash keeps its mode through O_CREAT
     with os.fdopen(fd, "wb") as f:
         f.write(data)
     os.replace(tmp, path)

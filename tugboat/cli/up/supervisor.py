@@ -96,13 +96,26 @@ class Daemon:
             return ""
         text = self.log_path.read_text(errors="replace")
         run = text[text.rfind(START_MARK):] if START_MARK in text else text
-        kept = [line.strip() for line in run.splitlines()[1:] if line.strip()][-lines:]
+        kept = [_short(line) for line in run.splitlines()[1:] if line.strip()][-lines:]
         return self.spelt_for_tug_up(" | ".join(kept))
 
     def spelt_for_tug_up(self, text: str) -> str:
         for own, ours in self.flags.items():
             text = re.sub(rf"(?<![\w-]){re.escape(own)}(?![\w-])", ours, text)
         return text
+
+
+LOGFMT = re.compile(r"^ts=.*? level=(?P<level>\S+) .*?\bmsg=(?P<msg>.*)$")
+
+
+def _short(line: str, limit: int = 300) -> str:
+    """A daemon's log line as a person reads it in a report: `LEVEL message` for the
+    daemons' logfmt lines (the time and logger are in the log file), cut to `limit`."""
+    line = line.strip()
+    match = LOGFMT.match(line)
+    if match:
+        line = f"{match['level']} {match['msg']}"
+    return line if len(line) <= limit else line[:limit - 3] + "..."
 
 
 class DaemonFailed(Exception):

@@ -13,7 +13,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from tugboat.cli.up.certlist import ClusterPKI, ensure_certificates
 from tugboat.cli.up.hostaddresses import HostAddresses, host_addresses, interface_ipv4s
-from tugboat.cli.up.pki import PKIError, identity, now_utc, subject_alt_names
+from tugboat.cli.up.pki import PKIError, identity, now_utc, subject_alt_names, write_private
 
 HOST = HostAddresses(("localhost", "box"), ("127.0.0.1", "::1", "192.168.1.20", "172.17.0.1"))
 NODE = "node-a"
@@ -165,3 +165,12 @@ def test_this_hosts_addresses() -> None:
     assert found.names[0] == "localhost" and "my-node" in found.names
     assert found.ips[:2] == ("127.0.0.1", "::1")
     assert all(not ip.startswith("127.") for ip in interface_ipv4s())
+
+
+def test_a_leftover_temporary_file_does_not_widen_a_key_s_mode(tmp_path: Path) -> None:
+    key = tmp_path / "sa.key"
+    leftover = tmp_path / "sa.key.tmp"  # from a crash between write and rename
+    leftover.write_text("old")
+    leftover.chmod(0o644)
+    write_private(key, b"secret")
+    assert key.read_bytes() == b"secret" and mode(key) == 0o600

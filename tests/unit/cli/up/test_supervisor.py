@@ -228,3 +228,15 @@ def test_a_starting_daemon_is_given_its_ready_timeout_before_liveness_counts(
         clock.now += 10
         sup.tend()
     assert reports[0] == "the scheduler failed its liveness check 3 times in a row; stopping it"
+
+
+def test_log_lines_are_reported_as_level_and_message(sup: Supervisor, reports: list[str],
+                                                      clock: FakeClock) -> None:
+    d = daemon("scheduler", "import sys; print('ts=2026-12-07 03:51:27,398 level=ERROR "
+                            "component=scheduler logger=tugboat.scheduler.app msg=lost the "
+                            "lease'); print('x' * 400); sys.exit(1)")
+    sup.start(d)
+    wait_exit(d)
+    sup.tend()
+    assert reports[0] == (f"the scheduler exited with code 1 after 0s; the last lines of "
+                          f"{d.log_path}: ERROR lost the lease | {'x' * 297}...")
