@@ -173,9 +173,9 @@ def check_integrity(engine: Engine, path: Path) -> None:
     except (DatabaseError, sqlite3.Error) as e:
         raise unusable(path, e) from None
     if problems != ["ok"]:
-        raise UnusableDatabase(f"{path} is damaged ({problems[0] if problems else 'no answer'}"
-                               f"); restore it from a backup, or move it away to start an "
-                               f"empty cluster")
+        found = " ".join(str(problems[0]).split()) if problems else "no answer"  # one line
+        raise UnusableDatabase(f"{path} is damaged ({found}); restore it from a backup, or "
+                               f"move it away to start an empty cluster")
 
 
 def unusable(path: Path, e: Exception) -> UnusableDatabase:

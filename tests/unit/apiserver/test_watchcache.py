@@ -7,39 +7,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pytest
 
+from tests.support.faultystore import FaultyStore
 from tugboat.apiserver.watchcache import TooOld, WatchCache
-from tugboat.store import Compacted, Event, Store, open_store
+from tugboat.store import Compacted, open_store
 
 pytestmark = pytest.mark.anyio
 KEY = "/registry/configmaps/default/"
-
-
-class FaultyStore:
-    """A Store whose list and watch can be made to fail a given number of times."""
-
-    def __init__(self, inner: Store):
-        self.inner = inner
-        self.list_faults: list[BaseException] = []
-        self.watch_faults: list[BaseException] = []
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-    async def list(self, prefix: str, revision: int = 0) -> Any:
-        if self.list_faults:
-            raise self.list_faults.pop(0)
-        return await self.inner.list(prefix, revision)
-
-    async def watch(self, prefix: str, revision: int) -> AsyncIterator[Event]:
-        if self.watch_faults:
-            raise self.watch_faults.pop(0)
-        async for ev in self.inner.watch(prefix, revision):
-            yield ev
 
 
 @pytest.fixture
