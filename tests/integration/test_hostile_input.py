@@ -361,3 +361,15 @@ def test_bad_grace_period_is_a_bad_request(client: httpx.Client, cms: str,
     for grace in ("soon", "1.5", "99999999999999999999"):
         assert_status(client.delete(f"{cms}/keep", params={"gracePeriodSeconds": grace}), 400)
     assert_status(client.delete(f"{cms}/keep", params={"orphanDependents": "perhaps"}), 400)
+
+
+def test_watch_timeout_zero_is_the_default_and_below_zero_ends_at_once(
+        apiserver: CappedApiServer, cms: str) -> None:
+    with httpx.Client(base_url=apiserver.url, timeout=httpx.Timeout(10, read=1.0)) as c:
+        with c.stream("GET", cms, params={"watch": "1", "timeoutSeconds": "0"}) as r:
+            assert r.status_code == 200
+            with pytest.raises(httpx.ReadTimeout):  # still open: not ended by "0"
+                for _ in r.iter_bytes():
+                    pass
+        r = c.get(cms, params={"watch": "1", "timeoutSeconds": "-1"})
+        assert r.status_code == 200 and r.content == b""

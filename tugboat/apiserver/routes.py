@@ -235,7 +235,7 @@ class ResourceHandler:
             info=t.info, namespace=t.namespace,
             match=filters.build(t.info, q.get("labelSelector"), q.get("fieldSelector")),
             resource_version=rv,
-            timeout=float(timeout) if timeout is not None else None,
+            timeout=float(timeout) if timeout else None,  # 0 is the default, as in Kubernetes
             bookmarks=bool(queryparams.boolean(q, "allowWatchBookmarks")),
             as_table=wants_table(request.headers.get("accept")),
             send_initial_events=bool(queryparams.boolean(q, "sendInitialEvents")))
