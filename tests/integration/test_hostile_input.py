@@ -373,3 +373,15 @@ def test_watch_timeout_zero_is_the_default_and_below_zero_ends_at_once(
                     pass
         r = c.get(cms, params={"watch": "1", "timeoutSeconds": "-1"})
         assert r.status_code == 200 and r.content == b""
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"fieldSelector": "metadata.name"},
+     "invalid selector: 'metadata.name'; can't understand 'metadata.name'"),
+    ({"fieldSelector": "metadata.name=a=b"},
+     "invalid field selector: unescaped character in value: ="),
+    ({"fieldSelector": "spec.nope=1"}, "field label not supported: spec.nope"),
+], ids=repr)
+def test_selector_messages_are_kubernetes_own(client: httpx.Client, cms: str,
+                                              params: dict[str, str], message: str) -> None:
+    assert assert_status(client.get(cms, params=params), 400)["message"] == message

@@ -26,7 +26,7 @@ def build(info: ResourceInfo, label_selector: str | None,
         try:
             fsel = selectors.parse_field_selector(field_selector)
         except ValueError as e:
-            raise errors.bad_request(f"invalid field selector: {e}") from None
+            raise errors.bad_request(str(e)) from None  # fields' messages are Kubernetes' own
         allowed = selectors.supported_field_labels(info.resource)
         for f in fsel.fields():
             if f not in allowed:
