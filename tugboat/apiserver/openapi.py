@@ -1,18 +1,288 @@
-"""The OpenAPI v3 documents kubectl reads before create and apply (COMPAT.md §2): an index
-of group-versions, and per group-version the operations of each resource with its
-group-version-kind and the `fieldValidation` parameter, which tells kubectl that the server
-validates fields itself. /openapi/v2 stays a 404 on purpose: kubectl asks for protobuf
-there and falls back to its built-in types when it is missing."""
+"""The OpenAPI v3 documents: an index of group-versions (/openapi/v3), and per group-version
+(/openapi/v3/api/v1, /openapi/v3/apis/<g>/<v>) every operation the server routes, in
+Kubernetes' shape — its operationIds (`listCoreV1NamespacedPod`), path and query parameters,
+request bodies and responses typed by the components openapischema.py makes from the
+models, and the `x-kubernetes-action` / `x-kubernetes-group-version-kind` extensions.
+
+Who reads them: kubectl create/apply looks for a PATCH with a `fieldValidation` parameter
+(then lets the server validate) and, for client-side apply, for a PATCH taking
+strategic-merge-patch plus the kind's schema with its patch metadata (COMPAT.md §2);
+kubectl explain reads the kind's schema; the fuzz suite (tests/integration/fuzz/) generates
+requests from them. /openapi/v2 stays a 404 on purpose: kubectl asks for protobuf there and
+falls back to its built-in types when it is missing."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from tugboat.api.resources import RESOURCES, ResourceInfo, groups
+from tugboat.apiserver.openapischema import (
+    EVICTION,
+    META,
+    PATCH,
+    closure,
+    kind_ref,
+    list_name,
+    ref,
+)
 
 Obj = dict[str, Any]
-_QUERY = [{"name": n, "in": "query", "schema": {"type": "string"}, "uniqueItems": True}
-          for n in ("dryRun", "fieldManager", "fieldValidation")]
+VERSION = "v1.32.4"
+
+
+def _param(name: str, where: str, type_: str, description: str) -> Obj:
+    return {"name": name, "in": where, "description": description,
+            "schema": {"type": type_, "uniqueItems": True}}
+
+
+def _q(name: str, type_: str, description: str) -> Obj:
+    return _param(name, "query", type_, description)
+
+
+_PRETTY = _q("pretty", "string", "If 'true', then the output is pretty printed.")
+_DRY_RUN = _q("dryRun", "string", "When present, indicates that modifications should not be "
+              "persisted. The only valid value is All.")
+_FIELD_MANAGER = _q("fieldManager", "string", "A name associated with the actor or entity "
+                    "that is making these changes.")
+_FIELD_VALIDATION = _q("fieldValidation", "string", "How the server treats unknown or "
+                       "duplicate fields in the body: Ignore, Warn (the default) or Strict.")
+_FORCE = _q("force", "boolean", "Force an apply request to take fields owned by other "
+            "managers.")
+_WRITE = [_DRY_RUN, _FIELD_MANAGER, _FIELD_VALIDATION]
+_LIST = [
+    _q("allowWatchBookmarks", "boolean", "Requests watch events of type BOOKMARK."),
+    _q("continue", "string", "The continue token of the previous page of a chunked list."),
+    _q("fieldSelector", "string", "A selector restricting the returned objects by their "
+       "fields."),
+    _q("labelSelector", "string", "A selector restricting the returned objects by their "
+       "labels."),
+    _q("limit", "integer", "The maximum number of objects a list call returns; the rest "
+       "follow through `continue`."),
+    _q("resourceVersion", "string", "Which resource versions a request may be served from."),
+    _q("resourceVersionMatch", "string", "How resourceVersion is applied to list calls."),
+    _q("sendInitialEvents", "boolean", "A watch starts with synthetic ADDED events of the "
+       "current state."),
+    _q("timeoutSeconds", "integer", "Timeout for the list/watch call."),
+    _q("watch", "boolean", "Watch for changes to the described resources and return them as "
+       "a stream of add, update, and remove notifications."),
+]
+_DELETE = [
+    _DRY_RUN,
+    _q("gracePeriodSeconds", "integer", "The duration in seconds before the object should be "
+       "deleted; zero means delete immediately."),
+    _q("orphanDependents", "boolean", "Deprecated: use propagationPolicy."),
+    _q("propagationPolicy", "string", "Whether and how garbage collection is performed: "
+       "Orphan, Background or Foreground."),
+]
+_LOG = [
+    _q("container", "string", "The container for which to stream logs."),
+    _q("follow", "boolean", "Follow the log stream of the pod."),
+    _q("limitBytes", "integer", "The number of bytes to read from the server before "
+       "terminating the log output."),
+    _q("previous", "boolean", "Return previous terminated container logs."),
+    _q("sinceSeconds", "integer", "A relative time in seconds before the current time from "
+       "which to show logs."),
+    _q("tailLines", "integer", "The number of lines from the end of the logs to show."),
+    _q("timestamps", "boolean", "Add an RFC3339 timestamp at the beginning of every line."),
+]
+_EXEC = [
+    _q("command", "string", "Command is the remote command to execute; argv array."),
+    _q("container", "string", "Container in which to execute the command."),
+    _q("stderr", "boolean", "Redirect the standard error stream of the pod for this call."),
+    _q("stdin", "boolean", "Redirect the standard input stream of the pod for this call."),
+    _q("stdout", "boolean", "Redirect the standard output stream of the pod for this call."),
+    _q("tty", "boolean", "Allocate a terminal for this exec call."),
+]
+_NAMESPACE = {**_param("namespace", "path", "string", "object name and auth scope, such as "
+                       "for teams and projects"), "required": True}
+
+
+def _name(kind: str) -> Obj:
+    return {**_param("name", "path", "string", f"name of the {kind}"), "required": True}
+
+
+def _json(schema: Obj) -> Obj:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _responses(schema: Obj, *codes: str) -> Obj:
+    text = {"200": "OK", "201": "Created", "202": "Accepted"}
+    out: Obj = {c: {"description": text[c], **_json(schema)} for c in codes}
+    out["401"] = {"description": "Unauthorized"}
+    return out
+
+
+def _body(schema: Obj) -> Obj:
+    return {"content": {"*/*": {"schema": schema}}, "required": True}
+
+
+_PATCH_BODY = {"content": {t: {"schema": ref(PATCH)} for t in (
+    "application/apply-patch+yaml", "application/json-patch+json",
+    "application/merge-patch+json", "application/strategic-merge-patch+json")},
+    "required": True}
+
+
+def _op_prefix(r: ResourceInfo) -> str:
+    """`CoreV1`, `AppsV1`, `RbacAuthorizationV1`: the group-version in operationIds."""
+    group = r.group.removesuffix(".k8s.io") if r.group else "core"
+    return "".join(p[:1].upper() + p[1:] for p in group.split(".")) + \
+        r.version[:1].upper() + r.version[1:]
+
+
+def _tag(r: ResourceInfo) -> str:
+    group = r.group.removesuffix(".k8s.io").replace(".", "") if r.group else "core"
+    return f"{group}_{r.version}"
+
+
+class _Builder:
+    """The operations of one resource, in the order and shape Kubernetes documents them."""
+
+    def __init__(self, r: ResourceInfo):
+        self.r = r
+        self.gvk = {"group": r.group, "version": r.version, "kind": r.kind}
+        self.prefix = _op_prefix(r)
+        self.scope = "Namespaced" if r.namespaced else ""
+        self.obj = kind_ref(r.model.__name__)
+        self.paths: Obj = {}
+
+    def op(self, verb: str, action: str, summary: str, sub: str = "", kind: str | None = None,
+           gvk: Obj | None = None, **more: Any) -> Obj:
+        kind_name = kind or self.r.kind
+        op_id = f"{verb}{self.prefix}{self.scope}{kind_name}{sub[:1].upper() + sub[1:]}"
+        return {"description": summary, "operationId": op_id, "tags": [_tag(self.r)],
+                "x-kubernetes-action": action,
+                "x-kubernetes-group-version-kind": gvk or self.gvk, **more}
+
+    def build(self) -> Obj:
+        r = self.r
+        coll = r.path("{namespace}") if r.namespaced else r.path()
+        item = coll + "/{name}"
+        scope = [_NAMESPACE] if r.namespaced else []
+        kind = r.kind
+        list_schema = ref(list_name(r))
+        c: Obj = {}
+        if "list" in r.verbs:
+            c["get"] = self.op("list", "list", f"list or watch objects of kind {kind}",
+                               parameters=_LIST, responses=_responses(list_schema, "200"))
+        if "create" in r.verbs:
+            c["post"] = self.op("create", "post", f"create a {kind}", parameters=_WRITE,
+                                requestBody=_body(self.obj),
+                                responses=_responses(self.obj, "200", "201", "202"))
+        if "deletecollection" in r.verbs:
+            c["delete"] = self.op("deleteCollection", "deletecollection",
+                                  f"delete collection of {kind}",
+                                  parameters=_DELETE + _LIST, requestBody={
+                                      "content": {"*/*": {"schema": ref(f"{META}.DeleteOptions")}}},
+                                  responses=_responses(list_schema, "200"))
+        self.add(coll, c, scope)
+        if r.namespaced and "list" in r.verbs:  # /api/v1/pods: every namespace's
+            op = self.op("list", "list", f"list or watch objects of kind {kind}",
+                         parameters=_LIST, responses=_responses(list_schema, "200"))
+            op["operationId"] = f"list{self.prefix}{kind}ForAllNamespaces"
+            self.add(r.path(), {"get": op}, [])
+        i: Obj = {}
+        if "get" in r.verbs:
+            i["get"] = self.op("read", "get", f"read the specified {kind}",
+                               responses=_responses(self.obj, "200"))
+        if "update" in r.verbs:
+            i["put"] = self.op("replace", "put", f"replace the specified {kind}",
+                               parameters=_WRITE, requestBody=_body(self.obj),
+                               responses=_responses(self.obj, "200", "201"))
+        if "patch" in r.verbs:
+            i["patch"] = self.op("patch", "patch", f"partially update the specified {kind}",
+                                 parameters=[*_WRITE, _FORCE], requestBody=_PATCH_BODY,
+                                 responses=_responses(self.obj, "200", "201"))
+        if "delete" in r.verbs:
+            i["delete"] = self.op("delete", "delete", f"delete a {kind}", parameters=_DELETE,
+                                  requestBody={"content": {"*/*": {
+                                      "schema": ref(f"{META}.DeleteOptions")}}},
+                                  responses=_responses(self.obj, "200", "202"))
+        if i:
+            self.add(item, i, [_name(kind), *scope])
+        for sub in r.subresources:
+            ops = self.subresource(sub)
+            if ops:
+                self.add(f"{item}/{sub}", ops, [_name(kind), *scope])
+        if "binding" in r.subresources and r.namespaced:  # POST namespaces/{ns}/bindings
+            op = self.op("create", "post", "create a Binding", kind="Binding",
+                         gvk={"group": "", "version": "v1", "kind": "Binding"},
+                         parameters=_WRITE, requestBody=_body(kind_ref("Binding")),
+                         responses=_responses(kind_ref("Binding"), "200", "201", "202"))
+            self.add(r.path("{namespace}").rsplit("/", 1)[0] + "/bindings", {"post": op},
+                     scope)
+        return self.paths
+
+    def subresource(self, sub: str) -> Obj:
+        kind = self.r.kind
+        if sub == "status":
+            return {
+                "get": self.op("read", "get", f"read status of the specified {kind}", "status",
+                               responses=_responses(self.obj, "200")),
+                "put": self.op("replace", "put", f"replace status of the specified {kind}",
+                               "status", parameters=_WRITE, requestBody=_body(self.obj),
+                               responses=_responses(self.obj, "200", "201")),
+                "patch": self.op("patch", "patch", f"partially update status of the "
+                                 f"specified {kind}", "status", parameters=[*_WRITE, _FORCE],
+                                 requestBody=_PATCH_BODY,
+                                 responses=_responses(self.obj, "200", "201"))}
+        if sub == "scale":
+            scale = kind_ref("Scale")
+            gvk = {"group": "autoscaling", "version": "v1", "kind": "Scale"}
+            return {
+                "get": self.op("read", "get", f"read scale of the specified {kind}", "scale",
+                               gvk=gvk, responses=_responses(scale, "200")),
+                "put": self.op("replace", "put", f"replace scale of the specified {kind}",
+                               "scale", gvk=gvk, parameters=_WRITE, requestBody=_body(scale),
+                               responses=_responses(scale, "200", "201")),
+                "patch": self.op("patch", "patch", f"partially update scale of the specified "
+                                 f"{kind}", "scale", gvk=gvk, parameters=[*_WRITE, _FORCE],
+                                 requestBody=_PATCH_BODY, responses=_responses(scale, "200",
+                                                                               "201"))}
+        if sub == "binding":
+            b = kind_ref("Binding")
+            return {"post": self.op("create", "post", f"create binding of a {kind}", "binding",
+                                    gvk={"group": "", "version": "v1", "kind": "Binding"},
+                                    parameters=_WRITE, requestBody=_body(b),
+                                    responses=_responses(b, "200", "201", "202"))}
+        if sub == "eviction":
+            e = ref(EVICTION)
+            return {"post": self.op("create", "post", f"create eviction of a {kind}",
+                                    "eviction", gvk={"group": "policy", "version": "v1",
+                                                     "kind": "Eviction"},
+                                    parameters=_WRITE, requestBody=_body(e),
+                                    responses=_responses(e, "200", "201", "202"))}
+        if sub == "finalize":
+            return {"put": self.op("replace", "put", f"replace finalize of the specified "
+                                   f"{kind}", "finalize", parameters=_WRITE,
+                                   requestBody=_body(self.obj),
+                                   responses=_responses(self.obj, "200", "201"))}
+        if sub == "token":
+            t = kind_ref("TokenRequest")
+            return {"post": self.op("create", "post", f"create token of a {kind}", "token",
+                                    gvk={"group": "authentication.k8s.io", "version": "v1",
+                                         "kind": "TokenRequest"},
+                                    parameters=_WRITE, requestBody=_body(t),
+                                    responses=_responses(t, "200", "201", "202"))}
+        if sub == "log":
+            return {"get": self.op("read", "get", f"read log of the specified {kind}", "log",
+                                   parameters=_LOG, responses={"200": {
+                                       "description": "OK", "content": {"text/plain": {
+                                           "schema": {"type": "string"}}}}})}
+        if sub == "exec":
+            text = {"200": {"description": "OK", "content": {"*/*": {
+                "schema": {"type": "string"}}}}}
+            return {m: {**self.op(f"connect{m.title()}", "connect",
+                                  f"connect {m.upper()} requests to exec of {kind}",
+                                  "exec", parameters=_EXEC, responses=text),
+                        "x-kubernetes-group-version-kind": {"group": "", "version": "v1",
+                                                            "kind": "PodExecOptions"}}
+                    for m in ("get", "post")}
+        return {}
+
+    def add(self, path: str, ops: Obj, params: list[Obj]) -> None:
+        if ops:
+            self.paths[path] = {**ops, "parameters": [*params, _PRETTY]}
 
 
 def _gv_path(group: str, version: str) -> str:
@@ -28,31 +298,15 @@ def index() -> Obj:
     return {"paths": paths}
 
 
-def _ops(r: ResourceInfo, item: bool) -> Obj:
-    gvk = {"group": r.group, "version": r.version, "kind": r.kind}
-    verbs = {"get": "get", "put": "update", "patch": "patch", "delete": "delete"} if item else \
-        {"get": "list", "post": "create", "delete": "deletecollection"}
-    out: Obj = {}
-    for method, verb in verbs.items():
-        if verb not in r.verbs:
-            continue
-        op: Obj = {"operationId": f"{verb}{r.kind}", "x-kubernetes-action": verb,
-                   "x-kubernetes-group-version-kind": gvk, "responses": {"200": {
-                       "description": "OK"}}}
-        if method in ("put", "patch", "post"):
-            op["parameters"] = _QUERY
-        out[method] = op
-    return out
-
-
+@functools.cache
 def group_version(group: str, version: str) -> Obj | None:
     found = [r for r in RESOURCES if r.group == group and r.version == version]
     if not found:
         return None
     paths: Obj = {}
     for r in found:
-        coll = r.path("{namespace}") if r.namespaced else r.path()
-        paths[coll] = _ops(r, item=False)
-        paths[coll + "/{name}"] = _ops(r, item=True)
-    return {"openapi": "3.0.0", "info": {"title": "Tugboat", "version": "v1.32.4"},
-            "paths": paths, "components": {"schemas": {}}}
+        paths.update(_Builder(r).build())
+    doc: Obj = {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": VERSION},
+                "paths": dict(sorted(paths.items()))}
+    doc["components"] = {"schemas": closure(doc)}
+    return doc
