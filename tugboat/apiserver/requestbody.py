@@ -51,8 +51,11 @@ class RequestBodyLimit:
             await self.app(scope, receive, send)
             return
         length = declared_length(scope)
-        if length is not None and length > self.limit:
-            await _refuse(send, BodyTooLarge(self.limit))
+        if length is not None:
+            if length > self.limit:
+                await _refuse(send, BodyTooLarge(self.limit))
+            else:  # the HTTP server delivers no more than the declared length: no counting
+                await self.app(scope, receive, send)
             return
         received = 0
         started = False
