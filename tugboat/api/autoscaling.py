@@ -41,12 +41,30 @@ class MetricSpec(K8sModel):
     external: dict[str, Any] | None = None
 
 
+class HPAScalingPolicy(K8sModel):
+    type: str  # Pods, Percent
+    value: Int32
+    periodSeconds: Int32
+
+
+class HPAScalingRules(K8sModel):
+    stabilizationWindowSeconds: Int32 | None = None
+    selectPolicy: str | None = None  # Max, Min, Disabled
+    policies: list[HPAScalingPolicy] | None = None
+    tolerance: Quantity | None = None
+
+
+class HorizontalPodAutoscalerBehavior(K8sModel):
+    scaleUp: HPAScalingRules | None = None
+    scaleDown: HPAScalingRules | None = None
+
+
 class HorizontalPodAutoscalerSpec(K8sModel):
     scaleTargetRef: CrossVersionObjectReference
     maxReplicas: Int32
     minReplicas: Int32 | None = None
     metrics: list[MetricSpec] | None = None
-    behavior: dict[str, Any] | None = None
+    behavior: HorizontalPodAutoscalerBehavior | None = None
 
 
 class MetricValueStatus(K8sModel):

@@ -4,10 +4,11 @@ label, Node allocatable, Secret type and stringData, HPA replicas, metrics and b
 from __future__ import annotations
 
 import base64
-from typing import Any
 
 from tugboat.api.autoscaling import (
     HorizontalPodAutoscaler,
+    HPAScalingPolicy,
+    HPAScalingRules,
     MetricSpec,
     MetricTarget,
     ResourceMetricSource,
@@ -77,26 +78,21 @@ def default_secret(secret: Secret) -> None:
     secret.stringData = None
 
 
-_SCALE_UP_RULES: dict[str, Any] = {
-    "stabilizationWindowSeconds": 0,
-    "selectPolicy": "Max",
-    "policies": [
-        {"type": "Pods", "value": 4, "periodSeconds": 15},
-        {"type": "Percent", "value": 100, "periodSeconds": 15},
-    ],
-}
-_SCALE_DOWN_RULES: dict[str, Any] = {
-    "selectPolicy": "Max",
-    "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}],
-}
+_SCALE_UP_RULES = HPAScalingRules(
+    stabilizationWindowSeconds=0, selectPolicy="Max",
+    policies=[HPAScalingPolicy(type="Pods", value=4, periodSeconds=15),
+              HPAScalingPolicy(type="Percent", value=100, periodSeconds=15)])
+_SCALE_DOWN_RULES = HPAScalingRules(
+    selectPolicy="Max", policies=[HPAScalingPolicy(type="Percent", value=100, periodSeconds=15)])
 
 
-def _scaling_rules(given: dict[str, Any] | None, default: dict[str, Any]) -> dict[str, Any]:
-    rules = {k: (list(v) if isinstance(v, list) else v) for k, v in default.items()}
-    for k, v in (given or {}).items():
-        if v is not None:
-            rules[k] = v
-    return rules
+def _scaling_rules(given: HPAScalingRules | None, default: HPAScalingRules) -> HPAScalingRules:
+    """The given rules with each field they leave out taken from the default."""
+    if given is None:
+        return default.model_copy(deep=True)
+    missing = {k: getattr(default, k) for k in type(default).model_fields
+               if getattr(given, k) is None and getattr(default, k) is not None}
+    return given.model_copy(update=missing, deep=True)
 
 
 def default_hpa(hpa: HorizontalPodAutoscaler) -> None:
@@ -111,7 +107,5 @@ def default_hpa(hpa: HorizontalPodAutoscaler) -> None:
             MetricSpec(type="Resource", resource=ResourceMetricSource(name="cpu", target=target))
         ]
     if spec.behavior is not None:
-        behavior = dict(spec.behavior)
-        behavior["scaleUp"] = _scaling_rules(behavior.get("scaleUp"), _SCALE_UP_RULES)
-        behavior["scaleDown"] = _scaling_rules(behavior.get("scaleDown"), _SCALE_DOWN_RULES)
-        spec.behavior = behavior
+        spec.behavior.scaleUp = _scaling_rules(spec.behavior.scaleUp, _SCALE_UP_RULES)
+        spec.behavior.scaleDown = _scaling_rules(spec.behavior.scaleDown, _SCALE_DOWN_RULES)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tugboat.api.autoscaling import HorizontalPodAutoscaler, MetricSpec, Scale
+from tugboat.api.autoscaling import (
+    HorizontalPodAutoscaler,
+    HorizontalPodAutoscalerBehavior,
+    HPAScalingRules,
+    MetricSpec,
+    Scale,
+)
 from tugboat.api.fieldtypes import quantity_value
 from tugboat.api.validation.fielderrors import (
     Errors,
@@ -54,6 +60,46 @@ def _validate_metric(m: MetricSpec, p: str, errs: Errors) -> None:
                               "may not set both a target raw value and a target utilization"))
 
 
+MAX_PERIOD_SECONDS = 1800  # Kubernetes' MaxPeriodSeconds
+MAX_STABILIZATION_WINDOW_SECONDS = 3600
+
+
+def _validate_rules(rules: HPAScalingRules | None, p: str, errs: Errors) -> None:
+    """Kubernetes' validateScalingRules: the bounds the controller's arithmetic needs."""
+    if rules is None:
+        return
+    window = rules.stabilizationWindowSeconds
+    if window is not None and window < 0:
+        errs.append(invalid(f"{p}.stabilizationWindowSeconds", window,
+                            "must be greater than or equal to zero"))
+    elif window is not None and window > MAX_STABILIZATION_WINDOW_SECONDS:
+        errs.append(invalid(f"{p}.stabilizationWindowSeconds", window,
+                            f"must be less than or equal to {MAX_STABILIZATION_WINDOW_SECONDS}"))
+    if rules.selectPolicy is not None and rules.selectPolicy not in ("Max", "Min", "Disabled"):
+        errs.append(not_supported(f"{p}.selectPolicy", rules.selectPolicy,
+                                  ("Disabled", "Max", "Min")))
+    if not rules.policies:
+        errs.append(required(f"{p}.policies", "must specify at least one Policy"))
+    for i, policy in enumerate(rules.policies or ()):
+        pp = f"{p}.policies[{i}]"
+        if policy.type not in ("Pods", "Percent"):
+            errs.append(not_supported(f"{pp}.type", policy.type, ("Percent", "Pods")))
+        if policy.value <= 0:
+            errs.append(invalid(f"{pp}.value", policy.value, "must be greater than zero"))
+        if policy.periodSeconds <= 0:
+            errs.append(invalid(f"{pp}.periodSeconds", policy.periodSeconds,
+                                "must be greater than zero"))
+        elif policy.periodSeconds > MAX_PERIOD_SECONDS:
+            errs.append(invalid(f"{pp}.periodSeconds", policy.periodSeconds,
+                                f"must be less than or equal to {MAX_PERIOD_SECONDS}"))
+
+
+def _validate_behavior(behavior: HorizontalPodAutoscalerBehavior | None, errs: Errors) -> None:
+    if behavior is not None:
+        _validate_rules(behavior.scaleUp, "spec.behavior.scaleUp", errs)
+        _validate_rules(behavior.scaleDown, "spec.behavior.scaleDown", errs)
+
+
 def validate_hpa(hpa: HorizontalPodAutoscaler, old: HorizontalPodAutoscaler | None,
                  errs: Errors) -> None:
     spec = hpa.spec
@@ -77,6 +123,7 @@ def validate_hpa(hpa: HorizontalPodAutoscaler, old: HorizontalPodAutoscaler | No
             errs.append(invalid(f"spec.scaleTargetRef.{name}", value, msg))
     for i, m in enumerate(spec.metrics or ()):
         _validate_metric(m, f"spec.metrics[{i}]", errs)
+    _validate_behavior(spec.behavior, errs)
 
 
 def validate_scale(scale: Scale, old: Scale | None, errs: Errors) -> None:

@@ -4,13 +4,16 @@ patchAllocatedValues does — clients replace Services without knowing their clu
 
 from __future__ import annotations
 
-from tugboat.apiserver import allocators
+from tugboat.apiserver import allocators, decoding
 from tugboat.apiserver.strategies.generic import Obj, Stored, Strategy
 
 
 class ServiceStrategy(Strategy):
     def prepare_for_create(self, body: Obj, namespace: str | None, stored: Stored) -> None:
         super().prepare_for_create(body, namespace, stored)
+        # The allocator reads ports and addresses from the wire body: type-check it first,
+        # so that `ports: 5` or a list for a clusterIP is a 422 naming the field, not a 500.
+        decoding.decode(self.info, body, body["metadata"].get("name"))
         allocators.allocate_service(body, stored())
 
     def retain(self, new: Obj, old: Obj) -> None:
