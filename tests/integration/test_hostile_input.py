@@ -385,3 +385,14 @@ def test_watch_timeout_zero_is_the_default_and_below_zero_ends_at_once(
 def test_selector_messages_are_kubernetes_own(client: httpx.Client, cms: str,
                                               params: dict[str, str], message: str) -> None:
     assert assert_status(client.get(cms, params=params), 400)["message"] == message
+
+
+def test_an_unknown_include_object_is_invalid(client: httpx.Client, cms: str,
+                                              stored: Obj) -> None:
+    table = {"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"}
+    for url in (cms, f"{cms}/keep"):
+        st = assert_status(client.get(url, params={"includeObject": "Bogus"}, headers=table),
+                           422, "Invalid")
+        assert st["details"]["kind"] == "TableOptions", st
+    r = client.get(cms, params={"watch": "1", "includeObject": "Bogus"}, headers=table)
+    assert_status(r, 422, "Invalid")

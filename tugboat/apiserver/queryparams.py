@@ -19,6 +19,7 @@ _INT64 = (-(2**63), 2**63 - 1)
 _TRUE = ("1", "t", "T", "TRUE", "true", "True")
 _FALSE = ("0", "f", "F", "FALSE", "false", "False")
 NOT_OLDER_THAN, EXACT = "NotOlderThan", "Exact"
+INCLUDE_OBJECT = ("Metadata", "Object", "None")
 
 
 def int64(q: Any, name: str) -> int | None:
@@ -97,12 +98,25 @@ def validate_list_options(q: Any, *, watch: bool) -> None:
         raise _invalid_list_options(causes)
 
 
+def include_object(q: Any) -> str:
+    """A Table's `includeObject` (ValidateTableOptions); empty means Metadata."""
+    v = q.get("includeObject") or "Metadata"
+    if v not in INCLUDE_OBJECT:
+        raise _invalid("TableOptions", "includeObject", [(
+            "FieldValueInvalid",
+            f"Invalid value: \"{v}\": must be 'Metadata', 'Object', 'None', or empty")])
+    return v
+
+
 def _invalid_list_options(causes: list[tuple[str, str]]) -> errors.ApiError:
-    field = "resourceVersionMatch"
+    return _invalid("ListOptions", "resourceVersionMatch", causes)
+
+
+def _invalid(kind: str, field: str, causes: list[tuple[str, str]]) -> errors.ApiError:
     summary = ", ".join(f"{field}: {message}" for _, message in causes)
     if len(causes) > 1:
         summary = f"[{summary}]"
-    details = StatusDetails(group="meta.k8s.io", kind="ListOptions", causes=[
+    details = StatusDetails(group="meta.k8s.io", kind=kind, causes=[
         StatusCause(reason=reason, field=field, message=message) for reason, message in causes])
-    return errors.ApiError(422, "Invalid", f'ListOptions.meta.k8s.io "" is invalid: {summary}',
+    return errors.ApiError(422, "Invalid", f'{kind}.meta.k8s.io "" is invalid: {summary}',
                            details)

@@ -180,7 +180,7 @@ class ResourceHandler:
         if wants_table(request.headers.get("accept")):
             obj = to_table(f"{t.info.resource}.{t.info.group}", obj.get("items", [obj]),
                            list_resource_version=None,
-                           include_object=request.query_params.get("includeObject", "Metadata"))
+                           include_object=queryparams.include_object(request.query_params))
         return json_response(obj), verb
 
     @staticmethod
@@ -201,8 +201,8 @@ class ResourceHandler:
             return json_response(subresources.to_scale(t.info, obj))
         if t.sub is None and wants_table(request.headers.get("accept")):
             return json_response(to_table(t.info.resource, [obj], list_resource_version=obj[
-                "metadata"].get("resourceVersion"), include_object=request.query_params.get(
-                    "includeObject", "Metadata")))
+                "metadata"].get("resourceVersion"), include_object=queryparams.include_object(
+                    request.query_params)))
         return json_response(obj)
 
     async def list(self, request: Request, t: Target) -> Response:
@@ -216,7 +216,7 @@ class ResourceHandler:
                                               cont=q.get("continue") or None)  # Kubernetes
         if wants_table(request.headers.get("accept")):
             table = to_table(t.info.resource, items, list_resource_version=rv,
-                             include_object=q.get("includeObject", "Metadata"))
+                             include_object=queryparams.include_object(q))
             if cont:
                 table["metadata"]["continue"] = cont
             return json_response(table)
@@ -231,13 +231,16 @@ class ResourceHandler:
         rv = queryparams.resource_version(q)
         queryparams.validate_list_options(q, watch=True)
         timeout = queryparams.int64(q, "timeoutSeconds")
+        as_table = wants_table(request.headers.get("accept"))
+        if as_table:
+            queryparams.include_object(q)
         req = WatchRequest(
             info=t.info, namespace=t.namespace,
             match=filters.build(t.info, q.get("labelSelector"), q.get("fieldSelector")),
             resource_version=rv,
             timeout=float(timeout) if timeout else None,  # 0 is the default, as in Kubernetes
             bookmarks=bool(queryparams.boolean(q, "allowWatchBookmarks")),
-            as_table=wants_table(request.headers.get("accept")),
+            as_table=as_table,
             send_initial_events=bool(queryparams.boolean(q, "sendInitialEvents")))
         body = Stream(self.reg.cache, req).open()
         return StreamingResponse(body, media_type="application/json",

@@ -91,3 +91,14 @@ def test_list_options_refused(params: dict[str, str], watch: bool, message: str)
 ])
 def test_list_options_accepted(params: dict[str, str], watch: bool) -> None:
     queryparams.validate_list_options(q(**params), watch=watch)
+
+
+def test_include_object() -> None:
+    assert queryparams.include_object(q()) == "Metadata"
+    assert queryparams.include_object(q(includeObject="")) == "Metadata"
+    assert queryparams.include_object(q(includeObject="None")) == "None"
+    with pytest.raises(errors.ApiError) as e:
+        queryparams.include_object(q(includeObject="Bogus"))
+    assert e.value.code == 422
+    assert e.value.message == ('TableOptions.meta.k8s.io "" is invalid: includeObject: Invalid '
+                               "value: \"Bogus\": must be 'Metadata', 'Object', 'None', or empty")
