@@ -396,3 +396,19 @@ def test_an_unknown_include_object_is_invalid(client: httpx.Client, cms: str,
         assert st["details"]["kind"] == "TableOptions", st
     r = client.get(cms, params={"watch": "1", "includeObject": "Bogus"}, headers=table)
     assert_status(r, 422, "Invalid")
+
+
+@pytest.mark.parametrize("ctype", ["image/webp", "text/json", "text/plain", "application/x-yaml",
+                                   "application/xml"])
+def test_unknown_body_media_types_are_unsupported(client: httpx.Client, cms: str, stored: Obj,
+                                                  ctype: str) -> None:
+    body = orjson.dumps(configmap("typed"))
+    for method, url in (("POST", cms), ("PUT", f"{cms}/keep")):
+        st = assert_status(client.request(method, url, content=body,
+                                          headers={"Content-Type": ctype}),
+                           415, "UnsupportedMediaType")
+        assert st["message"] == ("the body of the request was in an unknown format - accepted "
+                                 "media types include: application/json, application/yaml, "
+                                 "application/vnd.kubernetes.protobuf"), st
+    assert_status(client.get(f"{cms}/typed"), 404)
+    assert client.post(cms, content=body).status_code == 201  # no Content-Type: JSON

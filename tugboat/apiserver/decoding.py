@@ -42,16 +42,33 @@ def is_resource_version(value: str) -> bool:
     return bool(_RESOURCE_VERSION.fullmatch(value)) and int(value) <= _MAX_UINT64
 
 
+# What a body may be sent as (kube-apiserver's serializers), no Content-Type meaning the first.
+BODY_MEDIA_TYPES = ("application/json", "application/yaml", protobuf.MEDIA_TYPE)
+_JSON_TYPES = frozenset(("", "application/json", "application/json-patch+json",
+                         "application/merge-patch+json", "application/strategic-merge-patch+json"))
+_YAML_TYPES = frozenset(("application/yaml", "application/apply-patch+yaml",
+                         "application/apply-patch+json"))  # JSON is YAML
+
+
+def unsupported_body_type() -> errors.ApiError:
+    return errors.ApiError(415, "UnsupportedMediaType", f"the body of the request was in an "
+                           f"unknown format - accepted media types include: "
+                           f"{', '.join(BODY_MEDIA_TYPES)}")
+
+
 def parse_body(raw: bytes, content_type: str | None) -> Any:
-    """JSON unless the content type says YAML; 400 with the parser's complaint otherwise."""
+    """JSON, YAML or protobuf by the content type (415 for any other); 400 with the parser's
+    complaint when the body does not parse."""
     if len(raw) > MAX_REQUEST_BODY_BYTES:  # bodies not read through the middleware
         raise errors.too_large(MAX_REQUEST_BODY_BYTES)
     mt = media_type(content_type)
     if mt == protobuf.MEDIA_TYPE:  # kubectl's typed clients (auth whoami, can-i, create token)
         return _bounded(protobuf.decode(raw), "protobuf")
+    if mt not in _JSON_TYPES and mt not in _YAML_TYPES:
+        raise unsupported_body_type()
     if not raw.strip():
         raise errors.bad_request("the request body is empty")
-    if "yaml" in mt:
+    if mt in _YAML_TYPES:
         try:
             docs = yamldecoding.load_documents(raw)
         except (yaml.YAMLError, yamldecoding.YAMLBoundError, orjson.JSONEncodeError) as e:
