@@ -412,3 +412,17 @@ def test_unknown_body_media_types_are_unsupported(client: httpx.Client, cms: str
                                  "application/vnd.kubernetes.protobuf"), st
     assert_status(client.get(f"{cms}/typed"), 404)
     assert client.post(cms, content=body).status_code == 201  # no Content-Type: JSON
+
+
+def test_an_empty_value_set_means_the_empty_value_as_in_kubernetes(client: httpx.Client,
+                                                                   cms: str) -> None:
+    """apimachinery's parser reads `()` as {""} (labels.Parser.parseValues), so `a in ()` is
+    valid and selects `a: ""`; "values set can't be empty" is for a LabelSelector object's
+    matchExpressions, whose strategy validation answers it."""
+    for name, value in (("empty", ""), ("full", "x")):
+        assert client.post(cms, json=configmap(name, labels={"a": value})).status_code == 201
+    r = client.get(cms, params={"labelSelector": "a in ()"})
+    assert r.status_code == 200, r.text
+    assert [i["metadata"]["name"] for i in r.json()["items"]] == ["empty"]
+    r = client.get(cms, params={"labelSelector": "a notin ()"})
+    assert [i["metadata"]["name"] for i in r.json()["items"]] == ["full"]
