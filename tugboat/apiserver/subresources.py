@@ -14,6 +14,7 @@ from tugboat.api.validation.fielderrors import INVALID
 from tugboat.apiserver import decoding, errors
 from tugboat.apiserver.registry import Obj, Registry, Result, WriteOptions
 from tugboat.apiserver.strategies import strategy_for
+from tugboat.apiserver.strategies.binding import decode_binding
 from tugboat.apiserver.strategies.generic import copy
 from tugboat.apiserver.strategies.scale import decode_scale
 
@@ -48,12 +49,21 @@ async def write_scale(reg: Registry, info: ResourceInfo, ns: str | None, name: s
     return Result(to_scale(info, res.obj), res.warnings)
 
 
+def binding_name(body: Obj) -> str:
+    """The pod a POST to namespaces/{ns}/bindings names (in the Binding's metadata); ""
+    when it names none, and the Binding's decode says what is wrong with it."""
+    meta = body.get("metadata")
+    name = meta.get("name") if isinstance(meta, dict) else None
+    return name if isinstance(name, str) else ""
+
+
 async def bind(reg: Registry, info: ResourceInfo, ns: str | None, name: str, body: Obj,
                opts: WriteOptions) -> tuple[Obj, list[str]]:
-    """POST pods/{name}/binding: set spec.nodeName once (409 if already bound)."""
+    """POST pods/{name}/binding: set spec.nodeName once (409 if already bound). The
+    Binding is typed first, so a malformed one is a 422 whether or not the pod exists."""
+    decode_binding(body, name)
     bmeta = body.get("metadata")
-    if isinstance(bmeta, dict) and isinstance(bmeta.get("name"), str) and bmeta["name"] \
-            and bmeta["name"] != name:
+    if isinstance(bmeta, dict) and bmeta.get("name") and bmeta["name"] != name:
         raise errors.bad_request("name in URL does not match name in Binding object")
     res = await reg.guaranteed_update(info, ns, name, body, opts, "binding")
     return SUCCESS, res.warnings

@@ -12,6 +12,7 @@ from tugboat.api.meta import StatusCause, now_rfc3339
 from tugboat.api.resources import ResourceInfo
 from tugboat.apiserver import decoding, errors
 from tugboat.apiserver.admission.interface import Operation
+from tugboat.apiserver.storageform import check_metadata
 from tugboat.apiserver.strategies.generic import Obj, Wrapped, copy
 
 # Binding has no table entry of its own (it is only ever POSTed), but its errors name it.
@@ -25,7 +26,7 @@ class BindingStrategy(Wrapped):
 
     def prepare_for_update(self, new: Obj, old: Obj) -> Obj:
         name = old["metadata"]["name"]
-        binding = _binding(new, name)
+        binding = decode_binding(new, name)
         node = binding["target"]["name"]
         uid = binding["metadata"].get("uid")
         if uid and uid != old["metadata"].get("uid"):
@@ -59,13 +60,14 @@ class BindingStrategy(Wrapped):
         return errors.conflict(self.info, name, why, sub="binding")
 
 
-def _binding(body: Obj, name: str) -> Obj:
+def decode_binding(body: Obj, name: str) -> Obj:
     """The Binding body decoded and validated (422 naming each bad field)."""
     body = copy(body)
     decoding.check_type_meta(BINDINGS, body)
     meta = body.setdefault("metadata", {})
     if isinstance(meta, dict):
         meta.setdefault("name", name)
+        check_metadata(BINDINGS, body)
     binding = decoding.decode(BINDINGS, body, name)
     causes = validation.validate(binding)
     if causes:

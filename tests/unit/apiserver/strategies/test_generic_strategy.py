@@ -15,7 +15,9 @@ from tests.unit.apiserver.strategies.objects import (
     none_stored,
     stored,
 )
+from tugboat.api.meta import ObjectMeta
 from tugboat.apiserver.strategies import Strategy, strategy_for
+from tugboat.apiserver.strategies.generic import after
 
 
 def test_kinds_without_rules_get_the_default() -> None:
@@ -100,3 +102,11 @@ def test_mark_for_deletion(meta: Obj, grace: int, finalizers: list[str], outcome
 ])
 def test_finalized(meta: Obj, finalized: bool) -> None:
     assert strategy_for(CONFIGMAPS).finalized(stored("ConfigMap", metadata=meta)) is finalized
+
+
+@pytest.mark.parametrize("grace", [2**40, 2**62, 2**63 - 1])
+def test_a_huge_grace_period_gives_a_valid_deletion_timestamp(grace: int) -> None:
+    """Any int64 grace is accepted; the deletionTimestamp stays a four-digit-year RFC 3339
+    time (time.gmtime overflowed: a 500 on delete) and decodes as a Time."""
+    assert after(grace) == "9999-12-31T23:59:59Z"
+    ObjectMeta.model_validate({"deletionTimestamp": after(grace)})
