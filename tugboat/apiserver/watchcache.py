@@ -124,6 +124,13 @@ class WatchCache:
         await self._relist()
         self.ready.set()
         self._task = asyncio.create_task(self._follow(), name="watchcache")
+        self._task.add_done_callback(self._ended)
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        """_follow never returns; if it ends anyway, say so (not current, and /livez
+        fails once that lasts) rather than serve a cache that stopped moving."""
+        if not task.cancelled():
+            self._fail(f"the task following the store ended: {task.exception()!r}")
 
     async def stop(self) -> None:
         if self._task:
