@@ -267,7 +267,7 @@ class ResourceHandler:
                 self.reg, t.info, t.namespace, t.name, t.sub, body, opts, opts.user, request))
             return json_response(obj, code, warnings)
         if t.name is None and t.sub == "binding":  # POST namespaces/{ns}/bindings
-            name = (body.get("metadata") or {}).get("name") or ""
+            name = subresources.binding_name(body)
             obj, warnings = await subresources.bind(self.reg, t.info, t.namespace, name, body,
                                                     opts)
             return json_response(obj, 201, warnings)
