@@ -295,3 +295,56 @@ def test_writes_that_would_grow_an_object_over_the_limit_are_413(
     assert_status(client.put(f"{coll}/big", json=updated), 413)
     after = read_back(client, f"{coll}/big")
     assert rv(after) == rv(before) and "annotations" not in after["metadata"]
+
+
+# -- what the fuzz suite found stored or echoed wrong (notes/fuzz-findings.md F1-F3) ----------
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+     {"apiVersion": "Ä", "kind": "SelfSubjectRulesReview", "spec": {"namespace": "default"}}),
+    ("/apis/authorization.k8s.io/v1/subjectaccessreviews",
+     {"kind": "x8", "spec": {"user": "u", "nonResourceAttributes": {"path": "/", "verb": "get"}}}),
+])
+def test_a_review_of_another_kind_is_400(client: httpx.Client, ns: str,
+                                                          path: str, body: Obj) -> None:
+    assert_status(client.post(path.format(ns=ns), json=body), 400, "BadRequest")
+
+
+def test_a_review_answers_with_its_own_type_meta(client: httpx.Client) -> None:
+    r = client.post("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", json={
+        "spec": {"nonResourceAttributes": {"path": "/healthz", "verb": "get"}}})
+    assert r.status_code == 201, r.text
+    assert (r.json()["apiVersion"], r.json()["kind"]) == \
+        ("authorization.k8s.io/v1", "SelfSubjectAccessReview")
+
+
+def test_a_subject_access_review_requirement_needs_key_and_operator(
+        client: httpx.Client) -> None:
+    body = {"spec": {"user": "u", "resourceAttributes": {
+        "verb": "list", "resource": "pods", "fieldSelector": {"requirements": [{}]}}}}
+    status = assert_status(client.post("/apis/authorization.k8s.io/v1/subjectaccessreviews",
+                                       json=body), 422, "Invalid")
+    fields = {c["field"] for c in status["details"]["causes"]}
+    assert {"spec.resourceAttributes.fieldSelector.requirements[0].key",
+            "spec.resourceAttributes.fieldSelector.requirements[0].operator"} <= fields
+
+
+def test_service_status_conditions_are_metav1_conditions(client: httpx.Client, ns: str) -> None:
+    coll = f"/api/v1/namespaces/{ns}/services"
+    r = client.post(coll, json={"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"},
+                                "spec": {"ports": [{"port": 80}]}})
+    assert r.status_code == 201, r.text
+    status_path = f"{coll}/s/status"
+    for condition in ({}, {"type": "Ready", "status": "Maybe", "reason": "R", "message": "",
+                           "lastTransitionTime": "2025-01-01T00:00:00Z"},
+                      {"type": "Ready", "status": "True", "reason": "not a reason",
+                       "message": "", "lastTransitionTime": "2025-01-01T00:00:00Z"}):
+        assert_status(client.patch(status_path, json={"status": {"conditions": [condition]}},
+                                   headers=MERGE), 422, "Invalid")
+    good = {"type": "Ready", "status": "True", "reason": "Ok", "message": "",
+            "lastTransitionTime": "2025-01-01T00:00:00Z"}
+    r = client.patch(status_path, json={"status": {"conditions": [good]}}, headers=MERGE)
+    assert r.status_code == 200, r.text
+    obj = client.get(f"{coll}/s").json()
+    kubernetes.client.ApiClient().deserialize(json.dumps(obj), "V1Service", "application/json")
+    assert obj["status"]["conditions"] == [good]

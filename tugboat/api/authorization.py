@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from tugboat.api.meta import K8sModel, ObjectMeta
+from tugboat.api.meta import (
+    FieldSelectorRequirement,
+    K8sModel,
+    LabelSelectorRequirement,
+    ObjectMeta,
+)
 
 GROUP = "authorization.k8s.io"
 API_VERSION = f"{GROUP}/v1"
@@ -15,12 +20,12 @@ API_VERSION = f"{GROUP}/v1"
 
 class FieldSelectorAttributes(K8sModel):
     rawSelector: str | None = None
-    requirements: list[dict] | None = None
+    requirements: list[FieldSelectorRequirement] | None = None
 
 
 class LabelSelectorAttributes(K8sModel):
     rawSelector: str | None = None
-    requirements: list[dict] | None = None
+    requirements: list[LabelSelectorRequirement] | None = None
 
 
 class ResourceAttributes(K8sModel):

@@ -109,6 +109,24 @@ class LabelSelector(K8sModel):
     matchExpressions: list[LabelSelectorRequirement] | None = None
 
 
+class FieldSelectorRequirement(K8sModel):
+    key: str
+    operator: str  # In, NotIn, Exists, DoesNotExist
+    values: list[str] | None = None
+
+
+class Condition(K8sModel):
+    """metav1.Condition, the condition type of newer APIs (Service status among them):
+    unlike the older per-kind conditions, every field but observedGeneration is required."""
+
+    type: str
+    status: str  # True, False, Unknown
+    observedGeneration: Int64 | None = None
+    lastTransitionTime: Time
+    reason: str
+    message: str
+
+
 class StatusCause(K8sModel):
     reason: str | None = None
     message: str | None = None

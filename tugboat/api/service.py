@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import Field
 
 from tugboat.api.fieldtypes import Int32, IntOrString
-from tugboat.api.meta import K8sModel, ObjectMeta, ObjectReference
+from tugboat.api.meta import Condition, K8sModel, ObjectMeta, ObjectReference
 
 
 class ServicePort(K8sModel):
@@ -43,13 +43,26 @@ class ServiceSpec(K8sModel):
     publishNotReadyAddresses: bool | None = None
 
 
+class PortStatus(K8sModel):
+    port: Int32
+    protocol: str
+    error: str | None = None
+
+
+class LoadBalancerIngress(K8sModel):
+    ip: str | None = None
+    hostname: str | None = None
+    ipMode: str | None = None
+    ports: list[PortStatus] | None = None
+
+
 class LoadBalancerStatus(K8sModel):
-    ingress: list[dict[str, Any]] | None = None
+    ingress: list[LoadBalancerIngress] | None = None
 
 
 class ServiceStatus(K8sModel):
     loadBalancer: LoadBalancerStatus = Field(default_factory=LoadBalancerStatus)
-    conditions: list[dict[str, Any]] | None = None
+    conditions: list[Condition] | None = None
 
 
 class Service(K8sModel):

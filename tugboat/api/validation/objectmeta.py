@@ -1,16 +1,19 @@
-"""ObjectMeta, labels, annotations and label selectors, as apimachinery validates them for
-every kind (ValidateObjectMeta, ValidateObjectMetaUpdate, ValidateLabels,
-ValidateLabelSelector)."""
+"""ObjectMeta, labels, annotations, label selectors and metav1.Conditions, as apimachinery
+validates them for every kind (ValidateObjectMeta, ValidateObjectMetaUpdate,
+ValidateLabels, ValidateLabelSelector, ValidateConditions)."""
 
 from __future__ import annotations
 
-from tugboat.api.meta import LabelSelector, ObjectMeta
+import re
+
+from tugboat.api.meta import Condition, LabelSelector, ObjectMeta
 from tugboat.api.validation.fielderrors import (
     Errors,
     forbidden,
     immutable,
     invalid,
     nonnegative,
+    not_supported,
     required,
     too_long,
 )
@@ -168,3 +171,31 @@ def selector_matches(sel: LabelSelector, labels: dict[str, str] | None) -> bool:
         if (op == "Exists") != present and op in ("Exists", "DoesNotExist"):
             return False
     return True
+
+
+_CONDITION_REASON = re.compile(r"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$")
+_CONDITION_STATUSES = ("False", "True", "Unknown")
+
+
+def validate_conditions(conditions: list[Condition] | None, path: str, errs: Errors) -> None:
+    """metav1validation.ValidateConditions: a qualified type, a known status, a reason a
+    machine can match on, a bounded message."""
+    for i, c in enumerate(conditions or ()):
+        p = f"{path}[{i}]"
+        for msg in is_qualified_name(c.type):
+            errs.append(invalid(f"{p}.type", c.type, msg))
+        if c.status not in _CONDITION_STATUSES:
+            errs.append(not_supported(f"{p}.status", c.status, _CONDITION_STATUSES))
+        nonnegative(c.observedGeneration, f"{p}.observedGeneration", errs)
+        if not c.reason:
+            errs.append(required(f"{p}.reason"))
+        elif len(c.reason) > 1024:
+            errs.append(too_long(f"{p}.reason", 1024))
+        elif not _CONDITION_REASON.match(c.reason):
+            errs.append(invalid(f"{p}.reason", c.reason, "a condition reason must start with "
+                                "alphabetic character, optionally followed by a string of "
+                                "alphanumeric characters or '_,:', and must end with an "
+                                "alphanumeric character or '_' (regex used for validation is "
+                                "'[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?')"))
+        if len(c.message) > 32768:
+            errs.append(too_long(f"{p}.message", 32768))

@@ -22,7 +22,7 @@ from tugboat.api.validation.names import (
     is_ip,
     is_valid_port_num,
 )
-from tugboat.api.validation.objectmeta import validate_labels
+from tugboat.api.validation.objectmeta import validate_conditions, validate_labels
 
 SERVICE_TYPES = ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")
 SESSION_AFFINITIES = ("ClientIP", "None")
@@ -93,6 +93,7 @@ def validate_service(svc: Service, old: Service | None, errs: Errors) -> None:
     if old is not None and old.spec.clusterIP and spec.clusterIP and (
             spec.clusterIP != old.spec.clusterIP):
         errs.append(immutable("spec.clusterIP", spec.clusterIP))
+    validate_conditions(svc.status.conditions, "status.conditions", errs)
 
 
 def _validate_subset(ss: EndpointSubset, p: str, errs: Errors) -> None:
