@@ -4,12 +4,10 @@ of every `/scale` subresource that `kubectl scale` and the HPA controller read a
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field
 
 from tugboat.api.fieldtypes import Int32, Int64, Quantity
-from tugboat.api.meta import K8sModel, ObjectMeta, Time
+from tugboat.api.meta import K8sModel, LabelSelector, ObjectMeta, Time
 
 
 class CrossVersionObjectReference(K8sModel):
@@ -30,15 +28,42 @@ class ResourceMetricSource(K8sModel):
     target: MetricTarget
 
 
+class MetricIdentifier(K8sModel):
+    name: str
+    selector: LabelSelector | None = None
+
+
+class ContainerResourceMetricSource(K8sModel):
+    name: str
+    target: MetricTarget
+    container: str
+
+
+class PodsMetricSource(K8sModel):
+    metric: MetricIdentifier
+    target: MetricTarget
+
+
+class ObjectMetricSource(K8sModel):
+    describedObject: CrossVersionObjectReference
+    target: MetricTarget
+    metric: MetricIdentifier
+
+
+class ExternalMetricSource(K8sModel):
+    metric: MetricIdentifier
+    target: MetricTarget
+
+
 class MetricSpec(K8sModel):
-    """Only Resource metrics are typed; the other sources are kept as they came."""
+    """Every source is typed; the HPA controller reads Resource metrics only."""
 
     type: str  # Resource, ContainerResource, Pods, Object, External
     resource: ResourceMetricSource | None = None
-    containerResource: dict[str, Any] | None = None
-    pods: dict[str, Any] | None = None
-    object: dict[str, Any] | None = None
-    external: dict[str, Any] | None = None
+    containerResource: ContainerResourceMetricSource | None = None
+    pods: PodsMetricSource | None = None
+    object: ObjectMetricSource | None = None
+    external: ExternalMetricSource | None = None
 
 
 class HPAScalingPolicy(K8sModel):
@@ -78,13 +103,35 @@ class ResourceMetricStatus(K8sModel):
     current: MetricValueStatus
 
 
+class ContainerResourceMetricStatus(K8sModel):
+    name: str
+    current: MetricValueStatus
+    container: str
+
+
+class PodsMetricStatus(K8sModel):
+    metric: MetricIdentifier
+    current: MetricValueStatus
+
+
+class ObjectMetricStatus(K8sModel):
+    metric: MetricIdentifier
+    current: MetricValueStatus
+    describedObject: CrossVersionObjectReference
+
+
+class ExternalMetricStatus(K8sModel):
+    metric: MetricIdentifier
+    current: MetricValueStatus
+
+
 class MetricStatus(K8sModel):
     type: str
     resource: ResourceMetricStatus | None = None
-    containerResource: dict[str, Any] | None = None
-    pods: dict[str, Any] | None = None
-    object: dict[str, Any] | None = None
-    external: dict[str, Any] | None = None
+    containerResource: ContainerResourceMetricStatus | None = None
+    pods: PodsMetricStatus | None = None
+    object: ObjectMetricStatus | None = None
+    external: ExternalMetricStatus | None = None
 
 
 class HorizontalPodAutoscalerCondition(K8sModel):

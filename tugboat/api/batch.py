@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from tugboat.api.fieldtypes import Int32, Int64
-from tugboat.api.meta import K8sModel, LabelSelector, ObjectMeta, Time
+from tugboat.api.meta import K8sModel, LabelSelector, ObjectMeta, PassThrough, Time
 from tugboat.api.pod import PodTemplateSpec
 
 # The labels Kubernetes generates on a Job's pod template (and selects on) when the user
@@ -18,6 +18,29 @@ LEGACY_CONTROLLER_UID_LABEL = "controller-uid"
 LEGACY_JOB_NAME_LABEL = "job-name"
 
 
+class PodFailurePolicyOnExitCodesRequirement(PassThrough):
+    operator: str  # In, NotIn
+    values: list[Int32]
+
+
+class PodFailurePolicyOnPodConditionsPattern(PassThrough):
+    type: str
+
+
+class PodFailurePolicyRule(PassThrough):
+    action: str  # FailJob, FailIndex, Ignore, Count
+    onExitCodes: PodFailurePolicyOnExitCodesRequirement | None = None
+    onPodConditions: list[PodFailurePolicyOnPodConditionsPattern] | None = None
+
+
+class PodFailurePolicy(PassThrough):
+    rules: list[PodFailurePolicyRule]
+
+
+class SuccessPolicy(PassThrough):
+    rules: list[dict[str, Any]]
+
+
 class JobSpec(K8sModel):
     parallelism: Int32 | None = None
     completions: Int32 | None = None
@@ -25,8 +48,8 @@ class JobSpec(K8sModel):
     backoffLimit: Int32 | None = None
     backoffLimitPerIndex: Int32 | None = None
     maxFailedIndexes: Int32 | None = None
-    podFailurePolicy: dict[str, Any] | None = None
-    successPolicy: dict[str, Any] | None = None
+    podFailurePolicy: PodFailurePolicy | None = None
+    successPolicy: SuccessPolicy | None = None
     ttlSecondsAfterFinished: Int32 | None = None
     completionMode: str | None = None
     suspend: bool | None = None

@@ -5,10 +5,8 @@ re-exports everything.
 
 from __future__ import annotations
 
-from typing import Any
-
 from tugboat.api.fieldtypes import Int32, Int64, IntOrString, ResourceList
-from tugboat.api.meta import K8sModel
+from tugboat.api.meta import K8sModel, PassThrough
 from tugboat.api.security import SecurityContext
 
 
@@ -72,10 +70,14 @@ class EnvFromSource(K8sModel):
     secretRef: SecretEnvSource | None = None
 
 
+class ResourceClaim(PassThrough):
+    name: str
+
+
 class ResourceRequirements(K8sModel):
     limits: ResourceList | None = None
     requests: ResourceList | None = None
-    claims: list[dict[str, Any]] | None = None
+    claims: list[ResourceClaim] | None = None
 
 
 class VolumeMount(K8sModel):

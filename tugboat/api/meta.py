@@ -38,6 +38,15 @@ class K8sModel(BaseModel):
         return self.model_dump(mode="json", exclude_none=True, by_alias=True)
 
 
+class PassThrough(K8sModel):
+    """Base of the parts Tugboat keeps for clients without acting on them (volume sources
+    it does not mount, metric sources it does not read): the fields Kubernetes requires
+    are declared and typed, so what is stored is what every client can decode, and the
+    rest is kept exactly as sent."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, strict=True)
+
+
 def now_rfc3339() -> str:
     """Kubernetes' timestamp format: RFC 3339, UTC, whole seconds."""
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

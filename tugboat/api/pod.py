@@ -9,9 +9,17 @@ from typing import Any
 
 from pydantic import Field
 
+from tugboat.api import volumesources
 from tugboat.api.container import Container, ObjectFieldSelector, ResourceFieldSelector
 from tugboat.api.fieldtypes import Int32, Int64, Quantity
-from tugboat.api.meta import K8sModel, ObjectMeta, ObjectReference, Time
+from tugboat.api.meta import (
+    K8sModel,
+    LabelSelector,
+    ObjectMeta,
+    ObjectReference,
+    PassThrough,
+    Time,
+)
 from tugboat.api.security import PodSecurityContext
 
 # --- volumes -------------------------------------------------------------------------------
@@ -88,7 +96,7 @@ class VolumeProjection(K8sModel):
     downwardAPI: DownwardAPIProjection | None = None
     configMap: ConfigMapProjection | None = None
     serviceAccountToken: ServiceAccountTokenProjection | None = None
-    clusterTrustBundle: dict[str, Any] | None = None
+    clusterTrustBundle: volumesources.ClusterTrustBundleProjection | None = None
 
 
 class ProjectedVolumeSource(K8sModel):
@@ -115,31 +123,31 @@ class Volume(K8sModel):
     hostPath: HostPathVolumeSource | None = None
     configMap: ConfigMapVolumeSource | None = None
     secret: SecretVolumeSource | None = None
-    persistentVolumeClaim: dict[str, Any] | None = None
+    persistentVolumeClaim: volumesources.PersistentVolumeClaimVolumeSource | None = None
     projected: ProjectedVolumeSource | None = None
     downwardAPI: DownwardAPIVolumeSource | None = None
-    nfs: dict[str, Any] | None = None
-    csi: dict[str, Any] | None = None
+    nfs: volumesources.NFSVolumeSource | None = None
+    csi: volumesources.CSIVolumeSource | None = None
     ephemeral: dict[str, Any] | None = None
     image: dict[str, Any] | None = None
-    gitRepo: dict[str, Any] | None = None
-    iscsi: dict[str, Any] | None = None
-    awsElasticBlockStore: dict[str, Any] | None = None
-    gcePersistentDisk: dict[str, Any] | None = None
-    azureDisk: dict[str, Any] | None = None
-    azureFile: dict[str, Any] | None = None
-    cephfs: dict[str, Any] | None = None
-    rbd: dict[str, Any] | None = None
+    gitRepo: volumesources.GitRepoVolumeSource | None = None
+    iscsi: volumesources.ISCSIVolumeSource | None = None
+    awsElasticBlockStore: volumesources.AWSElasticBlockStoreVolumeSource | None = None
+    gcePersistentDisk: volumesources.GCEPersistentDiskVolumeSource | None = None
+    azureDisk: volumesources.AzureDiskVolumeSource | None = None
+    azureFile: volumesources.AzureFileVolumeSource | None = None
+    cephfs: volumesources.CephFSVolumeSource | None = None
+    rbd: volumesources.RBDVolumeSource | None = None
     fc: dict[str, Any] | None = None
-    flexVolume: dict[str, Any] | None = None
-    cinder: dict[str, Any] | None = None
-    glusterfs: dict[str, Any] | None = None
-    portworxVolume: dict[str, Any] | None = None
-    vsphereVolume: dict[str, Any] | None = None
-    quobyte: dict[str, Any] | None = None
-    scaleIO: dict[str, Any] | None = None
+    flexVolume: volumesources.FlexVolumeSource | None = None
+    cinder: volumesources.CinderVolumeSource | None = None
+    glusterfs: volumesources.GlusterfsVolumeSource | None = None
+    portworxVolume: volumesources.PortworxVolumeSource | None = None
+    vsphereVolume: volumesources.VsphereVirtualDiskVolumeSource | None = None
+    quobyte: volumesources.QuobyteVolumeSource | None = None
+    scaleIO: volumesources.ScaleIOVolumeSource | None = None
     storageos: dict[str, Any] | None = None
-    photonPersistentDisk: dict[str, Any] | None = None
+    photonPersistentDisk: volumesources.PhotonPersistentDiskVolumeSource | None = None
     flocker: dict[str, Any] | None = None
 
 
@@ -179,14 +187,61 @@ class NodeAffinity(K8sModel):
     preferredDuringSchedulingIgnoredDuringExecution: list[PreferredSchedulingTerm] | None = None
 
 
+class PodAffinityTerm(PassThrough):
+    """Kept for clients (Tugboat's scheduler has no inter-pod affinity); its required
+    topologyKey declared."""
+
+    topologyKey: str
+    labelSelector: LabelSelector | None = None
+    namespaces: list[str] | None = None
+    namespaceSelector: LabelSelector | None = None
+
+
+class WeightedPodAffinityTerm(K8sModel):
+    weight: Int32
+    podAffinityTerm: PodAffinityTerm
+
+
+class PodAffinity(PassThrough):
+    requiredDuringSchedulingIgnoredDuringExecution: list[PodAffinityTerm] | None = None
+    preferredDuringSchedulingIgnoredDuringExecution: list[WeightedPodAffinityTerm] | None = None
+
+
 class Affinity(K8sModel):
     nodeAffinity: NodeAffinity | None = None
-    podAffinity: dict[str, Any] | None = None
-    podAntiAffinity: dict[str, Any] | None = None
+    podAffinity: PodAffinity | None = None
+    podAntiAffinity: PodAffinity | None = None
 
 
 class LocalObjectReference(K8sModel):
     name: str | None = None
+
+
+class EphemeralContainer(PassThrough):
+    name: str
+
+
+class HostAlias(PassThrough):
+    ip: str
+    hostnames: list[str] | None = None
+
+
+class PodReadinessGate(PassThrough):
+    conditionType: str
+
+
+class TopologySpreadConstraint(PassThrough):
+    maxSkew: Int32
+    topologyKey: str
+    whenUnsatisfiable: str
+
+
+class PodOS(PassThrough):
+    name: str
+
+
+class PodSchedulingGate(PassThrough):
+    name: str
 
 
 # --- spec ----------------------------------------------------------------------------------
@@ -195,7 +250,7 @@ class LocalObjectReference(K8sModel):
 class PodSpec(K8sModel):
     containers: list[Container] = Field(default_factory=list)
     initContainers: list[Container] | None = None
-    ephemeralContainers: list[dict[str, Any]] | None = None
+    ephemeralContainers: list[EphemeralContainer] | None = None
     volumes: list[Volume] | None = None
     restartPolicy: str | None = None
     terminationGracePeriodSeconds: Int64 | None = None
@@ -218,17 +273,17 @@ class PodSpec(K8sModel):
     affinity: Affinity | None = None
     schedulerName: str | None = None
     tolerations: list[Toleration] | None = None
-    hostAliases: list[dict[str, Any]] | None = None
+    hostAliases: list[HostAlias] | None = None
     priorityClassName: str | None = None
     priority: Int32 | None = None
     preemptionPolicy: str | None = None
-    readinessGates: list[dict[str, Any]] | None = None
+    readinessGates: list[PodReadinessGate] | None = None
     runtimeClassName: str | None = None
     enableServiceLinks: bool | None = None
     overhead: dict[str, Quantity] | None = None
-    topologySpreadConstraints: list[dict[str, Any]] | None = None
-    os: dict[str, Any] | None = None
-    schedulingGates: list[dict[str, Any]] | None = None
+    topologySpreadConstraints: list[TopologySpreadConstraint] | None = None
+    os: PodOS | None = None
+    schedulingGates: list[PodSchedulingGate] | None = None
 
 
 # --- status --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from tugboat.api.fieldtypes import Int64
-from tugboat.api.meta import K8sModel
+from tugboat.api.meta import K8sModel, PassThrough
 
 SECCOMP_RUNTIME_DEFAULT = "RuntimeDefault"
 SECCOMP_UNCONFINED = "Unconfined"
@@ -27,6 +27,15 @@ class Capabilities(K8sModel):
     drop: list[str] | None = None
 
 
+class AppArmorProfile(PassThrough):
+    type: str  # RuntimeDefault, Localhost, Unconfined
+
+
+class Sysctl(K8sModel):
+    name: str
+    value: str
+
+
 class SecurityContext(K8sModel):
     capabilities: Capabilities | None = None
     privileged: bool | None = None
@@ -39,7 +48,7 @@ class SecurityContext(K8sModel):
     allowPrivilegeEscalation: bool | None = None
     procMount: str | None = None
     seccompProfile: SeccompProfile | None = None
-    appArmorProfile: dict[str, Any] | None = None
+    appArmorProfile: AppArmorProfile | None = None
 
 
 class PodSecurityContext(K8sModel):
@@ -52,7 +61,7 @@ class PodSecurityContext(K8sModel):
     supplementalGroupsPolicy: str | None = None
     fsGroup: Int64 | None = None
     fsGroupChangePolicy: str | None = None
-    sysctls: list[dict[str, Any]] | None = None
+    sysctls: list[Sysctl] | None = None
     seccompProfile: SeccompProfile | None = None
-    appArmorProfile: dict[str, Any] | None = None
+    appArmorProfile: AppArmorProfile | None = None
     seLinuxChangePolicy: str | None = None

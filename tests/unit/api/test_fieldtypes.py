@@ -68,3 +68,21 @@ def test_the_schema_carries_format_and_bounds() -> None:
                     if s.get("type") == "integer")
     assert replicas == {"type": "integer", "format": "int32", "minimum": INT32_MIN,
                         "maximum": INT32_MAX}
+
+
+@pytest.mark.parametrize(("volume", "field"), [
+    ({"name": "v", "persistentVolumeClaim": {}}, "spec.volumes[0].persistentVolumeClaim.claimName"),
+    ({"name": "v", "nfs": {"server": "s"}}, "spec.volumes[0].nfs.path"),
+    ({"name": "v", "csi": {"driver": 5}}, "spec.volumes[0].csi.driver"),
+])
+def test_sources_tugboat_does_not_mount_need_what_kubernetes_requires(
+        volume: dict[str, Any], field: str) -> None:
+    """A source stored without its required fields could not be read back by any client."""
+    assert field in [f for f, _ in _causes(Pod, {"spec": {"containers": [],
+                                                          "volumes": [volume]}})]
+
+
+def test_sources_tugboat_does_not_mount_keep_every_field_as_sent() -> None:
+    nfs = {"server": "s", "path": "/p", "readOnly": True, "future": {"x": [1]}}
+    pod = Pod.model_validate({"spec": {"containers": [], "volumes": [{"name": "v", "nfs": nfs}]}})
+    assert pod.wire()["spec"]["volumes"][0]["nfs"] == nfs
