@@ -33,13 +33,18 @@ class BodyTooLarge(errors.ApiError):
 
 
 def declared_length(scope: Scope) -> int | None:
+    """The body's length as the head declares it: Content-Length, None when the body is
+    chunked (its length unknown until read), 0 when there is none."""
+    length = 0
     for key, value in scope.get("headers", ()):
         if key == b"content-length":
             try:
                 return int(value)
             except ValueError:
                 return None  # the HTTP server refuses a malformed one before we run
-    return None
+        if key == b"transfer-encoding":
+            length = None
+    return length
 
 
 class RequestBodyLimit:
@@ -55,6 +60,7 @@ class RequestBodyLimit:
             if length > self.limit:
                 await _refuse(send, BodyTooLarge(self.limit))
             else:  # the HTTP server delivers no more than the declared length: no counting
+                # (and a request with neither header has no body)
                 await self.app(scope, receive, send)
             return
         received = 0

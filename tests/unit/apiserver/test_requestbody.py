@@ -10,9 +10,10 @@ import orjson
 import pytest
 
 from tugboat.apiserver import errors
-from tugboat.apiserver.requestbody import BodyTooLarge, RequestBodyLimit
+from tugboat.apiserver.requestbody import BodyTooLarge, RequestBodyLimit, declared_length
 
 Message = dict[str, Any]
+CHUNKED = [(b"transfer-encoding", b"chunked")]
 
 
 def scope(headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
@@ -77,7 +78,7 @@ async def test_a_declared_length_over_the_limit_is_refused_before_the_app_runs()
 @pytest.mark.anyio
 async def test_a_streamed_body_fails_the_read_that_passes_the_limit() -> None:
     inner = Reader()
-    out = await run(RequestBodyLimit(inner, limit=100), scope([]), chunks(1000, 30))
+    out = await run(RequestBodyLimit(inner, limit=100), scope(CHUNKED), chunks(1000, 30))
     assert out[0]["status"] == 413
     assert inner.got == 90  # three chunks read; the fourth passed the limit and was refused
 
@@ -95,8 +96,16 @@ async def test_an_app_that_does_not_catch_the_error_still_answers_413() -> None:
     async def careless(scope: Any, receive: Any, send: Any) -> None:
         while (await receive()).get("more_body"):
             pass
-    out = await run(RequestBodyLimit(careless, limit=10), scope([]), chunks(5, 5))
+    out = await run(RequestBodyLimit(careless, limit=10), scope(CHUNKED), chunks(5, 5))
     assert out[0]["status"] == 413
+
+
+@pytest.mark.parametrize(("headers", "want"), [
+    ([], 0), ([(b"content-length", b"12")], 12), (CHUNKED, None),
+    ([(b"host", b"x"), (b"content-length", b"x")], None),
+])
+def test_declared_length(headers: list[tuple[bytes, bytes]], want: int | None) -> None:
+    assert declared_length(scope(headers)) == want
 
 
 def test_body_too_large_is_an_api_error() -> None:
