@@ -159,6 +159,8 @@ def _annotate_patch_meta(schemas: Obj, name: str, kind: str, path: tuple[str, ..
             if meta.merge_key:
                 prop["x-kubernetes-patch-merge-key"] = meta.merge_key
         elif meta.retain_keys:
+            if "$ref" in prop:  # an extension beside a $ref needs the allOf form in 3.0
+                prop["allOf"] = [{"$ref": prop.pop("$ref")}]
             prop["x-kubernetes-patch-strategy"] = "retainKeys"
         for ref in _refs(target):
             _annotate_patch_meta(schemas, ref, kind, sub, seen)
