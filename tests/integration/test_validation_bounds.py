@@ -6,6 +6,7 @@ for the store is a 413 — and in every refused case nothing changed in the stor
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -13,10 +14,25 @@ import kubernetes.client
 import pytest
 
 from tests.integration.kube import assert_status, bind, pod, replicationcontroller, rv
+from tests.support.pki import service_account_key
+from tests.support.processes import ApiServerProcess
 
 Obj = dict[str, Any]
 MERGE = {"Content-Type": "application/merge-patch+json"}
 INT32_MAX = 2**31 - 1
+
+
+@pytest.fixture(scope="module")
+def apiserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServerProcess]:
+    """The module's server signs ServiceAccount tokens, so TokenRequests are served."""
+    data = tmp_path_factory.mktemp("apiserver")
+    key = service_account_key(data / "sa.key")
+    proc = ApiServerProcess(data, extra=["--service-account-signing-key-file", str(key),
+                                         "--service-account-key-file",
+                                         str(key.with_suffix(".pub"))])
+    proc.start()
+    yield proc
+    proc.stop()
 
 
 def read_back(client: httpx.Client, path: str) -> Obj:
@@ -308,6 +324,26 @@ def test_writes_that_would_grow_an_object_over_the_limit_are_413(
 def test_a_review_of_another_kind_is_400(client: httpx.Client, ns: str,
                                                           path: str, body: Obj) -> None:
     assert_status(client.post(path.format(ns=ns), json=body), 400, "BadRequest")
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    ({"kind": "NaN", "spec": {"audiences": ["a"]}}, 400),  # was answered as kind NaN
+    ({"spec": {"expirationSeconds": "x"}}, 400),
+    ({"spec": {"expirationSeconds": 2**64}}, 400),
+    ({"spec": {"boundObjectRef": 5}}, 400),
+    ({"metadata": {"name": 5}}, 400),
+])
+def test_a_token_request_of_the_wrong_type_is_refused(client: httpx.Client, ns: str,
+                                                      body: Obj, code: int) -> None:
+    r = client.post(f"/api/v1/namespaces/{ns}/serviceaccounts", json={"metadata": {"name": "sa"}})
+    assert r.status_code == 201, r.text
+    status = assert_status(client.post(f"/api/v1/namespaces/{ns}/serviceaccounts/sa/token",
+                                       json=body), code)
+    assert "\n" not in status["message"] and "pydantic" not in status["message"], status
+    r = client.post(f"/api/v1/namespaces/{ns}/serviceaccounts/sa/token", json={"spec": {}})
+    assert r.status_code == 201, r.text
+    assert (r.json()["apiVersion"], r.json()["kind"]) == ("authentication.k8s.io/v1",
+                                                          "TokenRequest")
 
 
 def test_a_review_answers_with_its_own_type_meta(client: httpx.Client) -> None:
