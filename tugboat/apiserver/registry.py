@@ -20,7 +20,7 @@ from tugboat.apiserver import decoding, errors
 from tugboat.apiserver.admission.interface import AdmissionChain, AdmissionRequest, Operation
 from tugboat.apiserver.auth.user import PRIVILEGED, UserInfo
 from tugboat.apiserver.continuetoken import decode_continue, encode_continue
-from tugboat.apiserver.storageform import check_metadata, encode
+from tugboat.apiserver.storageform import check_metadata, decode_stored, encode
 from tugboat.apiserver.strategies import GracefulDeletion, Strategy, strategy_for
 from tugboat.apiserver.strategies.generic import copy
 from tugboat.apiserver.watchcache import WatchCache
@@ -169,7 +169,7 @@ class Registry:
         wire = model.wire()
         warnings = decoding.field_validation_outcome(
             opts.field_validation, decoding.unknown_fields(body, wire))
-        old_model = info.model.model_validate(old) if old is not None else None
+        old_model = decode_stored(info, old) if old is not None else None
         causes = strat.validate(model, old_model)
         if causes:
             raise errors.invalid(info, name, causes)

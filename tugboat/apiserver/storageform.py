@@ -2,10 +2,13 @@
 validation: the metadata typed before any step reads it (a name that is a number used to
 be a 500, a uid of the wrong type was silently reset), and the encoded object within what
 the store takes (etcd's default request limit; an object is kept whole in the watch cache
-and in every event, so one write must not be able to cost megabytes a revision)."""
+and in every event, so one write must not be able to cost megabytes a revision). And the
+way back: a stored object read as its model even when it was stored before a rule
+tightened, so that an update can still fix it."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import orjson
@@ -17,6 +20,7 @@ from tugboat.api.resources import ResourceInfo
 from tugboat.apiserver import errors
 
 Obj = dict[str, Any]
+log = logging.getLogger(__name__)
 # The largest object the store takes: etcd's default --max-request-bytes (1.5 MiB), which
 # Kubernetes meets as "request is too large" and answers 413. The 3 MiB request limit
 # alone would let one object be twice that, and the watch cache keeps every version.
@@ -44,3 +48,42 @@ def check_metadata(info: ResourceInfo, body: Obj) -> None:
         name = body["metadata"].get("name")
         raise errors.invalid(info, name if isinstance(name, str) else None,
                              validation.causes_from_pydantic(e, PartialObjectMetadata)) from None
+
+
+def decode_stored(info: ResourceInfo, stored: Obj) -> Any:
+    """The stored object as its model, for an update's rules that compare with it. An
+    object stored before a field was bounded (replicas 2^31, before int32) does not decode
+    any more; its offending fields are left out of this view, so the update that fixes
+    them is judged as if they were unset (and not a 500 on every write to it)."""
+    obj = stored
+    for _ in range(8):
+        try:
+            return info.model.model_validate(obj)
+        except pydantic.ValidationError as e:
+            if obj is stored:
+                obj = orjson.loads(orjson.dumps(stored))
+            log.warning("stored %s %s no longer decodes (%s); judging the update without it",
+                        info.resource, stored.get("metadata", {}).get("name"),
+                        "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}"
+                                  for err in e.errors(include_url=False)))
+            for err in e.errors(include_url=False):
+                _drop(obj, err["loc"])
+    return info.model.model_validate(obj)
+
+
+def _drop(obj: Any, loc: tuple[int | str, ...]) -> None:
+    """Remove the deepest part of `obj` that `loc` (a pydantic error location, which may
+    end in union member tags that are no keys) reaches."""
+    parent, key = None, None
+    node = obj
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            parent, key, node = node, part, node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            parent, key, node = node, part, node[part]
+        else:
+            break
+    if isinstance(parent, dict):
+        parent.pop(key, None)
+    elif isinstance(parent, list) and isinstance(key, int):
+        parent.pop(key)

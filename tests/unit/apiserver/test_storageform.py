@@ -7,7 +7,7 @@ import pytest
 
 from tugboat.api.resources import lookup
 from tugboat.apiserver import errors
-from tugboat.apiserver.storageform import MAX_OBJECT_BYTES, check_metadata, encode
+from tugboat.apiserver.storageform import MAX_OBJECT_BYTES, check_metadata, decode_stored, encode
 
 CONFIGMAPS = lookup("", "v1", "configmaps")
 assert CONFIGMAPS is not None
@@ -50,3 +50,18 @@ def test_metadata_of_the_wrong_type_is_422(meta: dict[str, object], field: str,
 def test_typed_metadata_passes() -> None:
     check_metadata(CONFIGMAPS, {"metadata": {"name": "c", "labels": {"a": "b"},
                                              "generation": 2**62}})
+
+
+def test_an_object_stored_before_a_bound_still_decodes_without_the_bad_field() -> None:
+    """An RC stored with replicas 2^31 (before int32) is read for an update's rules with
+    the field left out, so the update that fixes it is not a 500."""
+    rcs = lookup("", "v1", "replicationcontrollers")
+    assert rcs is not None
+    stored = {"apiVersion": "v1", "kind": "ReplicationController",
+              "metadata": {"name": "r", "namespace": "d"},
+              "spec": {"replicas": 2**31, "selector": {"a": "b"},
+                       "template": {"spec": {"containers": [
+                           {"name": "c", "image": "i", "ports": [{"containerPort": 2**40}]}]}}}}
+    model = decode_stored(rcs, stored)
+    assert model.spec.replicas is None and model.spec.selector == {"a": "b"}
+    assert stored["spec"]["replicas"] == 2**31  # the cached object itself is untouched
