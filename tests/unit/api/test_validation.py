@@ -642,3 +642,18 @@ def test_unknown_kind_has_no_causes() -> None:
 def test_generate_name_masks_trailing_dash() -> None:
     data = changed(PODS, ("metadata.generateName", "web-"), ("metadata.name", "web-x1y2z"))
     assert causes(Pod, data) == []
+
+
+def test_a_refused_pod_update_does_not_echo_a_huge_spec() -> None:
+    """ValidatePodUpdate names what changed, cut short: a 1 MB env value must not come back
+    whole in the 422 of every update that touches it."""
+    from tugboat.api import validation
+    from tugboat.api.pod import Pod
+
+    def big(value: str) -> Pod:
+        return Pod.model_validate({"metadata": {"name": "p", "namespace": "d"}, "spec": {
+            "containers": [{"name": "c", "image": "i", "env": [{"name": "A", "value": value}]}]}})
+    causes = [c for c in validation.validate(big("y" * 1_000_000), big("x" * 1_000_000))
+              if c.field == "spec"]
+    assert len(causes) == 1 and "pod updates may not change" in (causes[0].message or "")
+    assert len(causes[0].message or "") < 2000

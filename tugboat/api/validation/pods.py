@@ -55,7 +55,8 @@ def _validate_pod_spec_update(new: PodSpec, old: PodSpec, errs: Errors) -> None:
     new_d, old_d = _munged(new, old), old.model_dump(exclude_none=True)
     if new_d != old_d:
         changed = sorted(k for k in new_d.keys() | old_d.keys() if new_d.get(k) != old_d.get(k))
-        detail = "\n".join(f"  spec.{k}: {old_d.get(k)!r} -> {new_d.get(k)!r}" for k in changed)
+        detail = "\n".join(f"  spec.{k}: {_short(old_d.get(k))} -> {_short(new_d.get(k))}"
+                           for k in changed)
         errs.append(forbidden("spec", f"{POD_UPDATE_MESSAGE}\n{detail}"))
 
 
@@ -84,6 +85,16 @@ def _only_added_tolerations(new: PodSpec, old: PodSpec, errs: Errors) -> bool:
                                                       "except its tolerationSeconds"))
             return False
     return True
+
+
+# Each side of the change is shown cut to this: a 1 MiB env value must not come back in
+# every refusal (Kubernetes shows a diff, whose size the change bounds as well).
+_SHOWN_CHARS = 256
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
 
 
 def _munged(new: PodSpec, old: PodSpec) -> dict[str, Any]:
