@@ -60,3 +60,17 @@ def test_forced_deletion(api: Api, node: str, ns: str) -> None:
     assert api.pod(ns, "forced") is None  # gone at once
     wait_until(lambda: not node_containers(node, _uid_filter(created)), 15,
                "containers of the force-deleted pod removed")
+
+
+def test_a_huge_grace_period_still_sends_sigterm(api: Api, node: str, ns: str) -> None:
+    """terminationGracePeriodSeconds 2^62 is a valid int64 (Kubernetes accepts it); the
+    stop call to Docker is clamped to what Docker and the HTTP client can take, so SIGTERM
+    still arrives (the unclamped timeout overflowed the socket and nothing was sent)."""
+    api.create(ns, pod_manifest("patient", node,
+                                "trap 'exit 0' TERM; while true; do sleep 0.2; done",
+                                grace=2**62))
+    api.wait_phase(ns, "patient", "Running")
+    r = api.delete(ns, "patient")
+    assert r.status_code == 200
+    assert r.json()["metadata"]["deletionTimestamp"] == "9999-12-31T23:59:59Z"
+    api.wait_gone(ns, "patient", 20)
