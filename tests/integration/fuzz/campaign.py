@@ -93,18 +93,42 @@ def merged_document(http: requests.Session, base_url: str) -> Obj:
     return doc
 
 
-def concrete_bodies(doc: Obj) -> Obj:
-    """Kubernetes documents create/update bodies as `*/*` (any encoding its serializers
-    know); schemathesis would take that for any type at all and send image/png. Name the
-    two the server decodes, so its own cases reach the decoding."""
+# JSON pointers into the seeded objects, so that generated JSON patches touch real fields.
+_POINTERS = ["/metadata/labels", "/metadata/labels/a", "/metadata/annotations/b",
+             "/metadata/name", "/metadata/finalizers", "/metadata/finalizers/-", "/spec",
+             "/spec/replicas", "/spec/containers/0", "/spec/containers/-",
+             "/spec/containers/0/image", "/spec/template/spec/containers/0/ports",
+             "/status", "/status/conditions/-", "/data/k", "/rules/0/verbs", ""]
+_JSON_PATCH = {"type": "array", "items": {
+    "type": "object", "required": ["op", "path"],
+    "properties": {"op": {"enum": ["add", "remove", "replace", "move", "copy", "test"]},
+                   "path": {"anyOf": [{"enum": _POINTERS}, {"type": "string"}]},
+                   "from": {"anyOf": [{"enum": _POINTERS}, {"type": "string"}]},
+                   "value": {}}}}
+
+
+def fuzzable(doc: Obj) -> Obj:
+    """The served documents, made sharper for generation (Kubernetes documents bodies
+    loosely): create/update bodies are `*/*` there (schemathesis would send image/png), so
+    name the two encodings the server decodes; PATCH bodies are a bare `object`, so type a
+    JSON patch as its list of operations, and merge, strategic and apply patches as the
+    kind they patch (what a client sends), so the cases reach the patching itself."""
     for item in doc["paths"].values():
         for op in item.values():
-            content = op.get("requestBody", {}).get("content", {}) if isinstance(op, dict) \
-                else {}
+            if not isinstance(op, dict) or "requestBody" not in op:
+                continue
+            content = op["requestBody"].get("content", {})
             if "*/*" in content:
                 schema = content.pop("*/*")
                 content["application/json"] = schema
                 content["application/yaml"] = schema
+            kind = op.get("responses", {}).get("200", {}).get("content", {}).get(
+                "application/json", {}).get("schema")
+            for media in content:
+                if media == "application/json-patch+json":
+                    content[media] = {"schema": _JSON_PATCH}
+                elif media.endswith(("merge-patch+json", "apply-patch+yaml")) and kind:
+                    content[media] = {"schema": kind}
     return doc
 
 
@@ -132,7 +156,7 @@ class Campaign:
     def __init__(self, base_url: str, doc: Obj):
         self.base_url = base_url
         self.http = requests.Session()
-        self.schema = schemathesis.openapi.from_dict(concrete_bodies(doc))
+        self.schema = schemathesis.openapi.from_dict(fuzzable(doc))
         self.report = Report()
         self._by_path = {(r.group, r.version, r.resource): r for r in RESOURCES}
 
@@ -199,7 +223,9 @@ class Campaign:
         body = case.body
         gvk = op.definition.raw.get("x-kubernetes-group-version-kind") or {}
         r = self._resource(op.path)
-        if not (isinstance(body, dict) and op.method.upper() in ("POST", "PUT") and
+        writes = ("POST", "PUT", "PATCH") if case.media_type == "application/apply-patch+yaml" \
+            else ("POST", "PUT")
+        if not (isinstance(body, dict) and op.method.upper() in writes and
                 _most(json.dumps(body, sort_keys=True, default=str))):
             return
         if r is not None and r.kind == gvk.get("kind") and r.resource in seeds.BODIES:
