@@ -70,7 +70,7 @@ async def patch(reg: Registry, info: ResourceInfo, ns: str | None, name: str, ra
             raise errors.bad_request("metadata must be an object")
         want = patched["metadata"].get("resourceVersion")
         if want is not None and not isinstance(want, str):
-            raise errors.bad_request(f"metadata.resourceVersion must be a string, not {want!r}")
+            raise errors.bad_request("metadata.resourceVersion must be a string")
         if want and not decoding.is_resource_version(want):
             raise errors.bad_request(f'invalid resourceVersion "{want}"')
         pinned = bool(want) and want != cur["metadata"]["resourceVersion"]
