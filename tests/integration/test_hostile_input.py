@@ -426,3 +426,10 @@ def test_an_empty_value_set_means_the_empty_value_as_in_kubernetes(client: httpx
     assert [i["metadata"]["name"] for i in r.json()["items"]] == ["empty"]
     r = client.get(cms, params={"labelSelector": "a notin ()"})
     assert [i["metadata"]["name"] for i in r.json()["items"]] == ["full"]
+
+
+@pytest.mark.parametrize("rv", [5, ["1"], {"a": 1}, "-1", "abc", "١"], ids=repr)
+def test_a_patched_resource_version_that_cannot_be_one_is_a_bad_request(
+        client: httpx.Client, cms: str, stored: Obj, rv: Any) -> None:
+    assert_status(client.patch(f"{cms}/keep", json={"metadata": {"resourceVersion": rv}},
+                               headers=MERGE_PATCH), 400, "BadRequest")
