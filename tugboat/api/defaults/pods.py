@@ -168,6 +168,11 @@ def default_pod(pod: Pod) -> None:
     """SetDefaults_Pod: the pod-only rules on top of the pod spec's."""
     spec = pod.spec
     default_pod_spec(spec)
+    # Kubernetes' Pod conversion (1.27+): a negative grace period is invalid and reads as
+    # 1 s; stored as sent, it made a delete remove the pod at once, before the kubelet had
+    # stopped its containers.
+    if spec.terminationGracePeriodSeconds is not None and spec.terminationGracePeriodSeconds < 0:
+        spec.terminationGracePeriodSeconds = 1
     containers = spec.containers + (spec.initContainers or [])
     for c in containers:
         _requests_from_limits(c)

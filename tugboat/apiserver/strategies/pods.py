@@ -30,4 +30,6 @@ class PodStrategy(Strategy):
             return 0
         grace = requested if requested is not None else \
             spec.get("terminationGracePeriodSeconds", 30)
-        return max(grace, 0)
+        # Kubernetes' delete path (1.22+): a negative grace period reads as 1 s — never as
+        # "now", which would drop the pod before its kubelet stopped it.
+        return 1 if grace < 0 else grace

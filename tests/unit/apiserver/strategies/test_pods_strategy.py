@@ -16,7 +16,9 @@ POD_SPEC = {"containers": [{"name": "c", "image": "busybox"}]}
     ({"nodeName": "n1"}, {}, None, 30),                         # bound: the default
     ({"nodeName": "n1", "terminationGracePeriodSeconds": 7}, {}, None, 7),
     ({"nodeName": "n1"}, {}, 5, 5),                             # the request wins
-    ({"nodeName": "n1"}, {}, -3, 0),
+    ({"nodeName": "n1"}, {}, -3, 1),                            # negative reads as 1 s
+    ({"nodeName": "n1", "terminationGracePeriodSeconds": -5}, {}, None, 1),
+    ({"nodeName": "n1", "terminationGracePeriodSeconds": 2**62}, {}, None, 2**62),
     ({"nodeName": "n1"}, {"phase": "Succeeded"}, None, 0),      # finished: at once
     ({"nodeName": "n1"}, {"phase": "Failed"}, 10, 0),
 ])
