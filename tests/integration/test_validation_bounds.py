@@ -384,3 +384,17 @@ def test_service_status_conditions_are_metav1_conditions(client: httpx.Client, n
     obj = client.get(f"{coll}/s").json()
     kubernetes.client.ApiClient().deserialize(json.dumps(obj), "V1Service", "application/json")
     assert obj["status"]["conditions"] == [good]
+
+
+def test_a_negative_grace_period_reads_as_one_second(client: httpx.Client, ns: str) -> None:
+    """Kubernetes converts a pod's negative grace period to 1 s, and so a delete asking
+    for a negative one: never "at once" for a pod a kubelet may be running."""
+    coll = f"/api/v1/namespaces/{ns}/pods"
+    body = pod("p", {"name": "c", "image": "busybox"}, nodeName="node-a",
+               terminationGracePeriodSeconds=-5)
+    r = client.post(coll, json=body)
+    assert r.status_code == 201, r.text
+    assert r.json()["spec"]["terminationGracePeriodSeconds"] == 1
+    r = client.delete(f"{coll}/p?gracePeriodSeconds=-3")
+    assert r.status_code == 200, r.text
+    assert read_back(client, f"{coll}/p")["metadata"]["deletionGracePeriodSeconds"] == 1
