@@ -261,13 +261,13 @@ class Campaign:
         if resp.status_code >= 500:
             self.report.server_errors.append(Finding(operation, request, resp.status_code,
                                                      resp.text[:300]))
-        elif 200 <= resp.status_code < 300 and op.method.upper() in ("POST", "PUT", "PATCH"):
+        elif 200 <= resp.status_code < 300:
             self._read_back(operation, request, case, resp)
 
     def _read_back(self, operation: str, request: str, case: Any,
                    resp: requests.Response) -> None:
-        """A 2xx write returned an object: the client must read it, and unless it was a dry
-        run or is not stored, a GET must return that same object."""
+        """A 2xx returned an object (or a list): the client must read it; and after a write,
+        unless it was a dry run or the kind is not stored, a GET must return that object."""
         def fail(why: str) -> None:
             self.report.read_back_errors.append(Finding(operation, request, resp.status_code,
                                                         why))
@@ -280,6 +280,8 @@ class Campaign:
         problem = clienttypes.deserialize(obj)
         if problem:
             return fail(f"the Python client cannot read the response: {problem}")
+        if case.method.upper() not in ("POST", "PUT", "PATCH"):
+            return None
         info = for_kind(str(obj.get("apiVersion")), str(obj.get("kind")))
         dry = "dryRun" in (case.query or {})
         meta = obj.get("metadata") or {}
