@@ -135,6 +135,24 @@ def _tag(r: ResourceInfo) -> str:
     return f"{group}_{r.version}"
 
 
+_BINDING = {"group": "", "version": "v1", "kind": "Binding"}
+_SCALE = {"group": "autoscaling", "version": "v1", "kind": "Scale"}
+_EVICTION = {"group": "policy", "version": "v1", "kind": "Eviction"}
+_TOKEN = {"group": "authentication.k8s.io", "version": "v1", "kind": "TokenRequest"}
+_DELETE_OPTIONS = {"content": {"*/*": {"schema": ref(f"{META}.DeleteOptions")}}}
+_TEXT = {"200": {"description": "OK", "content": {"text/plain": {"schema": {"type": "string"}}}}}
+# Subresources with a body of their own: HTTP methods, body model (None: the kind itself;
+# a str: a component name), group-version-kind (None: the resource's).
+_SUBRESOURCES: dict[str, tuple[tuple[str, ...], str | None, Obj | None]] = {
+    "status": (("get", "put", "patch"), None, None),
+    "scale": (("get", "put", "patch"), "Scale", _SCALE),
+    "binding": (("post",), "Binding", _BINDING),
+    "eviction": (("post",), EVICTION, _EVICTION),
+    "finalize": (("put",), None, None),
+    "token": (("post",), "TokenRequest", _TOKEN),
+}
+
+
 class _Builder:
     """The operations of one resource, in the order and shape Kubernetes documents them."""
 
@@ -157,132 +175,97 @@ class _Builder:
     def build(self) -> Obj:
         r = self.r
         coll = r.path("{namespace}") if r.namespaced else r.path()
-        item = coll + "/{name}"
         scope = [_NAMESPACE] if r.namespaced else []
-        kind = r.kind
-        list_schema = ref(list_name(r))
-        c: Obj = {}
-        if "list" in r.verbs:
-            c["get"] = self.op("list", "list", f"list or watch objects of kind {kind}",
-                               parameters=_LIST, responses=_responses(list_schema, "200"))
-        if "create" in r.verbs:
-            c["post"] = self.op("create", "post", f"create a {kind}", parameters=_WRITE,
-                                requestBody=_body(self.obj),
-                                responses=_responses(self.obj, "200", "201", "202"))
-        if "deletecollection" in r.verbs:
-            c["delete"] = self.op("deleteCollection", "deletecollection",
-                                  f"delete collection of {kind}",
-                                  parameters=_DELETE + _LIST, requestBody={
-                                      "content": {"*/*": {"schema": ref(f"{META}.DeleteOptions")}}},
-                                  responses=_responses(list_schema, "200"))
-        self.add(coll, c, scope)
+        named = [_name(r.kind), *scope]
+        self.add(coll, self.collection(), scope)
         if r.namespaced and "list" in r.verbs:  # /api/v1/pods: every namespace's
-            op = self.op("list", "list", f"list or watch objects of kind {kind}",
-                         parameters=_LIST, responses=_responses(list_schema, "200"))
-            op["operationId"] = f"list{self.prefix}{kind}ForAllNamespaces"
+            op = self.collection()["get"]
+            op["operationId"] = f"list{self.prefix}{r.kind}ForAllNamespaces"
             self.add(r.path(), {"get": op}, [])
-        i: Obj = {}
-        if "get" in r.verbs:
-            i["get"] = self.op("read", "get", f"read the specified {kind}",
-                               responses=_responses(self.obj, "200"))
-        if "update" in r.verbs:
-            i["put"] = self.op("replace", "put", f"replace the specified {kind}",
-                               parameters=_WRITE, requestBody=_body(self.obj),
-                               responses=_responses(self.obj, "200", "201"))
-        if "patch" in r.verbs:
-            i["patch"] = self.op("patch", "patch", f"partially update the specified {kind}",
-                                 parameters=[*_WRITE, _FORCE], requestBody=_PATCH_BODY,
-                                 responses=_responses(self.obj, "200", "201"))
-        if "delete" in r.verbs:
-            i["delete"] = self.op("delete", "delete", f"delete a {kind}", parameters=_DELETE,
-                                  requestBody={"content": {"*/*": {
-                                      "schema": ref(f"{META}.DeleteOptions")}}},
-                                  responses=_responses(self.obj, "200", "202"))
-        if i:
-            self.add(item, i, [_name(kind), *scope])
+        self.add(coll + "/{name}", self.item(), named)
         for sub in r.subresources:
-            ops = self.subresource(sub)
-            if ops:
-                self.add(f"{item}/{sub}", ops, [_name(kind), *scope])
+            self.add(f"{coll}/{{name}}/{sub}", self.subresource(sub), named)
         if "binding" in r.subresources and r.namespaced:  # POST namespaces/{ns}/bindings
-            op = self.op("create", "post", "create a Binding", kind="Binding",
-                         gvk={"group": "", "version": "v1", "kind": "Binding"},
-                         parameters=_WRITE, requestBody=_body(kind_ref("Binding")),
-                         responses=_responses(kind_ref("Binding"), "200", "201", "202"))
-            self.add(r.path("{namespace}").rsplit("/", 1)[0] + "/bindings", {"post": op},
-                     scope)
+            b = kind_ref("Binding")
+            op = self.op("create", "post", "create a Binding", kind="Binding", gvk=_BINDING,
+                         parameters=_WRITE, requestBody=_body(b),
+                         responses=_responses(b, "200", "201", "202"))
+            self.add(coll.rsplit("/", 1)[0] + "/bindings", {"post": op}, scope)
         return self.paths
 
+    def collection(self) -> Obj:
+        r, kind, listed = self.r, self.r.kind, ref(list_name(self.r))
+        ops: Obj = {}
+        if "list" in r.verbs:
+            ops["get"] = self.op("list", "list", f"list or watch objects of kind {kind}",
+                                 parameters=_LIST, responses=_responses(listed, "200"))
+        if "create" in r.verbs:
+            ops["post"] = self.op("create", "post", f"create a {kind}", parameters=_WRITE,
+                                  requestBody=_body(self.obj),
+                                  responses=_responses(self.obj, "200", "201", "202"))
+        if "deletecollection" in r.verbs:
+            ops["delete"] = self.op("deleteCollection", "deletecollection",
+                                    f"delete collection of {kind}",
+                                    parameters=_DELETE + _LIST, requestBody=_DELETE_OPTIONS,
+                                    responses=_responses(listed, "200"))
+        return ops
+
+    def item(self) -> Obj:
+        r = self.r
+        ops = {m: self.method(m, "", self.obj, self.gvk) for m in ("get", "put", "patch")
+               if _VERB_OF[m] in r.verbs}
+        if "delete" in r.verbs:
+            ops["delete"] = self.op("delete", "delete", f"delete a {r.kind}",
+                                    parameters=_DELETE, requestBody=_DELETE_OPTIONS,
+                                    responses=_responses(self.obj, "200", "202"))
+        return ops
+
+    def method(self, method: str, sub: str, schema: Obj, gvk: Obj) -> Obj:
+        """GET, PUT, PATCH or POST of the object or one of its subresources."""
+        what = f"{sub} of " if sub else ""
+        verb, action, summary = {
+            "get": ("read", "get", f"read {what}the specified {self.r.kind}"),
+            "put": ("replace", "put", f"replace {what}the specified {self.r.kind}"),
+            "patch": ("patch", "patch", f"partially update {what}the specified {self.r.kind}"),
+            "post": ("create", "post", f"create {what}a {self.r.kind}"),
+        }[method]
+        more: Obj = {"responses": _responses(schema, "200")}
+        if method == "put":
+            more = {"parameters": _WRITE, "requestBody": _body(schema),
+                    "responses": _responses(schema, "200", "201")}
+        elif method == "patch":
+            more = {"parameters": [*_WRITE, _FORCE], "requestBody": _PATCH_BODY,
+                    "responses": _responses(schema, "200", "201")}
+        elif method == "post":
+            more = {"parameters": _WRITE, "requestBody": _body(schema),
+                    "responses": _responses(schema, "200", "201", "202")}
+        return self.op(verb, action, summary, sub, gvk=gvk, **more)
+
     def subresource(self, sub: str) -> Obj:
-        kind = self.r.kind
-        if sub == "status":
-            return {
-                "get": self.op("read", "get", f"read status of the specified {kind}", "status",
-                               responses=_responses(self.obj, "200")),
-                "put": self.op("replace", "put", f"replace status of the specified {kind}",
-                               "status", parameters=_WRITE, requestBody=_body(self.obj),
-                               responses=_responses(self.obj, "200", "201")),
-                "patch": self.op("patch", "patch", f"partially update status of the "
-                                 f"specified {kind}", "status", parameters=[*_WRITE, _FORCE],
-                                 requestBody=_PATCH_BODY,
-                                 responses=_responses(self.obj, "200", "201"))}
-        if sub == "scale":
-            scale = kind_ref("Scale")
-            gvk = {"group": "autoscaling", "version": "v1", "kind": "Scale"}
-            return {
-                "get": self.op("read", "get", f"read scale of the specified {kind}", "scale",
-                               gvk=gvk, responses=_responses(scale, "200")),
-                "put": self.op("replace", "put", f"replace scale of the specified {kind}",
-                               "scale", gvk=gvk, parameters=_WRITE, requestBody=_body(scale),
-                               responses=_responses(scale, "200", "201")),
-                "patch": self.op("patch", "patch", f"partially update scale of the specified "
-                                 f"{kind}", "scale", gvk=gvk, parameters=[*_WRITE, _FORCE],
-                                 requestBody=_PATCH_BODY, responses=_responses(scale, "200",
-                                                                               "201"))}
-        if sub == "binding":
-            b = kind_ref("Binding")
-            return {"post": self.op("create", "post", f"create binding of a {kind}", "binding",
-                                    gvk={"group": "", "version": "v1", "kind": "Binding"},
-                                    parameters=_WRITE, requestBody=_body(b),
-                                    responses=_responses(b, "200", "201", "202"))}
-        if sub == "eviction":
-            e = ref(EVICTION)
-            return {"post": self.op("create", "post", f"create eviction of a {kind}",
-                                    "eviction", gvk={"group": "policy", "version": "v1",
-                                                     "kind": "Eviction"},
-                                    parameters=_WRITE, requestBody=_body(e),
-                                    responses=_responses(e, "200", "201", "202"))}
-        if sub == "finalize":
-            return {"put": self.op("replace", "put", f"replace finalize of the specified "
-                                   f"{kind}", "finalize", parameters=_WRITE,
-                                   requestBody=_body(self.obj),
-                                   responses=_responses(self.obj, "200", "201"))}
-        if sub == "token":
-            t = kind_ref("TokenRequest")
-            return {"post": self.op("create", "post", f"create token of a {kind}", "token",
-                                    gvk={"group": "authentication.k8s.io", "version": "v1",
-                                         "kind": "TokenRequest"},
-                                    parameters=_WRITE, requestBody=_body(t),
-                                    responses=_responses(t, "200", "201", "202"))}
+        if sub in _SUBRESOURCES:
+            methods, model, gvk = _SUBRESOURCES[sub]
+            schema = self.obj if model is None else ref(model) if "." in model \
+                else kind_ref(model)
+            return {m: self.method(m, sub, schema, gvk or self.gvk) for m in methods}
         if sub == "log":
-            return {"get": self.op("read", "get", f"read log of the specified {kind}", "log",
-                                   parameters=_LOG, responses={"200": {
-                                       "description": "OK", "content": {"text/plain": {
-                                           "schema": {"type": "string"}}}}})}
-        if sub == "exec":
-            text = {"200": {"description": "OK", "content": {"*/*": {
-                "schema": {"type": "string"}}}}}
-            return {m: {**self.op(f"connect{m.title()}", "connect",
-                                  f"connect {m.upper()} requests to exec of {kind}",
-                                  "exec", parameters=_EXEC, responses=text),
-                        "x-kubernetes-group-version-kind": {"group": "", "version": "v1",
-                                                            "kind": "PodExecOptions"}}
+            return {"get": self.op("read", "get", f"read log of the specified {self.r.kind}",
+                                   "log", parameters=_LOG, responses=_TEXT)}
+        if sub == "exec":  # a connection upgraded to a stream, typed by its options
+            return {m: self.op(f"connect{m.title()}", "connect", f"connect {m.upper()} "
+                               f"requests to exec of {self.r.kind}", "exec",
+                               gvk={"group": "", "version": "v1", "kind": "PodExecOptions"},
+                               parameters=_EXEC, responses={"200": {
+                                   "description": "OK", "content": {"*/*": {
+                                       "schema": {"type": "string"}}}}})
                     for m in ("get", "post")}
         return {}
 
     def add(self, path: str, ops: Obj, params: list[Obj]) -> None:
         if ops:
             self.paths[path] = {**ops, "parameters": [*params, _PRETTY]}
+
+
+_VERB_OF = {"get": "get", "put": "update", "patch": "patch"}
 
 
 def _gv_path(group: str, version: str) -> str:
