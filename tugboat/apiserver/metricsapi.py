@@ -19,7 +19,12 @@ from starlette.requests import Request
 
 from tugboat.api.resources import ResourceInfo, lookup
 from tugboat.apiserver import errors, filters
-from tugboat.apiserver.kubeletclient import KubeletClient, kubelet_client
+from tugboat.apiserver.kubeletclient import (
+    AddressNotAllowed,
+    KubeletClient,
+    check_kubelet_host,
+    kubelet_client,
+)
 from tugboat.apiserver.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -86,12 +91,14 @@ class MetricsApi:
                                           Awaitable[list[Obj]]]] = {
             "nodes": self._node_items, "pods": self._pod_items}
         self.kubelets = KubeletClient()  # the app's, once a request shows it (see serve)
+        self.allow_loopback = False  # the app's rule for loopback kubelets (see proxy.py)
 
     async def serve(self, request: Request, info: ResourceInfo, namespace: str | None,
                     name: str | None) -> Obj:
         """The object (get) or the list the request asks for."""
         # one MetricsApi per app, so this is always the same installed client
         self.kubelets = kubelet_client(request.app.state)
+        self.allow_loopback = getattr(request.app.state, "loopback_kubelets", False)
         q = request.query_params
         match = filters.build(info, q.get("labelSelector"), q.get("fieldSelector"))
         source = self._sources.get(info.resource)
@@ -122,6 +129,11 @@ class MetricsApi:
         return [(n, s) for (n, _), s in zip(targets, answers, strict=True) if s is not None]
 
     async def _fetch(self, http: httpx.AsyncClient, url: str) -> Obj | None:
+        try:  # a node's self-reported address must not point the server at itself
+            await check_kubelet_host(httpx.URL(url).host, self.allow_loopback)
+        except AddressNotAllowed as e:
+            log.warning("metrics: not asking %s: %s", url, e)
+            return None
         try:
             resp = await http.get(url + SUMMARY_PATH, timeout=self.timeout)
             resp.raise_for_status()

@@ -4,6 +4,7 @@ single-host cluster, whose nodes are all this host's)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
@@ -11,6 +12,7 @@ import pytest
 
 from tugboat.apiserver.app import build_app
 from tugboat.apiserver.kubeletclient import AddressNotAllowed, check_kubelet_host
+from tugboat.apiserver.metricsapi import MetricsApi
 
 pytestmark = pytest.mark.anyio
 
@@ -51,3 +53,21 @@ async def test_pod_logs_from_a_node_on_a_refused_address_are_a_400(tmp_path: Pat
             assert r.status_code == 400
             assert r.json()["message"] == \
                 "address not allowed: 127.0.0.1 is a loopback address (node n1)"
+
+
+def test_the_metrics_api_does_not_ask_a_kubelet_at_a_refused_address() -> None:
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        return httpx.Response(200, json={"node": {}})
+
+    async def fetch(allow_loopback: bool) -> object:
+        api = MetricsApi(registry=None)  # type: ignore[arg-type]  # _fetch reads no objects
+        api.allow_loopback = allow_loopback
+        async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+            return await api._fetch(http, "http://127.0.0.1:10250")
+
+    assert asyncio.run(fetch(allow_loopback=False)) is None and asked == []
+    assert asyncio.run(fetch(allow_loopback=True)) == {"node": {}}
+    assert asked == ["http://127.0.0.1:10250/stats/summary"]
