@@ -70,6 +70,7 @@ class _KubernetesNames(GenerateJsonSchema):
     """Definitions named `io.k8s.api.<group>.<version>.<Type>` before pydantic's own choices."""
 
     def get_defs_ref(self, core_mode_ref: Any) -> DefsRef:
+        # pydantic picks the first free name of this list; it has no public hook for names
         ref = super().get_defs_ref(core_mode_ref)
         qualname = core_mode_ref[0].rsplit(":", 1)[0]
         m = re.fullmatch(r"tugboat\.api\.(\w+)\.(\w+)", qualname)
