@@ -6,11 +6,13 @@ before any parsing keeps them, and answered as Go does: 431 and the connection c
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import uvicorn
 
 MAX_HEADER_BYTES = 1 << 20
+CLOSE_DELAY = 0.5  # seconds a refused client has to read the answer (Go's rstAvoidanceDelay)
 
 RESPONSE_431 = (b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
                 b"Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
@@ -30,13 +32,24 @@ def _bounded(base: Any, limit: int) -> Any:
         _in_head, _head_bytes = True, 0
 
         def data_received(self, data: bytes) -> None:
+            if self._head_bytes < 0:  # refused: drop what the client still sends
+                return
             if self._in_head:
                 self._head_bytes += len(data)
                 if self._head_bytes > limit:
-                    self.transport.write(RESPONSE_431)
-                    self.transport.close()
+                    self._refuse()
                     return
             super().data_received(data)
+
+        def _refuse(self) -> None:
+            # As Go's closeWriteAndWait: answer, half-close, and keep reading (discarding)
+            # a moment before closing — closing with unread input sends a reset, which can
+            # destroy the 431 before the client reads it.
+            self._head_bytes = -1
+            self.transport.write(RESPONSE_431)
+            if self.transport.can_write_eof():
+                self.transport.write_eof()
+            asyncio.get_running_loop().call_later(CLOSE_DELAY, self.transport.close)
 
         def on_message_begin(self) -> None:
             self._in_head, self._head_bytes = True, 0

@@ -33,6 +33,8 @@ import uvicorn
 from cryptography import x509
 from uvicorn.lifespan.on import LifespanOn
 
+from tugboat.apiserver.requesthead import bound_request_head
+
 log = logging.getLogger(__name__)
 
 INSECURE_KEY = "tugboat.insecure"
@@ -179,6 +181,7 @@ def _config(app: Any, listener: Listener, graceful_timeout: float) -> uvicorn.Co
         log_level="warning", access_log=False, timeout_graceful_shutdown=graceful_timeout,
         ssl_context_factory=(lambda _cfg, _default: context) if context else None)
     cfg.load()
+    bound_request_head(cfg)  # uvicorn's httptools protocol reads heads without a limit
     if context:
         cfg.http_protocol_class = _with_peer_certificate(cfg.http_protocol_class)
         if cfg.ws_protocol_class is not None:
