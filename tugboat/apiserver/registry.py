@@ -254,7 +254,7 @@ class Registry:
                                      "namespace sent on the request")
         rv = meta.get("resourceVersion")
         if expected is None and rv:
-            if not str(rv).isdigit():
+            if not isinstance(rv, str) or not decoding.is_resource_version(rv):
                 raise errors.bad_request(f'invalid resourceVersion "{rv}"')
             expected = int(rv)
         return expected

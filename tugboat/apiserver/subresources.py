@@ -41,7 +41,7 @@ async def write_scale(reg: Registry, info: ResourceInfo, ns: str | None, name: s
                       scale: Any, opts: WriteOptions) -> Result:
     """PUT (or the patched result of) a Scale: a resourceVersion in it is a precondition."""
     rv = decode_scale(scale, name).metadata.resourceVersion
-    if rv and not rv.isdigit():
+    if rv and not decoding.is_resource_version(rv):
         raise errors.bad_request(f'invalid resourceVersion "{rv}"')
     if rv and rv != reg.get(info, ns, name)["metadata"]["resourceVersion"]:
         raise errors.conflict(info, name)
