@@ -31,9 +31,8 @@ def encode(info: ResourceInfo, name: str, wire: Obj) -> bytes:
     """The stored form of an object; 413 when it is over MAX_OBJECT_BYTES."""
     data = orjson.dumps(wire)
     if len(data) > MAX_OBJECT_BYTES:
-        raise errors.ApiError(413, "RequestEntityTooLarge",
-                              f"Request entity too large: {info.resource} \"{name}\" would be "
-                              f"{len(data)} bytes stored; the limit is {MAX_OBJECT_BYTES}")
+        raise errors.entity_too_large(f"{info.resource} \"{name}\" would be {len(data)} "
+                                      f"bytes stored; the limit is {MAX_OBJECT_BYTES}")
     return data
 
 
