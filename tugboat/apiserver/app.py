@@ -102,7 +102,7 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
     sec = security(cache) if security is not None else None
     admission = {"admission": sec.admission} if sec and sec.admission else {}
     registry = Registry(store, cache, observe_commit=metrics.commit.observe, **admission)
-    handler = ResourceHandler(registry, metrics)
+    handler = ResourceHandler(registry, metrics, reserve)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -201,11 +201,6 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
         # would take a callable object for a raw ASGI app
         if not cache.current:  # a wrong answer is worse than none: come back shortly
             return status_response(not_current(cache))
-        if reserve is not None:
-            try:
-                reserve.check_write(request.method)
-            except errors.ApiError as e:
-                return status_response(e)
         return await handler(request)
 
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]

@@ -28,6 +28,7 @@ from tugboat.apiserver import (
     subresources,
 )
 from tugboat.apiserver.auth.user import PRIVILEGED, UserInfo, user_of
+from tugboat.apiserver.diskreserve import DiskReserve
 from tugboat.apiserver.metrics import ApiMetrics
 from tugboat.apiserver.metricsapi import MetricsApi
 from tugboat.apiserver.registry import Registry, Result, WriteOptions
@@ -109,10 +110,17 @@ def _delete_write_options(request: Request, options: DeleteOptions) -> WriteOpti
     return opts
 
 
+# POST subresources that store nothing of their own: a token is signed, not kept, and an
+# eviction is a delete, which the disk reserve exists to let through.
+WRITE_NOTHING = ("token", "eviction")
+
+
 class ResourceHandler:
-    def __init__(self, registry: Registry, metrics: ApiMetrics):
+    def __init__(self, registry: Registry, metrics: ApiMetrics,
+                 reserve: DiskReserve | None = None):
         self.reg = registry
         self.metrics = metrics
+        self.reserve = reserve  # below it, writes that store something are refused (507)
         self.metrics_api = MetricsApi(registry)
 
     async def __call__(self, request: Request) -> Response:
@@ -142,6 +150,8 @@ class ResourceHandler:
                                           t.sub or ""), "connect"
         if t.sub and t.name is None and m != "POST":
             raise errors.method_not_allowed(f"{m} is not supported on bindings")
+        if self.reserve is not None and t.info.stored and t.sub not in WRITE_NOTHING:
+            self.reserve.check_write(m)
         if m == "GET" and not t.info.stored:
             return await self._computed(request, t)
         if m == "GET":
