@@ -10,7 +10,8 @@ whole. Any failure of the task that follows the store is retried with a capped
 exponential backoff, and while the cache is not current (`current` is False, `failure`
 says why) the API server answers resource requests with 503 and /readyz fails, instead of
 serving lists that are empty or stale. The window of changes is bounded by count and by
-bytes, so a few large objects updated often cannot hold gigabytes of history.
+bytes, so a few large objects updated often cannot hold gigabytes of history; so is each
+watcher's queue, so a client that stops reading cannot hold them either.
 """
 
 from __future__ import annotations
@@ -54,10 +55,31 @@ class Change:
         return self.encoded
 
 
+class ChangeQueue(asyncio.Queue[Change | None]):
+    """A watcher's queue that knows the bytes of the changes it holds: a client that stops
+    reading must not keep more than the window's bytes alive (the count bound alone lets
+    10,000 changes of a large object pile up)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bytes = 0
+
+    def _put(self, item: Change | None) -> None:
+        super()._put(item)  # _put/_get: asyncio.Queue's hooks, as PriorityQueue uses them
+        if item is not None:
+            self.bytes += item.size
+
+    def _get(self) -> Change | None:
+        item: Change | None = super()._get()
+        if item is not None:
+            self.bytes -= item.size
+        return item
+
+
 @dataclass(eq=False)
 class Watcher:
     prefix: str
-    queue: asyncio.Queue[Change | None] = field(default_factory=asyncio.Queue)
+    queue: ChangeQueue = field(default_factory=ChangeQueue)
     closed: bool = False
 
 
@@ -243,7 +265,8 @@ class WatchCache:
         self.rev = rev
         for w in self._watchers:
             if change.key.startswith(w.prefix):
-                if w.queue.qsize() >= self.max_queue:  # a stuck client: drop it, it relists
+                stuck = w.queue.qsize() >= self.max_queue or w.queue.bytes > self.window_bytes
+                if stuck:  # a client that stopped reading: drop it, it relists
                     self._close(w)
                 else:
                     w.queue.put_nowait(change)

@@ -110,3 +110,19 @@ async def test_a_write_the_cache_does_not_see_in_time_marks_it_not_current(
         await until(lambda: cache.current)
     finally:
         await cache.stop()
+
+
+async def test_a_watcher_that_stops_reading_is_dropped_past_the_window_bytes(
+        store: FaultyStore) -> None:
+    cache = WatchCache(store, window_bytes=20_000)  # type: ignore[arg-type]
+    await cache.start()
+    try:
+        stuck, _ = cache.watch(KEY, None)
+        rev = (await store.create(KEY + "big", configmap("big", 1000))).mod_revision
+        for _ in range(60):  # ~60 KB of changes, never read
+            rev = (await store.update(KEY + "big", configmap("big", 1000), rev)).mod_revision
+        await until(lambda: cache.rev == rev)
+        assert stuck.closed and stuck.queue.bytes <= 20_000 + 2_000
+        assert cache.watcher_count == 0
+    finally:
+        await cache.stop()
