@@ -9,7 +9,7 @@ Connections are configured here, once, so that every connection (writer or reade
 durable (WAL + synchronous=FULL) and opens real transactions: Python's sqlite3 module
 otherwise runs SELECTs outside any transaction, which would let a read see two snapshots.
 
-`prepare_database` runs before anything else opens the file. A database that exists but
+`prepare_file` and `create_schema` run before anything else opens the file. A database that exists but
 is empty (0 bytes, or no Tugboat marker and no data) is refused: starting an empty
 cluster on it would silently lose every object the operator expected to find. A file
 that is not an SQLite database, or is damaged, is refused with one line. The database is
