@@ -12,8 +12,11 @@ HTTP and WebSocket (exec) alike.
 
 Every listener's port is bound first, before the store and cache start: a port that is
 taken ends the process at once with one line naming the port and the flag that changes
-it (no check-then-bind race, no traceback). The sockets listen only once the app is
-ready, so until then connections are refused rather than left waiting."""
+it (no check-then-bind race, no traceback). Each socket listens as soon as it is bound,
+as Go's net.Listen does: on Linux a socket bound with SO_REUSEADDR but not listening does
+not hold its port against another such socket (uvicorn's, Go's), so a port left only bound
+while the cache loads could still be taken. Connections made meanwhile wait in the backlog
+and are served once the app is ready."""
 
 from __future__ import annotations
 
@@ -38,6 +41,7 @@ from tugboat.apiserver.requesthead import bound_request_head
 log = logging.getLogger(__name__)
 
 INSECURE_KEY = "tugboat.insecure"
+BACKLOG = 2048  # uvicorn's default
 STARTUP_FAILURE = 3  # uvicorn's exit code when the app's start-up fails
 
 Scope = dict[str, Any]
@@ -106,8 +110,8 @@ def bind_error(listener: Listener, error: OSError) -> str:
 
 
 def bind(listener: Listener) -> socket.socket:
-    """The listener's socket, bound but not yet listening; SystemExit with one line when
-    the port cannot be had."""
+    """The listener's socket, bound and listening; SystemExit with one line when the port
+    cannot be had."""
     try:
         family = socket.getaddrinfo(listener.host, listener.port, type=socket.SOCK_STREAM,
                                     flags=socket.AI_PASSIVE)[0][0]
@@ -117,6 +121,7 @@ def bind(listener: Listener) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: TIME_WAIT
         sock.bind((listener.host, listener.port))
+        sock.listen(BACKLOG)  # only a listening socket holds the port (see the docstring)
     except OSError as e:
         sock.close()
         raise SystemExit(bind_error(listener, e)) from None
