@@ -73,8 +73,11 @@ def secure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureCluster]:
     node = f"e2e-incluster-{secrets.token_hex(3)}"
     kubeconfig = pki.kubeconfig(d / "kubelet.conf", f"https://{gateway}:{port}",
                                 client=pki.client(f"system:node:{node}", ("system:nodes",)))
+    # The node registers the bridge's address: an API server listening beyond loopback
+    # refuses to dial a kubelet at a loopback address for logs, as kube-apiserver does.
     kubelet = KubeletProcess(server.url, node, d / node,
-                             ["--kubeconfig", str(kubeconfig), "--sync-frequency", "2s"])
+                             ["--kubeconfig", str(kubeconfig), "--sync-frequency", "2s",
+                              "--node-ip", gateway, "--address", "0.0.0.0"])
     kubelet.start()
     api = Api(server.url)
     yield SecureCluster(api, node, pki.ca.cert.read_text())
