@@ -147,6 +147,18 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
     app.add_exception_handler(404, not_found)
     app.add_exception_handler(HTTPException, http_error)  # type: ignore[arg-type]
 
+    async def resources(request: Request) -> Response:  # a plain function: Starlette
+        # would take a callable object for a raw ASGI app
+        if not cache.current:  # a wrong answer is worse than none: come back shortly
+            return status_response(not_current(cache))
+        return await handler(request)
+
+    # The resource routes come first: the router tries routes in order, and nearly every
+    # request is one of these (no other route matches a path under /api/V/ or /apis/G/V/).
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    app.router.add_route("/api/{version}/{rest:path}", resources, methods=methods)
+    app.router.add_route("/apis/{group}/{version}/{rest:path}", resources, methods=methods)
+
     def get(path: str):  # noqa: ANN202 - a decorator factory
         return app.get(path, include_in_schema=False)
 
@@ -197,15 +209,6 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
         metrics.revision.set(cache.rev)
         return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
-    async def resources(request: Request) -> Response:  # a plain function: Starlette
-        # would take a callable object for a raw ASGI app
-        if not cache.current:  # a wrong answer is worse than none: come back shortly
-            return status_response(not_current(cache))
-        return await handler(request)
-
-    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-    app.router.add_route("/api/{version}/{rest:path}", resources, methods=methods)
-    app.router.add_route("/apis/{group}/{version}/{rest:path}", resources, methods=methods)
     app.router.add_websocket_route("/api/v1/namespaces/{namespace}/pods/{name}/exec",
                                    proxy.exec_socket)
     return app
