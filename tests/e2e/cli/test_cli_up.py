@@ -28,7 +28,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.support.processes import free_port
+from tests.support.processes import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[3]
 TUG = str(Path(sys.executable).parent / "tug")
@@ -312,10 +312,7 @@ def test_killed_daemons_are_restarted_and_tug_down_removes_the_containers(
     # kubelet that kept running through the API server's restart)
     c.wait_line(r"^restarting the API server in 1s \(restart 1\)$", 30)
     ca = str(c.data / "pki" / "ca.crt")
-    deadline = time.monotonic() + 60
-    while not _ready(c.url, ca):
-        assert time.monotonic() < deadline, "the API server did not come back"
-        time.sleep(0.5)
+    wait_until(lambda: _ready(c.url, ca), 60, "the API server to come back")
     c.ok("apply", "-f", "-", input=SECOND_POD)
     c.ok("wait", "--for=condition=Ready", "pod/after-restarts", "--timeout=120s")
     after = c.daemon_pids()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import wait_until
 from tugboat.cli.up.supervisor import Daemon, DaemonFailed, RestartPolicy, Supervisor
 
 SLEEPER = "import time; print('u' + 'p', flush=True); time.sleep(600)"
@@ -119,8 +120,7 @@ def test_a_daemon_killed_with_a_signal_is_named_so(sup: Supervisor, reports: lis
     d = daemon("scheduler", SLEEPER)
     sup.start(d)
     assert d.proc is not None
-    while not printed(d, "up"):
-        time.sleep(0.05)
+    wait_until(lambda: printed(d, "up"), 15, "the daemon to start")
     os.kill(d.proc.pid, signal.SIGKILL)
     wait_exit(d)
     sup.tend()
