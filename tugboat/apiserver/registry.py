@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from tugboat.api.resources import ResourceInfo, lookup
-from tugboat.apiserver import decoding, errors
+from tugboat.apiserver import decoding, errors, preconditions
 from tugboat.apiserver.admission.interface import AdmissionChain, AdmissionRequest, Operation
 from tugboat.apiserver.auth.user import PRIVILEGED, UserInfo
 from tugboat.apiserver.continuetoken import decode_continue, encode_continue
@@ -234,30 +234,8 @@ class Registry:
         metadata.resourceVersion, if any. A Scale or Binding body is the subresource's."""
         strat = strategy_for(info, sub)
         if not strat.own_body:
-            expected = self._check_object_body(info, ns, name, body, expected)
+            expected = preconditions.check_update_body(info, ns, name, body, expected)
         return await self._update(strat, ns, name, body, opts, expected)
-
-    @staticmethod
-    def _check_object_body(info: ResourceInfo, ns: str | None, name: str, body: Obj,
-                           expected: int | None) -> int | None:
-        decoding.check_type_meta(info, body)
-        meta = body.get("metadata")
-        if not isinstance(meta, dict):
-            raise errors.bad_request("metadata must be an object")
-        check_metadata(info, body)
-        if meta.get("name") and meta["name"] != name:
-            raise errors.bad_request(f"the name of the object ({meta['name']}) does not match "
-                                     f"the name on the URL ({name})")
-        meta["name"] = name
-        if info.namespaced and meta.get("namespace") and meta["namespace"] != ns:
-            raise errors.bad_request("the namespace of the provided object does not match the "
-                                     "namespace sent on the request")
-        rv = meta.get("resourceVersion")
-        if expected is None and rv:
-            if not isinstance(rv, str) or not decoding.is_resource_version(rv):
-                raise errors.bad_request(f'invalid resourceVersion "{rv}"')
-            expected = int(rv)
-        return expected
 
     async def _update(self, strat: Strategy, ns: str | None, name: str, body: Obj,
                       opts: WriteOptions, expected: int | None, *,
@@ -352,7 +330,7 @@ class Registry:
         strat = strategy_for(info)
         for _ in range(CONFLICT_RETRIES):
             cur = self.get(info, ns, name)
-            self._check_preconditions(info, name, cur, options)
+            preconditions.check_delete(info, name, cur, options)
             why = strat.check_delete(cur)
             if why:
                 raise errors.forbidden(info, name, why)
@@ -371,18 +349,6 @@ class Registry:
             res.warnings += req.warnings
             return res
         raise errors.conflict(info, name)
-
-    @staticmethod
-    def _check_preconditions(info: ResourceInfo, name: str, cur: Obj, options: Any) -> None:
-        pre = options.preconditions
-        uid, rv = cur["metadata"].get("uid"), cur["metadata"]["resourceVersion"]
-        if pre and pre.uid and pre.uid != uid:
-            raise errors.conflict(info, name, f"Precondition failed: UID in precondition: "
-                                  f"{pre.uid}, UID in object meta: {uid}")
-        if pre and pre.resourceVersion and pre.resourceVersion != rv:
-            raise errors.conflict(info, name, "Precondition failed: ResourceVersion in "
-                                  f"precondition: {pre.resourceVersion}, ResourceVersion in "
-                                  f"object meta: {rv}")
 
     async def _delete_once(self, strat: Strategy, ns: str | None, name: str, cur: Obj,
                            options: Any, opts: WriteOptions) -> Result:
