@@ -6,14 +6,10 @@ instead of taking the machine down."""
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,7 +17,7 @@ import orjson
 import pytest
 
 from tests.integration.kube import assert_status, configmap
-from tests.support.processes import ApiServerProcess, wait_until
+from tests.support.processes import ApiServerProcess
 
 Obj = dict[str, Any]
 ADDRESS_SPACE_CAP = 1536 * 1024 * 1024  # idle, the server maps ~350 MB
@@ -45,51 +41,27 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 """
 
 
-class CappedApiServer(ApiServerProcess):
-    """The API server under `prlimit --as`: allocations past the cap fail in the server
-    (a 500 or an exit the test sees) rather than growing until the machine swaps."""
-
-    def start(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(
-                ["prlimit", f"--as={ADDRESS_SPACE_CAP}", "--", sys.executable, "-m",
-                 "tugboat.apiserver", "--port", str(self.port), "--store",
-                 f"sqlite:///{self.db}", *self.extra],
-                stdout=log, stderr=subprocess.STDOUT,
-                # one malloc arena per thread would reserve 64 MB of address space each
-                env={**os.environ, "PYTHONUNBUFFERED": "1", "MALLOC_ARENA_MAX": "2"})
-        wait_until(self.ready, 20, f"apiserver on {self.url} (log {self.log_path})")
-
-    def peak_rss(self) -> int:
-        """VmHWM: the most resident memory the server has ever had, in bytes."""
-        assert self.proc is not None
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-        raise AssertionError("no VmHWM")
-
-
 @pytest.fixture(scope="module")
-def apiserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CappedApiServer]:
-    proc = CappedApiServer(tmp_path_factory.mktemp("capped-apiserver"))
+def apiserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServerProcess]:
+    proc = ApiServerProcess(tmp_path_factory.mktemp("capped-apiserver"),
+                            address_space=ADDRESS_SPACE_CAP)
     proc.start()
     yield proc
     proc.stop()
 
 
 @pytest.fixture
-def healthy(apiserver: CappedApiServer, client: httpx.Client) -> Iterator[None]:
+def healthy(apiserver: ApiServerProcess, client: httpx.Client) -> Iterator[None]:
     """After the test the server still serves reads and writes, and its peak memory grew by
     less than 200 MB."""
-    peak_before = apiserver.peak_rss()
+    peak_before = apiserver.memory("VmHWM")
     yield
     assert apiserver.proc is not None and apiserver.proc.poll() is None, "the server died"
     assert client.get("/readyz").status_code == 200
     r = client.post("/api/v1/namespaces/default/configmaps", json={
         "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"generateName": "after-"}})
     assert r.status_code == 201, r.text
-    grown = apiserver.peak_rss() - peak_before
+    grown = apiserver.memory("VmHWM") - peak_before
     assert grown < 200 * 1024 * 1024, f"peak RSS grew by {grown >> 20} MiB"
 
 
@@ -234,7 +206,7 @@ def _raw_request(url: str, head: bytes, body: bytes = b"") -> bytes:
 
 
 @pytest.mark.usefixtures("healthy")
-def test_a_request_head_past_a_mebibyte_is_refused(apiserver: CappedApiServer) -> None:
+def test_a_request_head_past_a_mebibyte_is_refused(apiserver: ApiServerProcess) -> None:
     # uvicorn's parser would gather an endless URL; the server answers as Go's does (431)
     host, port = apiserver.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=15) as s:
@@ -246,7 +218,7 @@ def test_a_request_head_past_a_mebibyte_is_refused(apiserver: CappedApiServer) -
 
 
 @pytest.mark.usefixtures("healthy")
-def test_declared_huge_bodies_are_refused_before_reading(apiserver: CappedApiServer,
+def test_declared_huge_bodies_are_refused_before_reading(apiserver: ApiServerProcess,
                                                          cms: str) -> None:
     head = (f"POST {cms} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             f"Content-Length: {300 * 1024 * 1024}\r\n\r\n").encode()
@@ -259,7 +231,7 @@ def test_declared_huge_bodies_are_refused_before_reading(apiserver: CappedApiSer
 
 
 @pytest.mark.usefixtures("healthy")
-def test_streamed_huge_bodies_stop_at_the_limit(apiserver: CappedApiServer, cms: str) -> None:
+def test_streamed_huge_bodies_stop_at_the_limit(apiserver: ApiServerProcess, cms: str) -> None:
     """Chunked bodies declare no length: the server counts and stops reading at 3 MiB. The
     client may see the 413 or, still sending, a reset connection; what matters is that the
     server read no more than the limit, kept its memory and stored nothing."""
@@ -376,7 +348,7 @@ def test_bad_grace_period_is_a_bad_request(client: httpx.Client, cms: str,
 
 
 def test_watch_timeout_zero_is_the_default_and_below_zero_ends_at_once(
-        apiserver: CappedApiServer, cms: str) -> None:
+        apiserver: ApiServerProcess, cms: str) -> None:
     with httpx.Client(base_url=apiserver.url, timeout=httpx.Timeout(10, read=1.0)) as c:
         with c.stream("GET", cms, params={"watch": "1", "timeoutSeconds": "0"}) as r:
             assert r.status_code == 200

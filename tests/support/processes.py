@@ -4,6 +4,7 @@ bare sleeps) for them to come up."""
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -34,10 +35,16 @@ def wait_until(cond: Callable[[], bool], timeout: float = 15.0, what: str = "con
 
 
 class ApiServerProcess:
-    def __init__(self, data_dir: Path, port: int | None = None, extra: list[str] | None = None):
+    """A real tug-apiserver on the loopback insecure port. With `address_space` (bytes) its
+    allocations past that cap fail in the server — a 500 or an exit the test sees — where
+    input that makes it grow would otherwise take the machine down."""
+
+    def __init__(self, data_dir: Path, port: int | None = None, extra: list[str] | None = None,
+                 address_space: int | None = None):
         self.data_dir = Path(data_dir)
         self.port = port or free_port()
         self.extra = extra or []
+        self.address_space = address_space
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = self.data_dir / "apiserver.log"
 
@@ -52,12 +59,27 @@ class ApiServerProcess:
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        if self.address_space:  # one malloc arena per thread would reserve 64 MB each
+            env["MALLOC_ARENA_MAX"] = "2"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tugboat.apiserver", "--port", str(self.port),
              "--store", f"sqlite:///{self.db}", *self.extra],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            stdout=log, stderr=subprocess.STDOUT, env=env, preexec_fn=self._cap)
         log.close()
-        wait_until(self.ready, 20, f"apiserver on {self.url} (log {self.log_path})")
+        wait_until(self.ready, 30, f"apiserver on {self.url} (log {self.log_path})")
+
+    def _cap(self) -> None:
+        if self.address_space:
+            resource.setrlimit(resource.RLIMIT_AS, (self.address_space, self.address_space))
+
+    def memory(self, field: str = "VmRSS") -> int:
+        """A /proc/<pid>/status memory figure in bytes: VmRSS now, VmHWM the peak."""
+        assert self.proc is not None
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+        raise AssertionError(f"no {field} for the apiserver")
 
     def ready(self) -> bool:
         if self.proc and self.proc.poll() is not None:

@@ -12,14 +12,14 @@ import requests
 
 from tests.integration.fuzz import seeds
 from tests.integration.fuzz.campaign import SCALE, Campaign, Report, merged_document
-from tests.integration.fuzz.conftest import CappedApiServer
+from tests.support.processes import ApiServerProcess
 
 pytestmark = pytest.mark.timeout(900 * SCALE)  # the campaign runs in the first test's setup
 RSS_BOUND = 400 * 1024 * 1024  # idle ~95 MB; the cases store a few hundred small objects
 
 
 @pytest.fixture(scope="module")
-def report(fuzz_server: CappedApiServer) -> Report:
+def report(fuzz_server: ApiServerProcess) -> Report:
     with httpx.Client(base_url=fuzz_server.url, timeout=30) as http:
         seeds.plant_all(http)
     with requests.Session() as http:
@@ -52,9 +52,9 @@ def test_every_object_returned_reads_back_with_the_python_client(report: Report)
 
 
 def test_the_server_stays_healthy_and_small(report: Report,
-                                            fuzz_server: CappedApiServer) -> None:
+                                            fuzz_server: ApiServerProcess) -> None:
     assert fuzz_server.proc is not None and fuzz_server.proc.poll() is None, \
         fuzz_server.log_path.read_text()[-3000:]
     assert httpx.get(fuzz_server.url + "/readyz", timeout=10).status_code == 200
-    rss = fuzz_server.rss_bytes()
+    rss = fuzz_server.memory()
     assert rss < RSS_BOUND, f"the apiserver holds {rss / 2**20:.0f} MiB after the campaign"
