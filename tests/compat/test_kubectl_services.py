@@ -41,3 +41,21 @@ def test_describe_svc_without_endpoints(kubectl: Kubectl, rest: Rest, ns: str) -
         "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}})
     out = kubectl.ok("describe", "svc", "web")
     assert re.search(r"^Endpoints:\s+<none>$", out, re.M), out
+
+
+def test_get_endpointslices_columns(kubectl: Kubectl, rest: Rest, ns: str) -> None:
+    labels = {"kubernetes.io/service-name": "web", **MANAGED}
+    rest.create(f"/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices", {
+        "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+        "metadata": {"name": "web-a", "labels": labels}, "addressType": "IPv4",
+        "endpoints": [endpoint(f"10.1.0.{i}", True) for i in range(1, 6)],
+        "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}]})
+    rest.create(f"/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices", {
+        "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+        "metadata": {"name": "web-b", "labels": labels}, "addressType": "IPv4",
+        "endpoints": [], "ports": []})
+    lines = kubectl.ok("get", "endpointslices").splitlines()
+    assert lines[0].split() == ["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"]
+    assert lines[1].split()[:-1] == ["web-a", "IPv4", "8080", "10.1.0.1,10.1.0.2,10.1.0.3",
+                                     "+", "2", "more..."]
+    assert lines[2].split()[:-1] == ["web-b", "IPv4", "<unset>", "<unset>"]
