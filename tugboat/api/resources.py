@@ -97,6 +97,8 @@ RESOURCES: tuple[ResourceInfo, ...] = (
     _R("apps", "v1", "daemonsets", "DaemonSet", True, "apps:DaemonSet", ("ds",), ("status",),
        categories=("all",)),
     _R("batch", "v1", "jobs", "Job", True, "batch:Job", (), ("status",), categories=("all",)),
+    _R("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", True,
+       "discovery:EndpointSlice"),
     _R("coordination.k8s.io", "v1", "leases", "Lease", True, "coordination:Lease"),
     _R("rbac.authorization.k8s.io", "v1", "roles", "Role", True, "rbac:Role"),
     _R("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", False,

@@ -6,9 +6,11 @@ ends the process with one line and exit code 1, before anything is served."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import gc
 import logging
+import socket
 import ssl
 import sys
 
@@ -18,6 +20,7 @@ from tugboat.apiserver.app import build_app
 from tugboat.apiserver.diskreserve import DEFAULT_RESERVE
 from tugboat.apiserver.encryption.config import load_encryption_config
 from tugboat.apiserver.encryption.store import EncryptingStore
+from tugboat.apiserver.kubernetesservice import KubernetesService
 from tugboat.apiserver.security import DEFAULT_ISSUER, SecurityOptions, build_security
 from tugboat.apiserver.serving import Listener, is_loopback, run, server_ssl_context
 from tugboat.apiserver.watchcache import DEFAULT_WINDOW_BYTES
@@ -59,6 +62,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     secure.add_argument("--secure-port", type=int, default=6443,
                         help="HTTPS port (opened when --tls-cert-file is given); 0 disables it")
     secure.add_argument("--bind-address", default="0.0.0.0", help="address of the secure port")
+    secure.add_argument("--advertise-address",
+                        help="address the `kubernetes` Service's endpoints name (default: "
+                             "--bind-address when it is one address, else this host's "
+                             "address by its hostname)")
     secure.add_argument("--tls-cert-file", help="serving certificate (PEM, chain allowed)")
     secure.add_argument("--tls-private-key-file", help="serving certificate's key (PEM)")
     authn = p.add_argument_group("authentication")
@@ -185,6 +192,20 @@ def listeners(args: argparse.Namespace) -> list[Listener]:
     return out
 
 
+def kubernetes_service(args: argparse.Namespace) -> KubernetesService:
+    """The `kubernetes` Service always exists; its endpoints name the advertise address
+    only when the secure port is served (it is the port they name)."""
+    if not (args.tls_cert_file and args.secure_port):
+        return KubernetesService(None, args.secure_port)
+    address = args.advertise_address
+    if not address and args.bind_address not in ("0.0.0.0", "::"):
+        address = args.bind_address
+    if not address:
+        with contextlib.suppress(OSError):  # /etc/hosts or the local resolver, no traffic
+            address = socket.gethostbyname(socket.gethostname())
+    return KubernetesService(address, args.secure_port)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
@@ -213,7 +234,8 @@ def main(argv: list[str] | None = None) -> None:
                         security=security, watch_cache_bytes=args.watch_cache_bytes,
                         storage=inner if isinstance(inner, StoreHealth) else None,
                         storage_reserve=args.storage_reserve,
-                        loopback_kubelets=all(is_loopback(lst.host) for lst in serve_on))
+                        loopback_kubelets=all(is_loopback(lst.host) for lst in serve_on),
+                        kubernetes_service=kubernetes_service(args))
     except (ValueError, OSError) as e:  # bad token, policy, key or encryption files
         sys.exit(f"tug-apiserver: {e}")
     run(app, serve_on)

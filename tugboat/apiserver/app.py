@@ -26,6 +26,7 @@ from tugboat.apiserver.auth import selfsubjectreview, tokenreview  # noqa: F401 
 from tugboat.apiserver.auth.authentication import authentication_filter
 from tugboat.apiserver.diskreserve import DEFAULT_RESERVE, DiskReserve
 from tugboat.apiserver.kubeletclient import install_kubelet_client, kubelet_client
+from tugboat.apiserver.kubernetesservice import KubernetesService, keep
 from tugboat.apiserver.metrics import ApiMetrics
 from tugboat.apiserver.registry import Registry, WriteOptions
 from tugboat.apiserver.requestbody import RequestBodyLimit
@@ -86,13 +87,15 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
               event_ttl: float = 3600.0, security: SecurityFactory | None = None, *,
               watch_cache_bytes: int = DEFAULT_WINDOW_BYTES,
               storage: StoreHealth | None = None, storage_reserve: int = DEFAULT_RESERVE,
-              loopback_kubelets: bool = True) -> FastAPI:
+              loopback_kubelets: bool = True,
+              kubernetes_service: KubernetesService | None = None) -> FastAPI:
     """Without `security` every request acts as the privileged user (the insecure port's
     behaviour, and what the existing suites expect). `storage` is what /readyz probes
     (the store itself when it offers StoreHealth; a wrapper such as encryption at rest
     passes the store under it); below `storage_reserve` free bytes only deletes are
     written. `loopback_kubelets` lets logs/exec reach kubelets registered on a loopback
-    address: right only when every node runs on this host (see proxy.py)."""
+    address: right only when every node runs on this host (see proxy.py). With
+    `kubernetes_service` the server keeps the `kubernetes` Service in `default`."""
     store = open_store(store) if isinstance(store, str) else store
     if storage is None and isinstance(store, StoreHealth):
         storage = store
@@ -114,12 +117,15 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
         gc.freeze()  # the objects loaded so far live as long as the process
         compactor = asyncio.create_task(compact_periodically(store, compaction_interval))
         sweeper = asyncio.create_task(expire_events(registry, event_ttl))
+        tasks = [compactor, sweeper]
+        if kubernetes_service is not None:
+            tasks.append(asyncio.create_task(keep(registry, kubernetes_service)))
         log.info("apiserver ready at revision %d", cache.rev)
         try:
             yield
         finally:
-            compactor.cancel()
-            sweeper.cancel()
+            for task in tasks:
+                task.cancel()
             await kubelet_client(app.state).aclose()
             await cache.stop()
             await store.close()

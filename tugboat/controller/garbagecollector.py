@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 ORPHAN, FOREGROUND = "orphan", "foregroundDeletion"
 MONITORED = ("pods", "replicationcontrollers", "replicasets", "deployments", "daemonsets",
-             "jobs", "services", "endpoints", "configmaps", "secrets",
+             "jobs", "services", "endpoints", "endpointslices", "configmaps", "secrets",
              "horizontalpodautoscalers", "leases", "nodes")
 
 Item = tuple[str, str]  # (resource, informer key)

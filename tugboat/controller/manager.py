@@ -19,6 +19,7 @@ from tugboat.controller.context import ControllerContext
 from tugboat.controller.daemonset import DaemonSetController
 from tugboat.controller.deployment import DeploymentController
 from tugboat.controller.endpoints import EndpointsController
+from tugboat.controller.endpointslice import EndpointSliceController
 from tugboat.controller.garbagecollector import GarbageCollector
 from tugboat.controller.job import JobController
 from tugboat.controller.metrics import ControllerMetrics
@@ -49,6 +50,7 @@ CONTROLLERS: dict[str, Callable[[ControllerContext], Controller]] = {
     "daemonset": DaemonSetController,
     "nodelifecycle": NodeLifecycleController,
     "endpoints": EndpointsController,
+    "endpointslice": EndpointSliceController,
     "garbagecollector": GarbageCollector,
     "namespace": NamespaceController,
     "horizontalpodautoscaling": HorizontalPodAutoscalerController,

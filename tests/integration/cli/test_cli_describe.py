@@ -72,3 +72,42 @@ def test_same_page_as_real_kubectl(tug: Tug, api: httpx.Client, ns: str) -> None
         theirs = subprocess.run([KUBECTL, *args, "--server", tug.server, "-n", tug.namespace],
                                 capture_output=True, text=True, timeout=60, env=tug.env).stdout
         assert _mask(ours) == _mask(theirs), args
+
+
+def _slice(ns: str, name: str, ips: list[tuple[str, bool]]) -> dict:
+    return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+            "metadata": {"name": name, "namespace": ns, "labels": {
+                "kubernetes.io/service-name": "web",
+                "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"}},
+            "addressType": "IPv4",
+            "endpoints": [{"addresses": [ip], "conditions": {"ready": ready}}
+                          for ip, ready in ips],
+            "ports": [{"name": "http", "port": 8080, "protocol": "TCP"},
+                      {"name": "metrics", "port": 9090, "protocol": "TCP"}]}
+
+
+def test_service_endpoints_from_slices_as_real_kubectl(tug: Tug, api: httpx.Client,
+                                                       ns: str) -> None:
+    create(api, f"/api/v1/namespaces/{ns}/services", {
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+        "spec": {"selector": {"app": "web"}, "ports": [
+            {"port": 80, "name": "http", "targetPort": 8080},
+            {"port": 9090, "name": "metrics"}]}})
+    create(api, f"/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices",
+           _slice(ns, "web-a", [("10.1.0.1", True), ("10.1.0.2", False)]))
+    create(api, f"/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices",
+           _slice(ns, "web-b", [("10.1.0.3", True)]))
+    ours = tug.ok("describe", "svc", "web")
+    assert re.search(r"^Endpoints:\s+10.1.0.1:8080,10.1.0.3:8080$", ours, re.M), ours
+    theirs = subprocess.run([KUBECTL, "describe", "svc", "web", "--server", tug.server, "-n",
+                             tug.namespace], capture_output=True, text=True, timeout=60,
+                            env=tug.env).stdout
+    assert _mask(ours) == _mask(theirs)
+    create(api, f"/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices",
+           _slice(ns, "web-c", [(f"10.1.1.{i}", True) for i in range(1, 5)]))
+    ours = tug.ok("describe", "svc", "web")
+    assert "more..." in ours
+    theirs = subprocess.run([KUBECTL, "describe", "svc", "web", "--server", tug.server, "-n",
+                             tug.namespace], capture_output=True, text=True, timeout=60,
+                            env=tug.env).stdout
+    assert _mask(ours) == _mask(theirs)

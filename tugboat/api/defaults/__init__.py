@@ -16,6 +16,7 @@ from tugboat.api.batch import Job
 from tugboat.api.core import Endpoints, Namespace, ReplicationController, Secret
 from tugboat.api.defaults.cluster import (
     NAMESPACE_NAME_LABEL,
+    default_endpoint_slice,
     default_endpoints,
     default_hpa,
     default_namespace,
@@ -39,6 +40,7 @@ from tugboat.api.defaults.workloads import (
     default_replica_set,
     default_replication_controller,
 )
+from tugboat.api.discovery import EndpointSlice
 from tugboat.api.node import Node
 from tugboat.api.pod import Pod
 from tugboat.api.service import Service
@@ -57,6 +59,7 @@ _DEFAULTERS: dict[type, Callable[[Any], None]] = {
     Job: default_job,
     Service: default_service,
     Endpoints: default_endpoints,
+    EndpointSlice: default_endpoint_slice,
     Namespace: default_namespace,
     Node: default_node,
     Secret: default_secret,

@@ -14,6 +14,7 @@ from tugboat.api.autoscaling import (
     ResourceMetricSource,
 )
 from tugboat.api.core import Endpoints, Namespace, Secret
+from tugboat.api.discovery import EndpointSlice
 from tugboat.api.node import Node
 from tugboat.api.service import Service
 
@@ -50,6 +51,15 @@ def default_endpoints(ep: Endpoints) -> None:
         for p in subset.ports or ():
             if not p.protocol:
                 p.protocol = "TCP"
+
+
+def default_endpoint_slice(slice_: EndpointSlice) -> None:
+    # SetDefaults_EndpointPort: an unnamed port is named "", a port without protocol is TCP.
+    for p in slice_.ports or ():
+        if p.name is None:
+            p.name = ""
+        if not p.protocol:
+            p.protocol = "TCP"
 
 
 def default_namespace(ns: Namespace) -> None:

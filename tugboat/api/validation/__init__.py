@@ -17,6 +17,7 @@ from tugboat.api.autoscaling import HorizontalPodAutoscaler, Scale
 from tugboat.api.batch import Job
 from tugboat.api.coordination import Lease
 from tugboat.api.core import ConfigMap, Event, Namespace, ReplicationController, Secret
+from tugboat.api.discovery import EndpointSlice
 from tugboat.api.meta import StatusCause
 from tugboat.api.node import Node
 from tugboat.api.pod import Binding, Pod
@@ -30,6 +31,7 @@ from tugboat.api.validation.cluster import (
     validate_node,
 )
 from tugboat.api.validation.configs import validate_config_map, validate_secret
+from tugboat.api.validation.discovery import validate_endpoint_slice
 from tugboat.api.validation.fielderrors import Errors
 from tugboat.api.validation.names import (
     NameFn,
@@ -71,6 +73,7 @@ _KINDS: dict[type, tuple[NameFn, bool, KindValidator]] = {
     Node: (name_is_dns_subdomain, False, validate_node),
     Service: (name_is_dns1035_label, True, validate_service),
     Endpoints: (name_is_dns_subdomain, True, validate_endpoints),
+    EndpointSlice: (name_is_dns_subdomain, True, validate_endpoint_slice),
     Event: (name_is_dns_subdomain, True, validate_event),
     ReplicationController: (name_is_dns_subdomain, True, validate_replication_controller),
     ConfigMap: (name_is_dns_subdomain, True, validate_config_map),

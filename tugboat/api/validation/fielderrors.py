@@ -23,6 +23,7 @@ DUPLICATE = "FieldValueDuplicate"
 FORBIDDEN = "FieldValueForbidden"
 TOO_LONG = "FieldValueTooLong"
 NOT_FOUND = "FieldValueNotFound"
+TOO_MANY = "FieldValueTooMany"
 
 Errors = list[StatusCause]
 
@@ -76,6 +77,10 @@ def forbidden(field: str, detail: str) -> StatusCause:
 
 def too_long(field: str, max_bytes: int) -> StatusCause:
     return _cause(TOO_LONG, field, f"Too long: may not be more than {max_bytes} bytes")
+
+
+def too_many(field: str, actual: int, limit: int) -> StatusCause:
+    return _cause(TOO_MANY, field, f"Too many: {actual}: must have at most {limit} items")
 
 
 def not_found(field: str, value: Any) -> StatusCause:

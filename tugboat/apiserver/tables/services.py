@@ -1,6 +1,7 @@
-"""Printers for services and endpoints (kubectl's printService and printEndpoints):
-the columns people read to see where traffic goes — cluster IP, external IP by service
-type, "port:nodePort/protocol", and the first three endpoint addresses.
+"""Printers for services, endpoints and endpoint slices (kubectl's printService,
+printEndpoints and printEndpointSlice): the columns people read to see where traffic
+goes — cluster IP, external IP by service type, "port:nodePort/protocol", and the first
+three endpoint addresses.
 """
 
 from __future__ import annotations
@@ -136,7 +137,35 @@ def endpoints_cells(ep: Obj, now: float) -> list[Cell]:
     return [name(ep), format_endpoints(ep), age(ep, now)]
 
 
+ENDPOINT_SLICE_COLUMNS = (
+    name_column(),
+    column("AddressType", "addressType specifies the type of address carried by this "
+                          "EndpointSlice. All addresses in this slice must be the same type."),
+    column("Ports", "ports specifies the list of network ports exposed by each endpoint in "
+                    "this slice."),
+    column("Endpoints", "endpoints is a list of unique endpoints in this slice."),
+    age_column(),
+)
+
+
+def _first_three(values: list[str]) -> str:
+    """listWithMoreString: three, then " + N more...", or <unset> for none."""
+    text = ",".join(values[:MAX_ENDPOINTS])
+    if len(values) > MAX_ENDPOINTS:
+        return f"{text} + {len(values) - MAX_ENDPOINTS} more..."
+    return text or "<unset>"
+
+
+def endpoint_slice_cells(s: Obj, now: float) -> list[Cell]:
+    ports = [str(p["port"]) if p.get("port") is not None else (p.get("name") or "*")
+             for p in s.get("ports") or []]
+    addresses = [a for e in s.get("endpoints") or [] for a in e.get("addresses") or []]
+    return [name(s), s.get("addressType") or "", _first_three(ports),
+            _first_three(addresses), age(s, now)]
+
+
 PRINTERS = {
     "services": Printer(SERVICE_COLUMNS, service_cells),
     "endpoints": Printer(ENDPOINTS_COLUMNS, endpoints_cells),
+    "endpointslices": Printer(ENDPOINT_SLICE_COLUMNS, endpoint_slice_cells),
 }

@@ -1,5 +1,6 @@
 """`tug describe service` and `endpoints`: the Service's type, IPs and ports beside the
-addresses its Endpoints hold for each port (describeService, describeEndpoints)."""
+ready addresses its EndpointSlices hold for each port (describeService,
+describeEndpoints)."""
 
 from __future__ import annotations
 
@@ -17,24 +18,44 @@ from tugboat.client import ApiError
 Obj = dict[str, Any]
 
 
-def _endpoints_for(endpoints: Obj | None, port_name: str | None) -> str:
-    out = []
-    for subset in (endpoints or {}).get("subsets") or []:
-        for port in subset.get("ports") or []:
-            if (port.get("name") or "") != (port_name or ""):
-                continue
-            for addr in subset.get("addresses") or []:
-                out.append(f"{addr.get('ip')}:{port.get('port')}")
-    return ",".join(out) or "<none>"
+def _endpoints_for(slices: list[Obj] | None, port_name: str | None) -> str:
+    """kubectl's formatEndpointSlices: the ready endpoints of the port, at most three,
+    then how many more ready ones there are."""
+    if not slices:
+        return "<none>"
+    shown: list[str] = []
+    limit, count, more = 3, 0, False
+    for s in slices:
+        ports = s.get("ports") or []
+        targets = [None] if not ports else [p.get("port") for p in ports
+                                             if (p.get("name") or "") == (port_name or "")]
+        for port in targets:
+            for ep in s.get("endpoints") or []:
+                if len(shown) == limit:
+                    more = True
+                if (ep.get("conditions") or {}).get("ready") is False:
+                    continue
+                count += 1
+                if not more:
+                    addr = (ep.get("addresses") or [""])[0]
+                    if port is None:
+                        shown.append(addr)
+                    else:
+                        shown.append(f"[{addr}]:{port}" if ":" in addr else f"{addr}:{port}")
+    out = ",".join(shown)
+    return f"{out} + {count - limit} more..." if more else out
 
 
 def describe_service(session: Session, w: PrefixWriter, svc: Obj) -> None:
     meta, spec = svc.get("metadata") or {}, svc.get("spec") or {}
-    try:
-        endpoints = session.request("GET", f"/api/v1/namespaces/{meta.get('namespace')}/"
-                                           f"endpoints/{meta.get('name')}")
+    try:  # kubectl 1.32 reads the Service's EndpointSlices, not its Endpoints
+        slices = session.request(
+            "GET", f"/apis/discovery.k8s.io/v1/namespaces/{meta.get('namespace')}/"
+                   "endpointslices",
+            params={"labelSelector": f"kubernetes.io/service-name={meta.get('name')}"}
+        ).get("items")
     except ApiError:
-        endpoints = None
+        slices = None
     w.write(0, f"Name:\t{meta.get('name')}\n")
     w.write(0, f"Namespace:\t{meta.get('namespace')}\n")
     labels_multiline(w, "Labels", meta.get("labels"))
@@ -55,7 +76,7 @@ def describe_service(session: Session, w: PrefixWriter, svc: Obj) -> None:
         w.write(0, f"TargetPort:\t{target}/{port.get('protocol') or 'TCP'}\n")
         if port.get("nodePort"):
             w.write(0, f"NodePort:\t{name}\t{port['nodePort']}/{port.get('protocol') or 'TCP'}\n")
-        w.write(0, f"Endpoints:\t{_endpoints_for(endpoints, port.get('name'))}\n")
+        w.write(0, f"Endpoints:\t{_endpoints_for(slices, port.get('name'))}\n")
     w.write(0, f"Session Affinity:\t{spec.get('sessionAffinity') or 'None'}\n")
     if spec.get("externalTrafficPolicy"):
         w.write(0, f"External Traffic Policy:\t{spec['externalTrafficPolicy']}\n")

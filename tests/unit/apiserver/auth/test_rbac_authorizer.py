@@ -145,6 +145,9 @@ async def test_control_plane_identities(cluster: Cluster) -> None:
     assert can(authz, kcm, "update", "replicasets", "default", "apps", sub="status", name="r")
     assert can(authz, kcm, "update", "namespaces", sub="finalize", name="gone")
     assert can(authz, kcm, "delete", "configmaps", "default", name="c")
+    for verb in ("create", "update", "delete", "watch"):  # the endpointslice controller
+        assert can(authz, kcm, verb, "endpointslices", "default", "discovery.k8s.io",
+                   name="web-x" if verb in ("update", "delete") else "")
     assert can(authz, kcm, "escalate", "clusterroles", group="rbac.authorization.k8s.io")
     assert not can(authz, kcm, "bind", "clusterroles", group="rbac.authorization.k8s.io")
     assert not can(authz, kcm, "impersonate", "users")
