@@ -23,7 +23,7 @@ images: docker
 # `tug` and the daemons on PATH: symlinks in BINDIR when it is writable (never over a file
 # that is not already a symlink), otherwise the line that does it for this shell.
 BINDIR ?= /usr/local/bin
-TOOLS := tug tug-apiserver tug-scheduler tug-controller-manager tug-kubelet
+TOOLS := tug tug-apiserver tug-scheduler tug-controller-manager tug-kubelet tug-proxy tug-dns
 
 path: install
 	@if [ -d "$(BINDIR)" ] && [ -w "$(BINDIR)" ]; then \

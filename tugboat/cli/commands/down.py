@@ -5,7 +5,8 @@ The `tug up` to stop is found through the data folder's lock file (tug-up.lock):
 the pid, and the flock held on it says whether that pid is still the `tug up` — a bare pid
 file could name a pid since reused by anything. The stop is the SIGTERM Ctrl-C would send;
 `tug down` returns once the lock is released, that is once every daemon has stopped. The
-containers are those labelled with the node's name that `tug up` recorded. The cluster's
+containers are those labelled with the node's name that `tug up` recorded; the service
+proxy's rules go with them (kube-proxy --cleanup, as kubeadm reset runs it). The cluster's
 state, certificates and logs stay, so `tug up` on the same folder starts it again."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tugboat.cli.errors import CliError
 from tugboat.cli.options import CONTEXT, examples
 from tugboat.cli.up.containers import remembered_node, remove_node_containers
 from tugboat.cli.up.preflight import DataDirLock
+from tugboat.cli.up.proxyrules import remove_proxy_rules
 
 EXAMPLES = examples("""
     # Stop the cluster tug up runs and remove its pods' containers
@@ -94,8 +96,9 @@ def down(data_dir: Path = typer.Option(Path.home() / ".tug" / "data", "--data-di
         raise CliError(f'invalid argument "{timeout}" for "--timeout" flag: {e}') from None
     folder = data_dir.expanduser().absolute()
     stop_tug_up(folder, seconds)
-    if not keep_containers:
+    if not keep_containers:  # the pods go, and with them the rules that carried their traffic
         remove_containers(folder, node_name)
+        print(f"removing the service proxy's rules ... {remove_proxy_rules()}", flush=True)
 
 
 def register(app: typer.Typer) -> None:

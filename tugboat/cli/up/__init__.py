@@ -21,10 +21,8 @@ import signal
 import socket
 import sys
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import typer
 
 import tugboat
@@ -33,20 +31,23 @@ from tugboat.cli.options import CONTEXT, examples, session_of
 from tugboat.cli.up import preflight
 from tugboat.cli.up.apiserverconfig import ApiServerFiles, ensure_apiserver_files
 from tugboat.cli.up.certlist import ClusterPKI, ensure_certificates
+from tugboat.cli.up.components import AdminView, UpConfig, daemons
 from tugboat.cli.up.containers import remember_node, remove_node_containers
 from tugboat.cli.up.hostaddresses import host_addresses
-from tugboat.cli.up.kubeconfigs import daemon_kubeconfigs, write_kubeconfigs
+from tugboat.cli.up.kubeconfigs import write_kubeconfigs
 from tugboat.cli.up.pki import PKIError
+from tugboat.cli.up.proxyrules import remove_proxy_rules
 from tugboat.cli.up.supervisor import Daemon, DaemonFailed, Supervisor
-from tugboat.client import SyncApiClient, load_config
 from tugboat.client.config import default_kubeconfig_path
 
 MODULES = {"API server": "tugboat.apiserver.__main__",
            "scheduler": "tugboat.scheduler.__main__",
            "controller manager": "tugboat.controller.__main__",
+           "service proxy": "tugboat.proxy.__main__",
+           "cluster DNS": "tugboat.dns.__main__",
            "kubelet": "tugboat.kubelet.__main__"}
 PAUSE_IMAGE = "tugboat/pause:3.9"
-STEPS = 7
+STEPS = 9
 
 EXAMPLES = examples("""
     # Start a one-node cluster here (Ctrl-C or tug down stops it)
@@ -61,134 +62,12 @@ EXAMPLES = examples("""
     # Also open the plain-HTTP insecure port on 127.0.0.1 (full access, no credentials)
     tug up --insecure-port 8080
 """)
-SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local"
-AUTHORIZATION_MODES = "Node,RBAC"
-ADMISSION_PLUGINS = "NamespaceLifecycle,ServiceAccount,NodeRestriction,PodSecurity"
-
-
-@dataclass
-class UpConfig:
-    data_dir: Path
-    bind_address: str
-    secure_port: int
-    insecure_port: int  # 0: closed
-    node_name: str
-    kubelet_port: int
-    scheduler_port: int
-    controller_port: int
-    kubeconfig: Path
-    cleanup: bool = False
-
-    @property
-    def url(self) -> str:
-        host = "127.0.0.1" if self.bind_address in ("0.0.0.0", "::", "") else self.bind_address
-        host = f"[{host}]" if ":" in host else host
-        return f"https://{host}:{self.secure_port}"
-
-    @property
-    def pki_dir(self) -> Path:
-        return self.data_dir / "pki"
 
 
 def node_name_for(hostname: str) -> str:
     """The host name as a valid node name (lower-case DNS-1123 subdomain)."""
     name = re.sub(r"[^a-z0-9.-]+", "-", hostname.lower()).strip("-.")
     return name[:253] or "node"
-
-
-def _get_ok(url: str) -> bool:
-    return httpx.get(url, timeout=2).status_code == 200
-
-
-class AdminView:
-    """tug up's own view of the cluster, as the admin of the kubeconfig it wrote: /readyz
-    (anonymous reads of it are allowed) and the node's Ready condition, over TLS."""
-
-    def __init__(self, kubeconfig: Path):
-        self.kubeconfig = kubeconfig
-        self._client: SyncApiClient | None = None
-
-    @property
-    def client(self) -> SyncApiClient:
-        if self._client is None:
-            self._client = SyncApiClient.from_config(load_config(self.kubeconfig), timeout=2)
-        return self._client
-
-    def ready(self) -> bool:
-        return self.client.http.get("/readyz").status_code == 200
-
-    def live(self) -> bool:
-        return self.client.http.get("/livez").status_code == 200
-
-    def node_ready(self, name: str) -> bool:
-        node = self.client.http.get(f"/api/v1/nodes/{name}")
-        if node.status_code != 200:
-            return False
-        conditions = (node.json().get("status") or {}).get("conditions") or []
-        return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
-
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-
-
-def apiserver_args(cfg: UpConfig, files: ApiServerFiles) -> list[str]:
-    """kube-apiserver's flags, as kubeadm's static pod manifest passes them."""
-    pki, data = cfg.pki_dir, cfg.data_dir
-    args = ["-m", "tugboat.apiserver", "--store", f"sqlite:///{data / 'state.db'}",
-            "--secure-port", str(cfg.secure_port), "--bind-address", cfg.bind_address,
-            "--tls-cert-file", str(pki / "apiserver.crt"),
-            "--tls-private-key-file", str(pki / "apiserver.key"),
-            "--client-ca-file", str(pki / "ca.crt"),
-            "--service-account-key-file", str(files.sa_pub),
-            "--service-account-signing-key-file", str(files.sa_key),
-            "--service-account-issuer", SERVICE_ACCOUNT_ISSUER,
-            "--authorization-mode", AUTHORIZATION_MODES,
-            "--enable-admission-plugins", ADMISSION_PLUGINS,
-            "--kubelet-client-certificate", str(pki / "apiserver-kubelet-client.crt"),
-            "--kubelet-client-key", str(pki / "apiserver-kubelet-client.key"),
-            "--kubelet-certificate-authority", str(pki / "ca.crt"),
-            "--encryption-provider-config", str(files.encryption_config),
-            "--audit-log-path", str(data / "audit.log"),
-            "--audit-policy-file", str(files.audit_policy),
-            "--enable-bootstrap-token-auth"]
-    # The insecure port: Kubernetes' old --insecure-port, where 0 kept it closed.
-    return args + ["--host", "127.0.0.1", "--port", str(cfg.insecure_port)]
-
-
-def daemons(cfg: UpConfig, files: ApiServerFiles, view: AdminView) -> list[Daemon]:
-    data, pki = cfg.data_dir, cfg.pki_dir
-    confs = daemon_kubeconfigs(data)
-
-    def scheduler_healthz() -> bool:
-        return _get_ok(f"http://127.0.0.1:{cfg.scheduler_port}/healthz")
-
-    def controller_healthz() -> bool:
-        return _get_ok(f"http://127.0.0.1:{cfg.controller_port}/healthz")
-
-    return [
-        Daemon("API server", "apiserver", apiserver_args(cfg, files), view.ready, 60,
-               alive=view.live, alive_what="/livez"),
-        Daemon("scheduler", "scheduler",
-               ["-m", "tugboat.scheduler", "--kubeconfig", str(confs["scheduler"]),
-                "--bind-address", "127.0.0.1", "--port", str(cfg.scheduler_port)],
-               scheduler_healthz, 60, alive=scheduler_healthz, alive_what="/healthz",
-               flags={"--port": "--scheduler-port"}),
-        Daemon("controller manager", "controller-manager",
-               ["-m", "tugboat.controller", "--kubeconfig", str(confs["controller-manager"]),
-                "--root-ca-file", str(pki / "ca.crt"),  # kube-root-ca.crt for pods
-                "--bind-address", "127.0.0.1", "--port", str(cfg.controller_port)],
-               controller_healthz, 60, alive=controller_healthz, alive_what="/healthz",
-               flags={"--port": "--controller-manager-port"}),
-        Daemon("kubelet", "kubelet",
-               ["-m", "tugboat.kubelet", "--kubeconfig", str(confs["kubelet-client"]),
-                "--node-name", cfg.node_name, "--port", str(cfg.kubelet_port),
-                "--tls-cert-file", str(pki / "kubelet.crt"),
-                "--tls-private-key-file", str(pki / "kubelet.key"),
-                "--client-ca-file", str(pki / "ca.crt"), "--healthz-port", "0",
-                "--root-dir", str(data / "kubelet"), "--manifests-dir", str(data / "manifests")],
-               lambda: view.node_ready(cfg.node_name), 90, flags={"--port": "--kubelet-port"}),
-    ]
 
 
 class Progress:
@@ -255,9 +134,13 @@ def start_all(cfg: UpConfig, sup: Supervisor, progress: Progress,
         if stopping.is_set():
             return
         progress.begin(f"starting the {daemon.title}")
+        if daemon.prepare is not None:
+            daemon.prepare()
         sup.start(daemon)
         sup.wait_ready(daemon, stopping.is_set)
         detail = {"API server": f"ready at {cfg.url}",
+                  "cluster DNS": f"kube-dns 10.96.0.10 -> {cfg.advertise_address}:"
+                                 f"{cfg.dns_port}",
                   "kubelet": f'node "{cfg.node_name}" is Ready'}.get(daemon.title, "running")
         progress.done(detail if not stopping.is_set() else "interrupted")
 
@@ -292,6 +175,8 @@ def run_cluster(cfg: UpConfig) -> int:
         try:
             if cfg.cleanup and lock.file is not None:
                 remove_containers(cfg.node_name)
+                print(f"removing the service proxy's rules ... {remove_proxy_rules()}",
+                      flush=True)
         finally:
             lock.release()
         for sig, handler in previous.items():

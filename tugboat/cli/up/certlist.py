@@ -8,7 +8,10 @@ table kubeadm's certs phase keeps (certlist.go), for one host:
   system:masters;
 - admin, scheduler, controller-manager, kubelet-client: the client identities of the
   user and the daemons (CN = user name, O = groups, as Kubernetes reads them);
-- kubelet: the kubelet's serving certificate, for the host's names and addresses.
+- kubelet: the kubelet's serving certificate, for the host's names and addresses;
+- proxy: tug-proxy as system:kube-proxy (bound to system:node-proxier, as in Kubernetes);
+- dns: tug-dns as system:tug-dns (bound to system:kube-dns; CoreDNS runs as a
+  ServiceAccount, Tugboat's DNS server is a host daemon with a certificate).
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ def cluster_cert_specs(node_name: str, host: HostAddresses) -> list[CertSpec]:
         CertSpec("kubelet-client", f"system:node:{node_name}", (NODES,), client=True),
         CertSpec("kubelet", f"system:node:{node_name}", (NODES,), dns_names=node_names,
                  ip_addresses=host.ips, server=True),
+        CertSpec("proxy", "system:kube-proxy", client=True),
+        CertSpec("dns", "system:tug-dns", client=True),
     ]
 
 

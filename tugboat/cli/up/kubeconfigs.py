@@ -1,7 +1,8 @@
 """The kubeconfigs `tug up` hands out, each with the cluster CA and one client
 certificate embedded (kubeadm's admin.conf, scheduler.conf, controller-manager.conf and
-kubelet.conf): the user's (~/.tug/config unless --kubeconfig says otherwise) and one per
-daemon in the data folder, so that each daemon reaches the API server as itself.
+kubelet.conf, and proxy.conf and dns.conf): the user's (~/.tug/config unless --kubeconfig
+says otherwise) and one per daemon in the data folder, so that each daemon reaches the API
+server as itself.
 Rewritten on every start, so a renewed certificate reaches its users.
 """
 
@@ -16,7 +17,9 @@ from tugboat.client import write_kubeconfig
 CLUSTER_NAME = "tugboat"
 DAEMON_KUBECONFIGS = {"scheduler": "scheduler.conf",
                       "controller-manager": "controller-manager.conf",
-                      "kubelet-client": "kubelet.conf"}
+                      "kubelet-client": "kubelet.conf",
+                      "proxy": "proxy.conf",
+                      "dns": "dns.conf"}
 
 
 def write_one(path: Path, server: str, pki: ClusterPKI, cert_name: str) -> Path:

@@ -75,6 +75,8 @@ class Daemon:
     # The daemon's own flags as `tug up` spells them ("--port" → "--scheduler-port"), so a
     # line the daemon prints ("pick another port with --port") tells the user what to type.
     flags: dict[str, str] = field(default_factory=dict)
+    # Done once before its first start (e.g. publishing the kube-dns Service it serves)
+    prepare: Callable[[], None] | None = None
     proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     log_path: Path | None = None
     started_at: float = 0.0

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tugboat.cli.up import AdminView, UpConfig, apiserver_args, daemons
 from tugboat.cli.up.apiserverconfig import ensure_apiserver_files
+from tugboat.cli.up.components import AdminView, UpConfig, apiserver_args, daemons
 
 
 def config(tmp_path: Path, insecure_port: int = 0) -> UpConfig:
@@ -53,7 +53,9 @@ def test_the_insecure_port_opens_on_loopback_only_when_asked(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("title, conf", [("scheduler", "scheduler.conf"),
                                          ("controller manager", "controller-manager.conf"),
-                                         ("kubelet", "kubelet.conf")])
+                                         ("kubelet", "kubelet.conf"),
+                                         ("service proxy", "proxy.conf"),
+                                         ("cluster DNS", "dns.conf")])
 def test_every_daemon_gets_its_own_kubeconfig(tmp_path: Path, title: str, conf: str) -> None:
     cfg = config(tmp_path)
     files, _ = ensure_apiserver_files(tmp_path, tmp_path)
@@ -82,3 +84,21 @@ def test_the_kubelet_serves_https_with_its_certificate(tmp_path: Path) -> None:
 
 def test_clients_reach_the_secure_port_on_loopback(tmp_path: Path) -> None:
     assert config(tmp_path).url == "https://127.0.0.1:6443"
+
+
+def test_pods_find_the_api_server_and_the_cluster_dns_through_services(tmp_path: Path) -> None:
+    cfg = config(tmp_path)
+    cfg.advertise = "172.17.0.1"
+    files, _ = ensure_apiserver_files(tmp_path, tmp_path)
+    by_title = {d.title: d for d in daemons(cfg, files, AdminView(cfg.kubeconfig))}
+    assert flags(apiserver_args(cfg, files))["--advertise-address"] == "172.17.0.1"
+    kubelet = flags(by_title["kubelet"].argv)
+    assert (kubelet["--cluster-dns"], kubelet["--cluster-domain"]) == ("10.96.0.10",
+                                                                        "cluster.local")
+    dns = by_title["cluster DNS"]
+    # tug-dns listens where kube-dns's endpoint points, on the bridge pods share, not on
+    # every interface; it publishes that endpoint before it starts
+    assert (flags(dns.argv)["--bind-address"], flags(dns.argv)["--port"]) == ("172.17.0.1",
+                                                                               "10053")
+    assert dns.prepare is not None
+    assert flags(by_title["service proxy"].argv)["--hostname-override"] == "node-a"

@@ -35,7 +35,9 @@ def test_one_kubeconfig_per_identity(tmp_path: Path, written: dict[str, Path]) -
     assert written == {"admin": tmp_path / "home" / ".tug" / "config",
                        "scheduler": tmp_path / "scheduler.conf",
                        "controller-manager": tmp_path / "controller-manager.conf",
-                       "kubelet-client": tmp_path / "kubelet.conf"}
+                       "kubelet-client": tmp_path / "kubelet.conf",
+                       "proxy": tmp_path / "proxy.conf",
+                       "dns": tmp_path / "dns.conf"}
     for path in written.values():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
 

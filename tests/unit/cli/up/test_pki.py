@@ -43,7 +43,7 @@ def test_first_start_creates_a_ca_and_every_certificate(pki_dir: Path) -> None:
     assert changes[0] == "created ca"
     assert sorted(pki.certs) == sorted(["apiserver", "apiserver-kubelet-client", "admin",
                                         "scheduler", "controller-manager", "kubelet-client",
-                                        "kubelet"])
+                                        "kubelet", "proxy", "dns"])
     assert mode(pki_dir) == 0o700
     for path in pki_dir.iterdir():
         assert mode(path) == 0o600, path  # keys, and certificates too (nothing else reads them)
@@ -73,6 +73,8 @@ def test_the_apiserver_serves_every_name_a_client_may_use(pki_dir: Path) -> None
     ("scheduler", "system:kube-scheduler", ()),
     ("controller-manager", "system:kube-controller-manager", ()),
     ("kubelet-client", f"system:node:{NODE}", ("system:nodes",)),
+    ("proxy", "system:kube-proxy", ()),  # bound to system:node-proxier
+    ("dns", "system:tug-dns", ()),  # bound to system:kube-dns
 ])
 def test_client_certificates_carry_the_identity(pki_dir: Path, name: str, cn: str,
                                                 groups: tuple[str, ...]) -> None:

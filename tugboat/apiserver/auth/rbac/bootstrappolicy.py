@@ -252,6 +252,8 @@ def cluster_role_bindings() -> list[Obj]:
         cluster_role_binding("system:kube-scheduler", "system:kube-scheduler",
                              users=("system:kube-scheduler",)),
         cluster_role_binding("system:node", "system:node"),
+        # Tugboat's DNS server is a host daemon with a certificate, not a pod
+        cluster_role_binding("system:tug-dns", "system:kube-dns", users=("system:tug-dns",)),
         {**cluster_role_binding("system:kube-dns", "system:kube-dns"),
          "subjects": [{"kind": "ServiceAccount", "name": "kube-dns",
                        "namespace": "kube-system"}]},
