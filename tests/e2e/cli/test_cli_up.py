@@ -50,7 +50,9 @@ class Cluster:
         self.node = f"tug-e2e-{secrets.token_hex(3)}"
         self.ports = {flag: free_port() for flag in ("--secure-port", "--kubelet-port",
                                                      "--scheduler-port",
-                                                     "--controller-manager-port")}
+                                                     "--controller-manager-port",
+                                                     "--proxy-port", "--dns-port",
+                                                     "--dns-health-port")}
         home = tmp / "home"
         home.mkdir(exist_ok=True)
         self.env = {**{k: v for k, v in os.environ.items()
@@ -194,7 +196,7 @@ def test_up_runs_the_examples_and_adopts_its_containers_after_a_restart(
         cluster: Cluster) -> None:
     c = cluster
     c.start()
-    assert f"[3/7] checking the certificates in {c.data / 'pki'} ... created a cluster CA " \
+    assert f"[3/9] checking the certificates in {c.data / 'pki'} ... created a cluster CA " \
         "and 7 certificates" in c.lines
     _assert_secure(c)
     assert c.ok("get", "nodes", "-o", "name") .split() == [f"node/{c.node}"]
@@ -234,7 +236,7 @@ def test_up_runs_the_examples_and_adopts_its_containers_after_a_restart(
 
     insecure = free_port()
     c.start("--insecure-port", str(insecure), "--cleanup")
-    assert f"[3/7] checking the certificates in {c.data / 'pki'} ... ok" in c.lines
+    assert f"[3/9] checking the certificates in {c.data / 'pki'} ... ok" in c.lines
     plain = httpx.get(f"http://127.0.0.1:{insecure}/api/v1/nodes/{c.node}")
     assert plain.status_code == 200  # the insecure port: full access, loopback only
     c.ok("wait", "--for=condition=Ready", "pod/hello", "--timeout=120s")

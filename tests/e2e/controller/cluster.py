@@ -79,6 +79,8 @@ def node_ready(kube: SyncApiClient, node: str) -> bool:
 
 
 class Cluster:
+    kubelet_flags: tuple[str, ...] = ()  # more flags for every kubelet (e.g. --cluster-dns)
+
     def __init__(self, data_dir: Path):
         self.data_dir = data_dir
         self.prefix = f"e2e-{secrets.token_hex(2)}"
@@ -111,7 +113,8 @@ class Cluster:
             "--server", self.api.url, "--node-name", node, "--port", str(free_port()),
             "--address", "127.0.0.1", "--node-ip", "127.0.0.1", "--root-dir", str(root),
             "--backoff-base", "1s", "--backoff-max", "5s",
-            "--node-status-update-frequency", "2s", "--sync-frequency", "2s"], self.data_dir)
+            "--node-status-update-frequency", "2s", "--sync-frequency", "2s",
+            *self.kubelet_flags], self.data_dir)
         kube = self.kube
         kubelet.start(lambda: node_ready(kube, node), 60)
         self.kubelets[node] = kubelet

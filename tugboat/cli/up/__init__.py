@@ -229,16 +229,25 @@ def up(ctx: typer.Context,
                                           help="The scheduler's /healthz and /metrics port."),
        controller_port: int = typer.Option(10257, "--controller-manager-port",
                                            help="The controller manager's /healthz port."),
+       proxy_port: int = typer.Option(10256, "--proxy-port",
+                                      help="The service proxy's /healthz and /metrics port."),
+       dns_port: int = typer.Option(10053, "--dns-port",
+                                    help="The port the cluster DNS answers on, on the Docker "
+                                         "bridge (kube-dns's 10.96.0.10:53 leads there)."),
+       dns_health_port: int = typer.Option(10054, "--dns-health-port",
+                                           help="The cluster DNS's /healthz, /ready and "
+                                                "/metrics port."),
        cleanup: bool = typer.Option(False, "--cleanup",
                                     help="When stopping, also remove the pods' containers "
-                                         "(as tug down does).")
+                                         "and the service proxy's rules (as tug down does).")
        ) -> None:
     """Start a one-node cluster on this host (Ctrl-C or tug down stops it)."""
     session = session_of(ctx)
     kubeconfig = Path(session.options.kubeconfig or default_kubeconfig_path()).expanduser()
     cfg = UpConfig(data_dir.expanduser().absolute(), bind_address, secure_port, insecure_port,
                    node_name or node_name_for(socket.gethostname()), kubelet_port,
-                   scheduler_port, controller_port, kubeconfig, cleanup)
+                   scheduler_port, controller_port, kubeconfig, cleanup, proxy_port, dns_port,
+                   dns_health_port)
     code = run_cluster(cfg)
     if code:
         raise typer.Exit(code)
