@@ -226,6 +226,19 @@ class HostAlias(PassThrough):
     hostnames: list[str] | None = None
 
 
+class PodDNSConfigOption(K8sModel):
+    name: str | None = None
+    value: str | None = None
+
+
+class PodDNSConfig(K8sModel):
+    """spec.dnsConfig: merged by the kubelet into the resolv.conf its dnsPolicy makes."""
+
+    nameservers: list[str] | None = None
+    searches: list[str] | None = None
+    options: list[PodDNSConfigOption] | None = None
+
+
 class PodReadinessGate(PassThrough):
     conditionType: str
 
@@ -256,7 +269,7 @@ class PodSpec(K8sModel):
     terminationGracePeriodSeconds: Int64 | None = None
     activeDeadlineSeconds: Int64 | None = None
     dnsPolicy: str | None = None
-    dnsConfig: dict[str, Any] | None = None
+    dnsConfig: PodDNSConfig | None = None
     nodeSelector: dict[str, str] | None = None
     serviceAccountName: str | None = None
     serviceAccount: str | None = None

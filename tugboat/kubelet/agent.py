@@ -16,6 +16,7 @@ from pathlib import Path
 
 from tugboat.api.core import Pod
 from tugboat.client import ApiClient, Backoff, EventRecorder, Informer, daemon_config
+from tugboat.kubelet.dns import DNSConfigurer
 from tugboat.kubelet.housekeeping import collect_orphans, follow_runtime_events
 from tugboat.kubelet.images import ImageManager
 from tugboat.kubelet.metrics import KubeletMetrics
@@ -39,7 +40,7 @@ from tugboat.kubelet.server.context import ServerContext
 from tugboat.kubelet.server.serving import serving
 from tugboat.kubelet.server.stats import StatsCollector
 from tugboat.kubelet.serviceaccounttokens import TokenManager
-from tugboat.kubelet.serviceenv import service_environment
+from tugboat.kubelet.serviceenv import ServiceEnvironment, derived_kubernetes_environment
 from tugboat.kubelet.staticpods import watch_manifests
 from tugboat.kubelet.statusmanager import StatusManager
 from tugboat.kubelet.volumes import VolumeManager
@@ -67,6 +68,7 @@ class Parts:
     prober: ProberManager
     probe_runner: ProbeRunner
     informer: Informer
+    services: Informer  # for the pods' service environment variables
     mirrors: MirrorPods
     reporter: NodeReporter
     health: RuntimeHealth
@@ -91,6 +93,10 @@ def build(cfg, runtime: Runtime, client: ApiClient) -> Parts:  # noqa: ANN001 - 
         uid = pod.metadata.uid or ""
         return pods.mirror_of(pod) if pods.is_static(uid) else pods.get(uid)
 
+    services = Informer(client, "services", resync_period=None)
+    service_env = ServiceEnvironment(
+        services.list, lambda: services.has_synced,
+        derived_kubernetes_environment(client.server, ident.ip))
     runner = ProbeRunner(runtime)
     prober = ProberManager(runner, lambda uid: workers.enqueue(uid), on_probe_failure)
     status = StatusManager(client, status_target)
@@ -101,8 +107,9 @@ def build(cfg, runtime: Runtime, client: ApiClient) -> Parts:  # noqa: ANN001 - 
         prober=prober, status=status,
         crash_backoff=Backoff(cfg.backoff_base, cfg.backoff_max, clock=time.time),
         reasons=ReasonCache(), record=record,
-        seccomp=SeccompPolicy(cfg.seccomp_default, Path(cfg.root_dir) / "seccomp"),
-        service_env=service_environment(client.server, ident.ip)))
+        dns=DNSConfigurer(cfg.root_dir, cfg.cluster_dns, cfg.cluster_domain, cfg.resolv_conf),
+        service_env=service_env,
+        seccomp=SeccompPolicy(cfg.seccomp_default, Path(cfg.root_dir) / "seccomp")))
     workers = PodWorkers(syncer.sync, concurrency=cfg.pod_workers, observe=metrics.observe_sync)
     health = RuntimeHealth(runtime, lambda: reporter.wake.set())
     reporter = NodeReporter(client, ident, health, storage_path=cfg.root_dir,
@@ -110,7 +117,7 @@ def build(cfg, runtime: Runtime, client: ApiClient) -> Parts:  # noqa: ANN001 - 
     informer = Informer(client, "pods", field_selector=f"spec.nodeName={node}",
                         resync_period=None)
     ctx = ServerContext(node, pods, runtime, StatsCollector(runtime, node), metrics)
-    return Parts(client, runtime, pods, workers, status, prober, runner, informer,
+    return Parts(client, runtime, pods, workers, status, prober, runner, informer, services,
                  MirrorPods(client, pods, lambda: reporter.node_uid), reporter, health, recorder, ctx)
 
 
@@ -159,7 +166,8 @@ def loops(cfg, parts: Parts) -> list:  # noqa: ANN001
     node, runtime, workers, pods = cfg.node_name, parts.runtime, parts.workers, parts.pods
     found = [
         *serving(cfg, parts.server_ctx, parts.client),
-        workers.run(), parts.status.run(), parts.informer.run(), mark_synced(parts),
+        workers.run(), parts.status.run(), parts.informer.run(), parts.services.run(),
+        mark_synced(parts),
         parts.mirrors.run(), parts.reporter.run(), parts.health.run(),
         renew_forever(parts.client, node, lambda: parts.reporter.node_uid),
         follow_runtime_events(runtime, node, workers, lambda: workers.enqueue_all(pods.uids())),

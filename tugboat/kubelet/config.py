@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import socket
 from dataclasses import dataclass
 
@@ -41,6 +42,10 @@ class KubeletConfig:
     authorization_webhook_cache_unauthorized_ttl: float = 30.0
     healthz_port: int = 0
     healthz_bind_address: str = "127.0.0.1"
+    # pods' resolv.conf (dns.py)
+    cluster_dns: tuple[str, ...] = ()
+    cluster_domain: str = "cluster.local"
+    resolv_conf: str = "/etc/resolv.conf"
 
     @property
     def serves_tls(self) -> bool:
@@ -65,6 +70,19 @@ def _bool(text: str) -> bool:
     if value in ("0", "f", "false", "no"):
         return False
     raise argparse.ArgumentTypeError(f"{text!r} is not a boolean")
+
+
+def _ip_list(text: str) -> tuple[str, ...]:
+    """--cluster-dns: comma-separated IP addresses (the flag may also repeat)."""
+    found = []
+    for item in (t.strip() for t in text.split(",")):
+        if not item:
+            continue
+        try:
+            found.append(str(ipaddress.ip_address(item)))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{item!r} is not an IP address") from None
+    return tuple(found)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -95,8 +113,20 @@ def parser() -> argparse.ArgumentParser:
       help="run containers without a seccomp profile under the runtime's default profile "
            "(RuntimeDefault) instead of Unconfined")
     a("--log-level", default="info")
+    _dns_flags(p)
     _serving_flags(p)
     return p
+
+
+def _dns_flags(p: argparse.ArgumentParser) -> None:
+    a = p.add_argument
+    a("--cluster-dns", type=_ip_list, action="append", default=None, metavar="IP[,IP]",
+      help="DNS server(s) of the cluster, the nameservers of dnsPolicy ClusterFirst pods "
+           "(default: none, and such pods get the host's resolver)")
+    a("--cluster-domain", default="cluster.local",
+      help="the cluster's domain, searched by ClusterFirst pods after their namespace's")
+    a("--resolv-conf", default="/etc/resolv.conf",
+      help="the resolver file dnsPolicy Default pods copy (\"\" for none)")
 
 
 def _serving_flags(p: argparse.ArgumentParser) -> None:
@@ -141,4 +171,5 @@ def parse_args(argv: list[str] | None = None) -> KubeletConfig:
         parser().error("--backoff-max must not be less than --backoff-base")
     if bool(ns.tls_cert_file) != bool(ns.tls_private_key_file):
         parser().error("--tls-cert-file and --tls-private-key-file go together")
+    ns.cluster_dns = tuple(ip for group in ns.cluster_dns or () for ip in group)
     return KubeletConfig(**resolve_serving(vars(ns)))

@@ -25,6 +25,7 @@ from tugboat.api.core import Pod
 from tugboat.client import Backoff
 from tugboat.kubelet import decisions, podstatus
 from tugboat.kubelet.containerspec import container_config, sandbox_ports, shares_ipc
+from tugboat.kubelet.dns import DNSConfigurer, PodDNS
 from tugboat.kubelet.images import ImageManager, Recorder
 from tugboat.kubelet.phase import TERMINAL
 from tugboat.kubelet.podmanager import SOURCE_API, SOURCE_FILE, PodManager
@@ -52,6 +53,7 @@ from tugboat.kubelet.securitycontext import (
     needs_image_user,
     sandbox_security,
 )
+from tugboat.kubelet.serviceenv import ServiceEnvironment
 from tugboat.kubelet.statusmanager import StatusManager
 from tugboat.kubelet.volumes import VolumeManager
 
@@ -74,10 +76,10 @@ class SyncDeps:
     crash_backoff: Backoff
     reasons: ReasonCache
     record: Recorder
+    dns: DNSConfigurer  # each pod's resolv.conf
+    service_env: ServiceEnvironment  # <SVC>_SERVICE_HOST and friends
     clock: Callable[[], float] = time.time
     seccomp: SeccompPolicy = field(default_factory=SeccompPolicy)
-    # KUBERNETES_SERVICE_HOST and friends (serviceenv.py), in every container
-    service_env: dict[str, str] = field(default_factory=dict)
 
 
 def pod_ref(pod: Pod, node: str, static: bool) -> PodRef:
@@ -215,15 +217,20 @@ class PodSyncer:
                               ) -> RuntimeContainer | None:
         d = self.d
         try:
+            self._record_dns(pod, d.dns.write(pod))
             config = SandboxConfig(pod=pod_ref(pod, d.node, static), attempt=attempt,
                                    hostname=pod.spec.hostname or pod.metadata.name or "pod",
                                    ports=sandbox_ports(pod), share_ipc=shares_ipc(pod),
                                    security=sandbox_security(pod, d.seccomp))
             return await d.runtime.run_sandbox(config)
-        except (RuntimeFailure, StartFailure) as e:
+        except (RuntimeFailure, StartFailure, OSError) as e:
             d.record(pod, "Warning", "FailedCreatePodSandBox",
                      f"Failed to create pod sandbox: {getattr(e, 'message', e)}")
             return None
+
+    def _record_dns(self, pod: Pod, formed: PodDNS) -> None:
+        for reason, message in formed.warnings:
+            self.d.record(pod, "Warning", reason, message)
 
     async def _start(self, pod: Pod, start: decisions.Start, sandbox: RuntimeContainer,
                      static: bool, announce: Callable[[], None]) -> float | None:
@@ -234,9 +241,13 @@ class PodSyncer:
             image_user = (await d.runtime.image_user(spec.image or "")
                           if needs_image_user(pod, spec) else None)
             security = container_security(pod, spec, d.seccomp, image_user)
-            mounts = d.volumes.mounts_for(pod, spec)
+            resolv, formed = d.dns.mount(pod)
+            if formed is not None:
+                self._record_dns(pod, formed)
+            mounts = [*d.volumes.mounts_for(pod, spec), resolv]
             config = container_config(pod, spec, start.attempt, pod_ref(pod, d.node, static),
-                                      mounts, sandbox.ip, d.host_ip, security, d.service_env)
+                                      mounts, sandbox.ip, d.host_ip, security,
+                                      d.service_env.for_pod(pod, static))
         except StartFailure as f:
             if f.reason not in (ERR_IMAGE_PULL, IMAGE_PULL_BACKOFF, ERR_IMAGE_NEVER_PULL):
                 d.record(pod, "Warning", "Failed", f"Error: {f.message}")

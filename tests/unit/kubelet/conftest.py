@@ -12,6 +12,7 @@ from tests.support.clock import ManualClock
 from tugboat.api.core import Pod
 from tugboat.api.defaults import apply_defaults
 from tugboat.client import Backoff
+from tugboat.kubelet.dns import DNSConfigurer
 from tugboat.kubelet.images import ImageManager
 from tugboat.kubelet.podmanager import PodManager
 from tugboat.kubelet.podsync import PodSyncer, SyncDeps
@@ -19,6 +20,7 @@ from tugboat.kubelet.prober.manager import ProberManager
 from tugboat.kubelet.prober.results import Result
 from tugboat.kubelet.reasons import ReasonCache
 from tugboat.kubelet.runtime.fake import FakeRuntime
+from tugboat.kubelet.serviceenv import ServiceEnvironment
 from tugboat.kubelet.statusmanager import StatusManager
 from tugboat.kubelet.volumes import VolumeManager
 
@@ -98,6 +100,8 @@ def harness(clock: ManualClock, tmp_path: Any) -> Harness:
                                         clock=clock),
                     volumes=VolumeManager(tmp_path), prober=prober, status=status,
                     crash_backoff=Backoff(10, 300, clock=clock), reasons=ReasonCache(),
-                    record=record, clock=clock)
+                    record=record, clock=clock,
+                    dns=DNSConfigurer(tmp_path, ("10.96.0.10",), resolv_conf=""),
+                    service_env=ServiceEnvironment(list, lambda: True, {}))
     h = Harness(clock, runtime, pods, PodSyncer(deps), status, prober, events)
     return h

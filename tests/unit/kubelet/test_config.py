@@ -21,3 +21,15 @@ def test_bad_flags_exit() -> None:
         parse_args(["--backoff-base", "ten"])
     with pytest.raises(SystemExit):
         parse_args(["--backoff-base", "10s", "--backoff-max", "1s"])
+
+
+def test_dns_flags() -> None:
+    assert parse_args([]).cluster_dns == ()
+    assert parse_args([]).cluster_domain == "cluster.local"
+    assert parse_args([]).resolv_conf == "/etc/resolv.conf"
+    cfg = parse_args(["--cluster-dns", "10.96.0.10,fd00::a", "--cluster-dns", "10.96.0.11",
+                      "--cluster-domain", "corp.local", "--resolv-conf", ""])
+    assert cfg.cluster_dns == ("10.96.0.10", "fd00::a", "10.96.0.11")
+    assert (cfg.cluster_domain, cfg.resolv_conf) == ("corp.local", "")
+    with pytest.raises(SystemExit):
+        parse_args(["--cluster-dns", "dns.example"])

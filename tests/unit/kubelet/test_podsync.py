@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tugboat.api.core import Pod
+from tugboat.kubelet.serviceenv import ServiceEnvironment
 
 from .conftest import Harness, make_pod
 
@@ -162,3 +163,25 @@ def test_status_only_updates_wake_no_one() -> None:
     deleting = written.model_copy(deep=True)
     deleting.metadata.deletionTimestamp = "2030-01-01T00:00:00Z"
     assert differs_beyond_status(written, deleting)
+
+
+async def test_containers_get_the_pods_resolv_conf_and_service_variables(
+        harness: Harness) -> None:
+    pod = make_pod(dnsPolicy="ClusterFirst")
+    harness.add(pod)
+    await harness.sync(pod)
+    config = harness.runtime.configs[harness.containers("app")[0].id]
+    resolv = next(m for m in config.mounts if m.container_path == "/etc/resolv.conf")
+    with open(resolv.host_path) as f:
+        assert f.read() == ("search default.svc.cluster.local svc.cluster.local "
+                            "cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n")
+
+
+async def test_containers_wait_until_services_are_listed(harness: Harness) -> None:
+    harness.syncer.d.service_env = ServiceEnvironment(list, lambda: False, {})
+    pod = make_pod()
+    harness.add(pod)
+    assert await harness.sync(pod) == 1.0
+    assert state_of(harness, pod) == ("Pending", "waiting:CreateContainerConfigError")
+    assert harness.events[-1][1:] == ("Failed", "Error: services have not yet been read at "
+                                      "least once, cannot construct envvars")

@@ -19,7 +19,6 @@ from tugboat.client import NotFound
 from tugboat.kubelet.projected import ProjectedVolumes
 from tugboat.kubelet.reasons import StartFailure
 from tugboat.kubelet.serviceaccounttokens import TokenManager
-from tugboat.kubelet.serviceenv import service_environment
 from tugboat.kubelet.volumes import VolumeManager
 
 pytestmark = pytest.mark.anyio
@@ -141,15 +140,3 @@ async def test_downward_api_secret_and_config_map_volumes(volumes: VolumeManager
     assert (info / "mem").read_text() == "64"
     assert (base / "kubernetes.io~secret/sec/k").read_bytes() == b"\x00v"
     assert os.listdir(base / "kubernetes.io~configmap/opt") == []
-
-
-def test_service_environment() -> None:
-    env = service_environment("https://127.0.0.1:6443", "192.168.1.20")
-    assert env == {
-        "KUBERNETES_SERVICE_HOST": "192.168.1.20", "KUBERNETES_SERVICE_PORT": "6443",
-        "KUBERNETES_SERVICE_PORT_HTTPS": "6443", "KUBERNETES_PORT": "tcp://192.168.1.20:6443",
-        "KUBERNETES_PORT_6443_TCP": "tcp://192.168.1.20:6443",
-        "KUBERNETES_PORT_6443_TCP_PROTO": "tcp", "KUBERNETES_PORT_6443_TCP_PORT": "6443",
-        "KUBERNETES_PORT_6443_TCP_ADDR": "192.168.1.20"}
-    assert service_environment("https://10.0.0.5:6443", "192.168.1.20")[
-        "KUBERNETES_SERVICE_HOST"] == "10.0.0.5"

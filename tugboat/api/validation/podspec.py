@@ -15,6 +15,7 @@ from tugboat.api.pod import (
     Volume,
 )
 from tugboat.api.validation.containers import ContainerContext, validate_container
+from tugboat.api.validation.dnsconfig import validate_pod_dns_config
 from tugboat.api.validation.fielderrors import (
     Errors,
     duplicate,
@@ -213,6 +214,7 @@ def validate_pod_spec(spec: PodSpec, path: str, errs: Errors) -> None:
         errs.append(required(f"{path}.dnsPolicy"))
     elif spec.dnsPolicy not in DNS_POLICIES:
         errs.append(not_supported(f"{path}.dnsPolicy", spec.dnsPolicy, DNS_POLICIES))
+    validate_pod_dns_config(spec.dnsConfig, spec.dnsPolicy, f"{path}.dnsConfig", errs)
     ads = spec.activeDeadlineSeconds
     if ads is not None and not 1 <= ads <= _MAX_INT32:
         errs.append(invalid(f"{path}.activeDeadlineSeconds", ads,
