@@ -2,7 +2,8 @@
 following Kubernetes' DNS-based service discovery specification.
 
 - `<svc>.<ns>.svc.<zone>`: A/AAAA of the ClusterIPs; every ready endpoint address for a
-  headless Service; a CNAME for an ExternalName Service; SRV for each named port.
+  headless Service (NXDOMAIN when it has none); a CNAME for an ExternalName Service; SRV
+  for each named port.
 - `<host>.<svc>.<ns>.svc.<zone>`: a headless Service's endpoint, by hostname or dashed IP.
 - `_<port>._<proto>.<svc>.<ns>.svc.<zone>`: SRV, with the targets' addresses as additionals.
 - `<a-b-c-d>.<ns>.pod.<zone>`: the address echoed (CoreDNS's `pods insecure`).
@@ -118,6 +119,10 @@ class KubernetesZone:
                 return self._nodata()
             target = dns.name.from_text(svc.spec.externalName)
             return Answer(answer=[self._rrset(qname, CNAME, [target.to_text()])])
+        if is_headless(svc) and not self.index.ready_endpoints(ns, name):
+            # The specification (kubernetes/dns#245) follows kube-dns and CoreDNS here:
+            # a headless Service without ready endpoints is NXDOMAIN, not NODATA.
+            return self._nxdomain()
         if qtype in (A, AAAA):
             addresses = ([ep.address for ep in self.index.ready_endpoints(ns, name)]
                          if is_headless(svc) else cluster_ips(svc))

@@ -77,7 +77,8 @@ def summary(answer: Answer | None) -> str | list[str] | None:
     ("_pg._tcp.db.default.svc.cluster.local.", "SRV",
      ["SRV 0 50 5433 10-1-0-6.db.default.svc.cluster.local.",
       "SRV 0 50 5433 db-0.db.default.svc.cluster.local."]),
-    ("empty-headless.default.svc.cluster.local.", "A", NODATA),
+    ("empty-headless.default.svc.cluster.local.", "A", NXDOMAIN),  # kubernetes/dns#245
+    ("db.default.svc.cluster.local.", "AAAA", NODATA),
     # ExternalName: a CNAME, whatever the type
     ("search.default.svc.cluster.local.", "A", ["CNAME search.example.org."]),
     ("search.default.svc.cluster.local.", "AAAA", ["CNAME search.example.org."]),
