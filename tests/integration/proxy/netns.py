@@ -99,6 +99,9 @@ class Pod:
         node.ns.exec("ip", "link", "add", host_if, "type", "veth", "peer", "name", pod_if,
                      "netns", self.ns.name)
         node.ns.exec("ip", "link", "set", host_if, "master", "cbr0", "up")
+        # A pod reaching itself through its Service comes back out of the port it went
+        # in by (the kubelet's --hairpin-mode=hairpin-veth sets the same).
+        node.ns.exec("ip", "link", "set", host_if, "type", "bridge_slave", "hairpin", "on")
         self.ns.exec("ip", "link", "set", pod_if, "name", "eth0")
         self.ns.exec("ip", "addr", "add", f"{self.ip}/24", "dev", "eth0")
         self.ns.exec("ip", "link", "set", "eth0", "up")

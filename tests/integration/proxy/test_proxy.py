@@ -4,6 +4,7 @@ from Services and EndpointSlices in the real API server, and connections from th
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 
 import pytest
@@ -16,7 +17,7 @@ from tests.integration.proxy.conftest import (
     endpoint,
     refused,
 )
-from tests.integration.proxy.netns import Node
+from tests.integration.proxy.netns import NetNs, Node
 from tests.support.processes import wait_until
 
 pytestmark = pytest.mark.timeout(180)
@@ -28,7 +29,11 @@ def pods(node: Node) -> list:
 
 
 def answers(node: Node, ip: str, port: int, n: int) -> Counter[str]:
-    return Counter(connect(node.ns, ip, port) for _ in range(n))
+    return answers_from(node.ns, ip, port, n)
+
+
+def answers_from(ns: NetNs, ip: str, port: int, n: int) -> Counter[str]:
+    return Counter(connect(ns, ip, port) for _ in range(n))
 
 
 def test_cluster_ip_spreads_over_ready_endpoints_and_skips_unready_ones(
@@ -87,6 +92,26 @@ def test_internal_traffic_policy_local_uses_only_this_nodes_endpoints(
     assert set(answers(node, vip, 80, 30)) == {"pod-3"}
 
 
+def test_external_traffic_policy_local_keeps_outside_clients_on_this_nodes_endpoints(
+        proxy: ProxyProcess, node: Node, pods: list, api: Api) -> None:
+    svc = api.service("extlocal", type="NodePort", externalTrafficPolicy="Local")
+    node_port = svc["spec"]["ports"][0]["nodePort"]
+    api.slice("extlocal", [endpoint(pods[1]), endpoint(pods[2], node="node-b")])
+    wait_until(lambda: connect(pods[0].ns, Node.IP, node_port) == "pod-3", 15, "the NodePort")
+    assert set(answers_from(pods[0].ns, Node.IP, node_port, 30)) == {"pod-3"}
+    # The node's own traffic may use every endpoint, as kube-proxy routes it.
+    wait_until(lambda: set(answers(node, Node.IP, node_port, 30)) == {"pod-3", "pod-4"}, 15,
+               "both endpoints from the node")
+
+
+def test_a_pod_reaches_a_cluster_ip_and_its_own_service_through_hairpin(
+        proxy: ProxyProcess, node: Node, pods: list, api: Api) -> None:
+    vip = api.service("self")["spec"]["clusterIP"]
+    api.slice("self", [endpoint(pods[0])])
+    wait_until(lambda: connect(pods[1].ns, vip, 80) == "pod-2", 15, "the ClusterIP from a pod")
+    assert connect(pods[0].ns, vip, 80) == "pod-2"  # pod-2 to itself, masqueraded
+
+
 def test_healthz_and_metrics(proxy: ProxyProcess) -> None:
     code, body = proxy.get("/healthz")
     assert code == 200 and '"lastUpdated"' in body and '"currentTime"' in body
@@ -109,15 +134,10 @@ def test_cleanup_removes_every_chain_and_the_link(apiserver, tmp_path) -> None:
         p = ProxyProcess(other, apiserver.port, tmp_path / "proxy.log").start()
         assert p.stop() == 0
         assert "TUG-" in other.ns.exec("iptables-save").stdout  # rules stay on SIGTERM
-        done = other.ns.exec(_python(), "-m", "tugboat.proxy", "--cleanup",
+        done = other.ns.exec(sys.executable, "-m", "tugboat.proxy", "--cleanup",
                              "--hostname-override", NODE_NAME, check=False)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "TUG-" not in other.ns.exec("iptables-save").stdout
         assert other.ns.exec("ip", "link", "show", "tug-svc0", check=False).returncode != 0
     finally:
         other.delete()
-
-
-def _python() -> str:
-    import sys
-    return sys.executable
