@@ -2,7 +2,7 @@
 only mark the state dirty; one loop syncs the whole rule set — at most once per
 min_sync_period however many changes arrive (kube-proxy's --iptables-min-sync-period,
 which coalesces a burst into one restore), and every sync_period regardless, so rules
-someone else flushed come back. A failed sync is retried after min_sync_period.
+someone else flushed come back. A failed sync is retried after min_sync_period (at least a second).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from tugboat.proxy.svclink import ServiceLink
 log = logging.getLogger(__name__)
 
 TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time"
+RETRY_FLOOR = 1.0  # seconds between failed syncs, even with --iptables-min-sync-period=0
 
 
 @dataclass
@@ -101,6 +102,9 @@ class Proxier:
                 self.metrics.restore_failures.inc()
                 self._triggers[:0] = triggers
                 self._dirty.set()
+                if not await _sleep_unless(stop, max(self.config.min_sync_period,
+                                                     RETRY_FLOOR)):
+                    return
                 continue
             done = self.clock()
             for t in triggers:

@@ -124,3 +124,35 @@ def test_healthz_is_503_once_the_last_sync_is_older_than_twice_the_period() -> N
     now[0] = 1061.0
     ok, body = proxier.health()
     assert not ok and json.loads(body)["lastUpdated"] == "1970-01-01T00:16:40Z"
+
+
+class FailingOnce(FakeIptables):
+    async def restore(self, text: str) -> None:
+        if not getattr(self, "failed", False):
+            self.failed = True
+            raise RuntimeError("iptables-restore: line 3 failed")
+        await super().restore(text)
+
+
+def test_a_failed_restore_is_counted_and_retried() -> None:
+    async def scenario() -> tuple[FakeIptables, ProxyMetrics]:
+        services, slices, metrics = FakeInformer(), FakeInformer(), ProxyMetrics()
+        ipt = FailingOnce()
+        proxier = Proxier(ProxierConfig(node_name="n1", min_sync_period=0), services,  # type: ignore[arg-type]
+                          slices, ipt, FakeLink(), metrics)  # type: ignore[arg-type]
+        stop = asyncio.Event()
+        task = asyncio.create_task(proxier.run(stop))
+        await asyncio.wait_for(_until(lambda: ipt.restores), 5)
+        stop.set()
+        await task
+        return ipt, metrics
+
+    ipt, metrics = asyncio.run(scenario())
+    assert len(ipt.restores) == 1
+    assert metrics.registry.get_sample_value(
+        "tug_proxy_sync_proxy_rules_iptables_restore_failures_total") == 1
+
+
+async def _until(cond: Any) -> None:
+    while not cond():
+        await asyncio.sleep(0.01)
