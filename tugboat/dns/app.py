@@ -46,8 +46,10 @@ class DNSApp:
                              options.bind_address, options.port)
         self.health = HealthServer(options.health_bind_address, options.health_port,
                                    ready=self.synced, metrics=self.metrics.render)
-        self._informers = [self.factory.informer(r)
-                           for r in ("services", "endpointslices", "namespaces")]
+        # Readiness waits for the records' sources only: Namespaces merely tell an empty
+        # namespace's `<ns>.svc` (NODATA) from a missing one, so a role without them
+        # (older system:kube-dns bindings) costs that and no more.
+        self._informers = [self.factory.informer(r) for r in ("services", "endpointslices")]
 
     def _watch(self) -> None:
         index = self.index
@@ -93,7 +95,7 @@ class DNSApp:
         return 0
 
     async def _report_sync(self) -> None:
-        await self.factory.wait_for_sync()
+        await asyncio.gather(*(inf.wait_for_sync() for inf in self._informers))
         self.metrics.synced.set(1)
         log.info("caches synced: serving %s", self.options.cluster_domain)
 

@@ -37,8 +37,8 @@ class DNSMetrics:
             "coredns_forward_responses_total", "Counter of responses (rcode, or timeout "
             "and error) per upstream.", ["to", "rcode"], registry=self.registry)
         self.synced = Gauge(
-            "coredns_kubernetes_synced", "1 once the Service, EndpointSlice and Namespace "
-            "caches have synced.", registry=self.registry)
+            "coredns_kubernetes_synced", "1 once the Service and EndpointSlice caches have "
+            "synced.", registry=self.registry)
 
     def observe(self, *, proto: str, family: str, qtype: str, rcode: str, plugin: str,
                 seconds: float) -> None:

@@ -29,9 +29,10 @@ class DNSProcess:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, wait: bool = True) -> DNSProcess:
+        server = ["--server", self.server] if self.server else []  # else --kubeconfig
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "tugboat.dns", "--server", self.server,
+                [sys.executable, "-m", "tugboat.dns", *server,
                  "--bind-address", "127.0.0.1", "--port", str(self.port),
                  "--health-port", str(self.health_port), *self.extra],
                 stdout=log, stderr=subprocess.STDOUT,
