@@ -10,7 +10,7 @@ table kubeadm's certs phase keeps (certlist.go), for one host:
   user and the daemons (CN = user name, O = groups, as Kubernetes reads them);
 - kubelet: the kubelet's serving certificate, for the host's names and addresses;
 - proxy: tug-proxy as system:kube-proxy (bound to system:node-proxier, as in Kubernetes);
-- dns: tug-dns as system:tug-dns (bound to system:kube-dns; CoreDNS runs as a
+- dns: tug-dns as system:tug-dns (bound to system:coredns; CoreDNS runs as a
   ServiceAccount, Tugboat's DNS server is a host daemon with a certificate).
 """
 

@@ -12,7 +12,7 @@ import httpx
 
 from tugboat.cli.up import clusterdns
 from tugboat.cli.up.apiserverconfig import ApiServerFiles
-from tugboat.cli.up.hostaddresses import interface_ipv4s, ipv4_of
+from tugboat.cli.up.hostaddresses import interface_ipv4s, ipv4_network_of, ipv4_of
 from tugboat.cli.up.kubeconfigs import daemon_kubeconfigs
 from tugboat.cli.up.supervisor import Daemon
 from tugboat.client import SyncApiClient, load_config
@@ -146,6 +146,8 @@ def daemons(cfg: UpConfig, files: ApiServerFiles, view: AdminView) -> list[Daemo
     def dns_alive() -> bool:
         return _get_ok(f"http://127.0.0.1:{cfg.dns_health_port}/healthz")
 
+    pod_cidr = ipv4_network_of("docker0")  # the pods' addresses on this host
+
     def publish_dns() -> None:  # kube-dns names tug-dns before any pod can ask it
         clusterdns.publish(view.client, cfg.advertise_address, cfg.dns_port)
 
@@ -166,7 +168,9 @@ def daemons(cfg: UpConfig, files: ApiServerFiles, view: AdminView) -> list[Daemo
         Daemon("service proxy", "proxy",
                ["-m", "tugboat.proxy", "--kubeconfig", str(confs["proxy"]),
                 "--hostname-override", cfg.node_name, "--bind-address", "127.0.0.1",
-                "--healthz-port", str(cfg.proxy_port), "--metrics-port", "0"],
+                # one port for /healthz and /metrics; the pods' range for masquerading
+                "--healthz-port", str(cfg.proxy_port), "--metrics-port", str(cfg.proxy_port),
+                *(["--cluster-cidr", pod_cidr] if pod_cidr else [])],
                proxy_healthz, 60, alive=proxy_healthz, alive_what="/healthz",
                flags={"--healthz-port": "--proxy-port"}),
         Daemon("cluster DNS", "dns",

@@ -16,6 +16,7 @@ import struct
 from dataclasses import dataclass
 
 SIOCGIFADDR = 0x8915
+SIOCGIFNETMASK = 0x891B
 LOOPBACK_NAMES = ("localhost",)
 LOOPBACK_IPS = ("127.0.0.1", "::1")
 
@@ -35,6 +36,22 @@ def ipv4_of(interface: str) -> str | None:
         except OSError:  # no such interface, or no IPv4 address on it
             return None
     return socket.inet_ntoa(packed[20:24])
+
+
+def ipv4_network_of(interface: str) -> str | None:
+    """The IPv4 network of one interface as a CIDR (docker0's is the pods' address range
+    on this host), None when it has no address."""
+    ip = ipv4_of(interface)
+    if ip is None:
+        return None
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            packed = fcntl.ioctl(s.fileno(), SIOCGIFNETMASK,
+                                 struct.pack("256s", interface.encode()[:15]))
+        except OSError:
+            return None
+    mask = socket.inet_ntoa(packed[20:24])
+    return str(ipaddress.ip_network(f"{ip}/{mask}", strict=False))
 
 
 def interface_ipv4s() -> list[str]:

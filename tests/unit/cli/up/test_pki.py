@@ -74,7 +74,7 @@ def test_the_apiserver_serves_every_name_a_client_may_use(pki_dir: Path) -> None
     ("controller-manager", "system:kube-controller-manager", ()),
     ("kubelet-client", f"system:node:{NODE}", ("system:nodes",)),
     ("proxy", "system:kube-proxy", ()),  # bound to system:node-proxier
-    ("dns", "system:tug-dns", ()),  # bound to system:kube-dns
+    ("dns", "system:tug-dns", ()),  # bound to system:coredns
 ])
 def test_client_certificates_carry_the_identity(pki_dir: Path, name: str, cn: str,
                                                 groups: tuple[str, ...]) -> None:

@@ -227,6 +227,10 @@ def cluster_roles() -> list[Obj]:
         cluster_role("system:kube-dns", [
             rule(["list", "watch"], [CORE], ["endpoints", "services"]),
             rule(["list", "watch"], [DISCOVERY], ["endpointslices"])]),
+        # kubeadm's CoreDNS add-on role; tug-dns is bound to it (users, not a ServiceAccount)
+        cluster_role("system:coredns", [
+            rule(["list", "watch"], [CORE], ["endpoints", "services", "pods", "namespaces"]),
+            rule(["list", "watch"], [DISCOVERY], ["endpointslices"])]),
         cluster_role("system:auth-delegator", [
             rule(["create"], [AUTHENTICATION], ["tokenreviews"]),
             rule(["create"], [AUTHORIZATION], ["subjectaccessreviews"])]),
@@ -253,7 +257,7 @@ def cluster_role_bindings() -> list[Obj]:
                              users=("system:kube-scheduler",)),
         cluster_role_binding("system:node", "system:node"),
         # Tugboat's DNS server is a host daemon with a certificate, not a pod
-        cluster_role_binding("system:tug-dns", "system:kube-dns", users=("system:tug-dns",)),
+        cluster_role_binding("system:tug-dns", "system:coredns", users=("system:tug-dns",)),
         {**cluster_role_binding("system:kube-dns", "system:kube-dns"),
          "subjects": [{"kind": "ServiceAccount", "name": "kube-dns",
                        "namespace": "kube-system"}]},
