@@ -24,6 +24,7 @@ from tugboat.apiserver import discovery, errors, healthz, openapi, proxy
 from tugboat.apiserver.audit.options import Auditing
 from tugboat.apiserver.auth import selfsubjectreview, tokenreview  # noqa: F401 - registers handlers
 from tugboat.apiserver.auth.authentication import authentication_filter
+from tugboat.apiserver.connectroutes import add_connect_routes
 from tugboat.apiserver.diskreserve import DEFAULT_RESERVE, DiskReserve
 from tugboat.apiserver.kubeletclient import install_kubelet_client, kubelet_client
 from tugboat.apiserver.kubernetesservice import KubernetesService, keep
@@ -217,6 +218,7 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
 
     app.router.add_websocket_route("/api/v1/namespaces/{namespace}/pods/{name}/exec",
                                    proxy.exec_socket)
+    add_connect_routes(app)  # pods/portforward, pods/proxy, services/proxy: ahead of the rest
     return app
 
 

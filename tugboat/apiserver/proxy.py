@@ -149,12 +149,13 @@ def _check_exec_phase(pod: dict[str, Any]) -> None:
                                  f"phase is {phase}")
 
 
-def _choose_protocol(ws: WebSocket) -> str | None:
+def choose_protocol(ws: WebSocket, protocols: tuple[str, ...] = PROTOCOLS) -> str | None:
+    """The first of `protocols` the client offers (its list may be comma-joined)."""
     offered = {p.strip() for item in ws.scope.get("subprotocols") or [] for p in item.split(",")}
-    return next((p for p in PROTOCOLS if p in offered), None)
+    return next((p for p in protocols if p in offered), None)
 
 
-async def _deny(ws: WebSocket, err: errors.ApiError) -> None:
+async def deny(ws: WebSocket, err: errors.ApiError) -> None:
     reply = Response(orjson.dumps(err.wire()), status_code=err.code,
                      media_type="application/json", headers=err.headers)
     try:
@@ -166,7 +167,7 @@ async def _deny(ws: WebSocket, err: errors.ApiError) -> None:
 async def exec_socket(ws: WebSocket) -> None:
     """WebSocket /api/v1/namespaces/{namespace}/pods/{name}/exec."""
     namespace, name, q = ws.path_params["namespace"], ws.path_params["name"], ws.query_params
-    protocol = _choose_protocol(ws)
+    protocol = choose_protocol(ws)
     kubelets = kubelet_client(ws.app.state)
     try:
         pod, container, address = await _target(ws.app.state, namespace, name,
@@ -176,28 +177,36 @@ async def exec_socket(ws: WebSocket) -> None:
             raise errors.bad_request("exec supports the WebSocket protocols " +
                                      ", ".join(PROTOCOLS))
     except errors.ApiError as e:
-        await _deny(ws, e)
+        await deny(ws, e)
         return
     query = [("command", c) for c in q.getlist("command")] + \
         [(k, q[k]) for k in EXEC_PARAMS if k in q]
     url = kubelets.websocket_url(address, f"/exec/{namespace}/{name}/{container}?"
                                           f"{urlencode(query)}")
-    try:
-        upstream = await websockets.connect(url, subprotocols=[protocol], max_size=None,
-                                            ssl=kubelets.ssl,
-                                            ping_interval=None, open_timeout=10)
-    except websockets.InvalidStatus as e:  # the kubelet refused the upgrade (401, 403...)
-        text = (e.response.body or b"").decode(errors="replace").strip() or str(e)
-        await _deny(ws, kubelet_refusal(e.response.status_code, text, f"pods/exec {name}"))
-        return
-    except (OSError, websockets.WebSocketException, TimeoutError) as e:
-        await _deny(ws, errors.ApiError(500, "InternalError", f"error dialing backend: {e}"))
+    upstream = await dial_kubelet(ws, url, protocol, f"pods/exec {name}")
+    if upstream is None:
         return
     await ws.accept(subprotocol=protocol)
-    await _relay_frames(ws, upstream)
+    await relay_frames(ws, upstream)
 
 
-async def _relay_frames(ws: WebSocket, upstream: Any) -> None:
+async def dial_kubelet(ws: WebSocket, url: str, protocol: str, what: str) -> Any | None:
+    """A WebSocket to the kubelet speaking `protocol`; None when it could not be had, the
+    client's upgrade then refused with the kubelet's answer as a Status."""
+    kubelets = kubelet_client(ws.app.state)
+    try:
+        return await websockets.connect(url, subprotocols=[protocol],  # type: ignore[list-item]
+                                        max_size=None, ssl=kubelets.ssl,
+                                        ping_interval=None, open_timeout=10)
+    except websockets.InvalidStatus as e:  # the kubelet refused the upgrade (401, 403...)
+        text = (e.response.body or b"").decode(errors="replace").strip() or str(e)
+        await deny(ws, kubelet_refusal(e.response.status_code, text, what))
+    except (OSError, websockets.WebSocketException, TimeoutError) as e:
+        await deny(ws, errors.ApiError(500, "InternalError", f"error dialing backend: {e}"))
+    return None
+
+
+async def relay_frames(ws: WebSocket, upstream: Any) -> None:
     async def down() -> None:
         async for message in upstream:
             if isinstance(message, bytes):

@@ -37,6 +37,7 @@ from cryptography import x509
 from uvicorn.lifespan.on import LifespanOn
 
 from tugboat.apiserver.requesthead import bound_request_head
+from tugboat.apiserver.websocketprotocol import lenient_subprotocols
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +188,7 @@ def _config(app: Any, listener: Listener, graceful_timeout: float) -> uvicorn.Co
         ssl_context_factory=(lambda _cfg, _default: context) if context else None)
     cfg.load()
     bound_request_head(cfg)  # uvicorn's httptools protocol reads heads without a limit
+    cfg.ws_protocol_class = lenient_subprotocols(cfg.ws_protocol_class)  # kubectl's SPDY/3.1+
     if context:
         cfg.http_protocol_class = _with_peer_certificate(cfg.http_protocol_class)
         if cfg.ws_protocol_class is not None:

@@ -19,6 +19,7 @@ from tugboat.cli.commands import (
     logs,
     metadata,
     nodes,
+    portforward,
     rollout,
     scale,
     token,
@@ -27,7 +28,7 @@ from tugboat.cli.commands import (
 )
 
 MODULES = (get, edit, delete, apply, rollout, scale, info, top, nodes, describe, logs, exec,
-           wait, metadata, auth, config, token)
+           portforward, wait, metadata, auth, config, token)
 
 
 def register(app: typer.Typer) -> None:

@@ -14,10 +14,13 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from uvicorn.protocols.websockets.auto import AutoWebSocketsProtocol
 
 from tugboat.kubelet.server.context import ServerContext
 from tugboat.kubelet.server.exec import exec_socket
 from tugboat.kubelet.server.logs import container_logs
+from tugboat.kubelet.server.portforward import portforward_socket
+from tugboat.kubelet.server.websocketprotocol import lenient_subprotocols
 
 
 def _json(doc: object) -> Response:
@@ -50,6 +53,12 @@ async def exec_over_http(_request: Request) -> Response:
                              status_code=400)
 
 
+async def portforward_over_http(_request: Request) -> Response:
+    return PlainTextResponse("port-forward needs a WebSocket upgrade "
+                             "(SPDY/3.1+portforward.k8s.io or v4.channel.k8s.io)",
+                             status_code=400)
+
+
 def healthz_app() -> Starlette:
     """The kubelet's separate healthz port (--healthz-port, loopback): /healthz only,
     open, for local probes while the main port demands credentials."""
@@ -66,6 +75,8 @@ def build_app(ctx: ServerContext) -> Starlette:
         Route("/containerLogs/{namespace}/{pod}/{container}", container_logs),
         WebSocketRoute(exec_path, exec_socket),
         Route(exec_path, exec_over_http, methods=["GET", "POST"]),
+        WebSocketRoute("/portForward/{namespace}/{pod}", portforward_socket),
+        Route("/portForward/{namespace}/{pod}", portforward_over_http, methods=["GET", "POST"]),
     ])
     app.state.ctx = ctx
     return app
@@ -90,6 +101,7 @@ def listen(host: str, port: int) -> socket.socket:
 
 def server(app: Any, host: str, port: int, **options: Any) -> EmbeddedServer:
     """`options` are more uvicorn.Config settings (TLS: see server.tls)."""
+    options["ws"] = lenient_subprotocols(options.get("ws") or AutoWebSocketsProtocol)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
                             lifespan="off", ws_ping_interval=None, **options)
     return EmbeddedServer(config)
