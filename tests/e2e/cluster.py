@@ -61,6 +61,54 @@ class KubeletProcess:
         return self.log_path.read_text() if self.log_path.exists() else ""
 
 
+class ServiceProxy:
+    """A real tug-proxy in the host's network namespace, where the pods on the Docker
+    bridge send their packets: ClusterIPs (the `kubernetes` Service's among them) work for
+    them while it runs. `stop` also removes its rules (--cleanup), so one test module's proxy
+    never meets another's: two proxies on one host would rewrite each other's chains."""
+
+    def __init__(self, server: str, node: str, workdir: Path, pod_cidr: str):
+        self.server, self.node, self.pod_cidr = server, node, pod_cidr
+        self.port = free_port()
+        self.log_path = Path(workdir) / f"proxy-{node}.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> ServiceProxy:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tugboat.proxy", "--server", self.server,
+             "--hostname-override", self.node, "--bind-address", "127.0.0.1",
+             "--healthz-port", str(self.port), "--metrics-port", str(self.port),
+             "--cluster-cidr", self.pod_cidr],
+            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        log.close()
+        wait_until(self.ready, 60, f"tug-proxy (log {self.log_path})")
+        return self
+
+    def ready(self) -> bool:
+        if self.proc and self.proc.poll() is not None:
+            raise RuntimeError(f"tug-proxy exited: {self.log_path.read_text()[-3000:]}")
+        try:
+            return httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=1
+                             ).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def stop(self) -> None:
+        try:
+            if self.proc and self.proc.poll() is None:
+                self.proc.terminate()
+                try:
+                    self.proc.wait(20)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+        finally:
+            subprocess.run([sys.executable, "-m", "tugboat.proxy", "--cleanup"],
+                           capture_output=True, timeout=60)
+
+
 def docker(*args: str) -> str:
     return subprocess.run(["docker", *args], check=True, capture_output=True,
                           text=True).stdout.strip()

@@ -5,9 +5,10 @@ the projected token, ca.crt and namespace, verifies the server against the clust
 acts as its ServiceAccount: it may list pods (bound to `view`) and is refused a delete.
 
 busybox has no Python, so the pod runs the host's interpreter and this venv's packages
-through read-only hostPath mounts. It reaches the API server on the Docker bridge's
-gateway address — the node's own address on this host, which the serving certificate
-carries — as a pod on another host would reach it on its node's."""
+through read-only hostPath mounts. It reaches the API server as pods do in any cluster:
+KUBERNETES_SERVICE_HOST is the `kubernetes` Service's ClusterIP (10.96.0.1, which the
+serving certificate carries), and the service proxy carries it to the advertise address —
+the Docker bridge's gateway, the node's own address on this host."""
 
 from __future__ import annotations
 
@@ -21,13 +22,20 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.cluster import Api, KubeletProcess, pod_manifest, remove_node_containers
+from tests.e2e.cluster import (
+    Api,
+    KubeletProcess,
+    ServiceProxy,
+    pod_manifest,
+    remove_node_containers,
+)
 from tests.support.pki import TestPKI, service_account_key
 from tests.support.processes import ApiServerProcess, free_port
-from tugboat.cli.up.hostaddresses import ipv4_of
+from tugboat.cli.up.hostaddresses import ipv4_network_of, ipv4_of
 
 SCRIPT = """
-import json
+import json, os
+print("host:", os.environ["KUBERNETES_SERVICE_HOST"], flush=True)
 from kubernetes import client, config
 config.load_incluster_config()
 v1 = client.CoreV1Api()
@@ -60,11 +68,11 @@ def secure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureCluster]:
     d = tmp_path_factory.mktemp("in-cluster")
     gateway = bridge_gateway()
     pki = TestPKI(d / "pki")
-    serving = pki.serving(ips=(gateway,))
+    serving = pki.serving(ips=(gateway, "10.96.0.1"))
     sa_key = service_account_key(d / "sa.key")
     port = free_port()
     server = ApiServerProcess(d / "apiserver", extra=[
-        "--secure-port", str(port), "--bind-address", gateway,
+        "--secure-port", str(port), "--bind-address", gateway, "--advertise-address", gateway,
         "--tls-cert-file", str(serving.cert), "--tls-private-key-file", str(serving.key),
         "--client-ca-file", str(pki.ca.cert), "--authorization-mode", "Node,RBAC",
         "--enable-admission-plugins", "NamespaceLifecycle,ServiceAccount,NodeRestriction",
@@ -79,9 +87,12 @@ def secure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureCluster]:
                              ["--kubeconfig", str(kubeconfig), "--sync-frequency", "2s",
                               "--node-ip", gateway, "--address", "0.0.0.0"])
     kubelet.start()
+    proxy = ServiceProxy(server.url, node, d, ipv4_network_of("docker0") or "172.17.0.0/16")
+    proxy.start()
     api = Api(server.url)
     yield SecureCluster(api, node, pki.ca.cert.read_text())
     api.close()
+    proxy.stop()
     kubelet.stop()
     remove_node_containers(node)
     shutil.rmtree(d / node / "root", ignore_errors=True)
@@ -129,5 +140,6 @@ def test_the_official_client_in_a_pod_acts_as_its_service_account(
 
     api.wait_phase(ns, "in-cluster", "Succeeded", timeout=90)
     logs = api.http.get(f"/api/v1/namespaces/{ns}/pods/in-cluster/log").text
+    assert "host: 10.96.0.1" in logs, logs  # the `kubernetes` Service, through the proxy
     assert "pods: ['in-cluster']" in logs, logs
     assert "delete: 403 Forbidden" in logs, logs

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import re
 import secrets
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.e2e.cluster import ServiceProxy
 from tests.e2e.controller.cluster import Cluster, Daemon
 from tests.support.processes import free_port
 from tugboat.cli.up.clusterdns import CLUSTER_DNS_IP, publish
@@ -38,19 +37,14 @@ class ServicesCluster(Cluster):
     def __init__(self, data_dir: Path):
         super().__init__(data_dir)
         self.bridge = ipv4_of("docker0") or "172.17.0.1"
-        self.proxy: Daemon | None = None
+        self.proxy: ServiceProxy | None = None
         self.dns: Daemon | None = None
 
     def start(self, nodes: int = 1) -> ServicesCluster:
         super().start(nodes)
         assert self.kube is not None
-        node = self.nodes[0]
-        healthz = free_port()
-        self.proxy = Daemon("proxy", "tugboat.proxy", [
-            "--server", self.api.url, "--hostname-override", node, "--bind-address",
-            "127.0.0.1", "--healthz-port", str(healthz), "--metrics-port", str(healthz),
-            "--cluster-cidr", ipv4_network_of("docker0") or "172.17.0.0/16"],
-            self.data_dir).start(lambda: _ok(f"http://127.0.0.1:{healthz}/healthz"), 60)
+        self.proxy = ServiceProxy(self.api.url, self.nodes[0], self.data_dir,
+                                  ipv4_network_of("docker0") or "172.17.0.0/16").start()
         self.dns_port, health = free_port(), free_port()
         publish(self.kube, self.bridge, self.dns_port)
         self.dns = Daemon("dns", "tugboat.dns", [
@@ -62,12 +56,11 @@ class ServicesCluster(Cluster):
 
     def stop(self) -> None:
         try:
-            for daemon in (self.dns, self.proxy):
-                if daemon is not None:
-                    daemon.stop()
+            if self.dns is not None:
+                self.dns.stop()
+            if self.proxy is not None:
+                self.proxy.stop()  # and its rules
         finally:
-            subprocess.run([sys.executable, "-m", "tugboat.proxy", "--cleanup"],
-                           capture_output=True, timeout=60)
             super().stop()
 
 
