@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import struct
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -53,10 +54,12 @@ class PodEndpoint:
         try:
             return await asyncio.wait_for(asyncio.open_connection(self.host, port),
                                           CONNECT_TIMEOUT)
-        except (OSError, TimeoutError) as e:
-            raise ConnectionError(
-                f"error forwarding port {port} to pod {self.name}, uid {self.uid}: failed to "
-                f"connect to {self.host}:{port}: {e or 'timed out'}") from None
+        except TimeoutError:
+            reason = "i/o timeout"
+        except OSError as e:  # worded as Go's dialer words it, which kubectl users know
+            reason = f"connect: {os.strerror(e.errno).lower()}" if e.errno else str(e)
+        raise ConnectionError(f"error forwarding port {port} to pod {self.name}, uid "
+                              f"{self.uid}: dial tcp {self.host}:{port}: {reason}")
 
 
 async def pod_endpoint(ctx: ServerContext, namespace: str, name: str) -> PodEndpoint:

@@ -1,0 +1,53 @@
+"""`tug port-forward`'s port arguments, as kubectl reads them: `REMOTE`, `LOCAL:REMOTE`,
+`:REMOTE` (a random local port), a pod's named container port, and for a Service a
+service port (number or name) turned into the chosen pod's target port — numeric or named
+— with the local port defaulting to the service port; and kubectl's messages when a port
+is not there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tugboat.cli.commands.portforward import addresses, port_pairs
+from tugboat.cli.errors import CliError
+from tugboat.cli.portforwarding import PortPair
+
+POD: dict[str, Any] = {"metadata": {"name": "web-1"}, "spec": {"containers": [
+    {"name": "app", "ports": [{"name": "http", "containerPort": 8080}]}]}}
+SERVICE: dict[str, Any] = {"metadata": {"name": "web"}, "spec": {"ports": [
+    {"name": "http", "port": 80, "targetPort": "http"},
+    {"name": "echo", "port": 9000, "targetPort": 9001},
+    {"name": "plain", "port": 7000}]}}
+
+
+def test_pod_ports() -> None:
+    assert port_pairs(["5000", "8888:5000", ":6000", "http", "9999:http"], POD, None) == [
+        PortPair(5000, 5000), PortPair(8888, 5000), PortPair(0, 6000), PortPair(8080, 8080),
+        PortPair(9999, 8080)]
+
+
+def test_service_ports_become_target_ports() -> None:
+    assert port_pairs(["80", "8080:80", ":http", "9000", "echo", "7000"], POD, SERVICE) == [
+        PortPair(80, 8080), PortPair(8080, 8080), PortPair(0, 8080), PortPair(9000, 9001),
+        PortPair(9000, 9001), PortPair(7000, 7000)]
+
+
+@pytest.mark.parametrize("spec, service, message", [
+    ("81", SERVICE, "Service web does not have a service port 81"),
+    ("nope", SERVICE, "Service 'web' does not have a named port 'nope'"),
+    ("nope", None, "Pod 'web-1' does not have a named port 'nope'"),
+    ("70000", None, "Error parsing remote port '70000': should be between 0 and 65535"),
+    ("x:80", None, "Error parsing local port 'x': should be between 0 and 65535"),
+    ("0", None, "Error parsing remote port '0': should be between 1 and 65535"),
+])
+def test_port_errors(spec: str, service: dict[str, Any] | None, message: str) -> None:
+    with pytest.raises(CliError) as e:
+        port_pairs([spec], POD, service)
+    assert str(e.value) == message
+
+
+def test_addresses() -> None:
+    assert addresses("localhost") == ["127.0.0.1", "::1"]
+    assert addresses("0.0.0.0, localhost") == ["0.0.0.0", "127.0.0.1", "::1"]
