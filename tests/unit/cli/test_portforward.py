@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tugboat.cli.commands.portforward import addresses, port_pairs
+from tugboat.cli.commands.portforward import addresses, listen_all, port_pairs
 from tugboat.cli.errors import CliError
 from tugboat.cli.portforwarding import PortPair
 
@@ -51,3 +51,16 @@ def test_port_errors(spec: str, service: dict[str, Any] | None, message: str) ->
 def test_addresses() -> None:
     assert addresses("localhost") == ["127.0.0.1", "::1"]
     assert addresses("0.0.0.0, localhost") == ["0.0.0.0", "127.0.0.1", "::1"]
+
+
+def test_a_random_local_port_is_the_same_on_every_address(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    listeners = listen_all([PortPair(0, 80)], "localhost")
+    try:
+        ports = {pair.local for _sock, pair in listeners}
+        assert len(ports) == 1 and 0 not in ports
+        port = ports.pop()
+        assert f"Forwarding from 127.0.0.1:{port} -> 80" in capsys.readouterr().out
+    finally:
+        for sock, _pair in listeners:
+            sock.close()

@@ -7,6 +7,7 @@ while the local port stays the service port when none is given."""
 from __future__ import annotations
 
 import signal
+import socket
 import sys
 import threading
 from typing import Any
@@ -18,6 +19,7 @@ from tugboat.cli.errors import CliError
 from tugboat.cli.options import CONTEXT, examples, session_of
 from tugboat.cli.pods import find_pod
 from tugboat.cli.portforwarding import ForwardTarget, PortPair, listen, serve
+from tugboat.cli.session import Session
 from tugboat.client.tls import ssl_context
 
 Obj = dict[str, Any]
@@ -97,6 +99,44 @@ def addresses(text: str) -> list[str]:
     return out
 
 
+def pod_and_service(session: Session, target: str) -> tuple[Obj, Obj | None]:
+    """The running pod `target` means, and the Service when it names one."""
+    service = None
+    if "/" in target:
+        info, name = targets.single([target], "port-forward")
+        if info.kind == "Service":
+            service = session.client.get(info, name, session.ns_for(info))
+    pod = find_pod(session, target)
+    phase = (pod.get("status") or {}).get("phase")
+    if phase != "Running":
+        raise CliError(f"unable to forward port because pod is not running. Current "
+                       f"status={phase}")
+    return pod, service
+
+
+def listen_all(pairs: list[PortPair], address: str) -> list[tuple[socket.socket, PortPair]]:
+    """A listener per address and pair, printing kubectl's "Forwarding from" lines; a
+    random local port (0) is the same on every address once the first has it."""
+    listeners = []
+    for pair in pairs:
+        bound = 0
+        for addr in addresses(address):
+            try:
+                sock = listen(addr, pair.local)
+            except OSError as e:
+                if addr == "::1":
+                    continue  # no IPv6 loopback here: 127.0.0.1 is enough, as for kubectl
+                raise CliError(f"unable to listen on port {pair.local}: {e}") from None
+            pair = PortPair(sock.getsockname()[1], pair.remote)
+            shown = f"[{addr}]" if ":" in addr else addr
+            print(f"Forwarding from {shown}:{pair.local} -> {pair.remote}", flush=True)
+            listeners.append((sock, pair))
+            bound += 1
+        if not bound:
+            raise CliError(f"unable to listen on any of the requested ports: {pair}")
+    return listeners
+
+
 def port_forward(ctx: typer.Context,
                  target: str = typer.Argument(..., help="TYPE/NAME or a pod name."),
                  ports: list[str] = typer.Argument(..., help="[LOCAL_PORT:]REMOTE_PORT..."),
@@ -109,40 +149,13 @@ def port_forward(ctx: typer.Context,
     """Forward one or more local ports to a pod."""
     del pod_running_timeout  # accepted for kubectl's command lines; the pod must be running
     session = session_of(ctx)
-    service = None
-    if "/" in target:
-        info, name = targets.single([target], "port-forward")
-        if info.kind == "Service":
-            service = session.client.get(info, name, session.ns_for(info))
-    pod = find_pod(session, target)
-    phase = (pod.get("status") or {}).get("phase")
-    if phase != "Running":
-        raise CliError(f"unable to forward port because pod is not running. Current "
-                       f"status={phase}")
+    pod, service = pod_and_service(session, target)
     pairs = port_pairs(ports, pod, service)
-    cfg = session.config
-    meta = pod["metadata"]
+    cfg, meta = session.config, pod["metadata"]
     forward_to = ForwardTarget(
         cfg.server, f"/api/v1/namespaces/{meta['namespace']}/pods/{meta['name']}/portforward",
         cfg.token, ssl_context(cfg) if cfg.server.startswith("https") else None)
-    listeners = []
-    for pair in pairs:
-        bound = 0
-        for addr in addresses(address):
-            try:
-                sock = listen(addr, pair.local)
-            except OSError as e:
-                if addr == "::1":
-                    continue  # no IPv6 loopback here: 127.0.0.1 is enough, as for kubectl
-                raise CliError(f"unable to listen on port {pair.local}: {e}") from None
-            local = sock.getsockname()[1]
-            pair = PortPair(local, pair.remote)
-            shown = f"[{addr}]" if ":" in addr else addr
-            print(f"Forwarding from {shown}:{local} -> {pair.remote}", flush=True)
-            listeners.append((sock, pair))
-            bound += 1
-        if not bound:
-            raise CliError(f"unable to listen on any of the requested ports: {ports}")
+    listeners = listen_all(pairs, address)
     for sock, pair in listeners:
         threading.Thread(target=serve, args=(sock, forward_to, pair), daemon=True).start()
     stop = threading.Event()

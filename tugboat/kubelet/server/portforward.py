@@ -155,7 +155,7 @@ async def _channels(ws: WebSocket, endpoint: PodEndpoint, ports: list[int]) -> N
     inbound: list[asyncio.Queue[bytes | None]] = [asyncio.Queue(64) for _ in ports]
     forwards = [asyncio.create_task(_forward_channel(endpoint, port, 2 * i, inbound[i], send))
                 for i, port in enumerate(ports)]
-    reader = asyncio.create_task(_read_channels(ws, inbound))
+    reader = asyncio.create_task(_read_channels(ws, inbound, forwards))
     try:
         await asyncio.wait([asyncio.gather(*forwards), reader],
                            return_when=asyncio.FIRST_COMPLETED)
@@ -167,7 +167,9 @@ async def _channels(ws: WebSocket, endpoint: PodEndpoint, ports: list[int]) -> N
                 await task
 
 
-async def _read_channels(ws: WebSocket, inbound: list[asyncio.Queue[bytes | None]]) -> None:
+async def _read_channels(ws: WebSocket, inbound: list[asyncio.Queue[bytes | None]],
+                         forwards: list[asyncio.Task[None]]) -> None:
+    """Client frames to their ports' queues; a port whose connection is over drops them."""
     while True:
         message = await ws.receive()
         if message["type"] == "websocket.disconnect":
@@ -176,7 +178,7 @@ async def _read_channels(ws: WebSocket, inbound: list[asyncio.Queue[bytes | None
         if len(data) < 2 or data[0] % 2:
             continue  # nothing, or the client writing to an error channel
         index = data[0] // 2
-        if index < len(inbound):
+        if index < len(inbound) and not forwards[index].done():
             await inbound[index].put(data[1:])
 
 
