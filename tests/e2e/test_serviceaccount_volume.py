@@ -68,9 +68,8 @@ def test_a_pod_sees_its_token_ca_and_namespace(sa_api: Api) -> None:
     token, namespace = lines[0], lines[1]
     assert namespace == ns
     assert "\n".join(lines[2:5]) + "\n" == CA
-    # The loopback server URL becomes the node's address (--node-ip 127.0.0.1 here).
-    assert lines[5:7] == ["KUBERNETES_SERVICE_HOST=127.0.0.1",
-                          f"KUBERNETES_SERVICE_PORT={api.url.rsplit(':', 1)[1]}"]
+    # The `kubernetes` Service the API server keeps: its ClusterIP and port, as everywhere.
+    assert lines[5:7] == ["KUBERNETES_SERVICE_HOST=10.96.0.1", "KUBERNETES_SERVICE_PORT=443"]
     r = api.http.post("/apis/authentication.k8s.io/v1/tokenreviews",
                       json={"spec": {"token": token}})
     status = r.json()["status"]

@@ -197,7 +197,7 @@ def test_up_runs_the_examples_and_adopts_its_containers_after_a_restart(
     c = cluster
     c.start()
     assert f"[3/9] checking the certificates in {c.data / 'pki'} ... created a cluster CA " \
-        "and 7 certificates" in c.lines
+        "and 9 certificates" in c.lines
     _assert_secure(c)
     assert c.ok("get", "nodes", "-o", "name") .split() == [f"node/{c.node}"]
     assert c.ok("apply", "-f", str(EXAMPLES / "pod.yaml")) == "pod/hello created\n"
@@ -303,7 +303,7 @@ def test_killed_daemons_are_restarted_and_tug_down_removes_the_containers(
     c.ok("apply", "-f", str(EXAMPLES / "pod.yaml"))
     c.ok("wait", "--for=condition=Ready", "pod/hello", "--timeout=120s")
     before = c.daemon_pids()
-    assert set(before) == {"apiserver", "scheduler", "controller", "kubelet"}
+    assert set(before) == {"apiserver", "scheduler", "controller", "proxy", "dns", "kubelet"}
 
     os.kill(before["apiserver"], signal.SIGKILL)
     os.kill(before["scheduler"], signal.SIGKILL)
@@ -329,10 +329,12 @@ def test_killed_daemons_are_restarted_and_tug_down_removes_the_containers(
     assert down.returncode == 0, down.stdout + down.stderr
     pid = c.proc.pid
     assert down.stdout == (f"stopping tug up (pid {pid}) ... stopped\n"
-                           f"removing the containers of node {c.node} ... removed 4\n")
+                           f"removing the containers of node {c.node} ... removed 4\n"
+                           f"removing the service proxy's rules ... removed\n")
     assert c.proc.wait(10) == 0
     c.proc = None
     assert c.containers("hello") == c.containers("after-restarts") == set()
     again = c.tug("down", "--data-dir", str(c.data))
     assert again.stdout == (f"no tug up is running on {c.data}\n"
-                            f"removing the containers of node {c.node} ... removed 0\n")
+                            f"removing the containers of node {c.node} ... removed 0\n"
+                            f"removing the service proxy's rules ... removed\n")

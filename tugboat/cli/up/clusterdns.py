@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from tugboat.client import SyncApiClient
-from tugboat.client.errors import AlreadyExists
+from tugboat.client.errors import AlreadyExists, NotFound
 
 NAMESPACE, NAME = "kube-system", "kube-dns"
 CLUSTER_DNS_IP = "10.96.0.10"
@@ -45,12 +45,16 @@ def _ensure(client: SyncApiClient, resource: str, body: dict[str, Any]) -> None:
     """Create `body`, or bring an existing object's content in line (a previous run on
     another port or address); its identity and ClusterIP stay."""
     name = body["metadata"]["name"]
+    # Looked up first: creating a Service that exists with the same ClusterIP is refused
+    # for the address (422, "already allocated") before the name is ever compared.
     try:
-        client.create(resource, body, NAMESPACE)
-        return
-    except AlreadyExists:
-        pass
-    current = client.get(resource, name, NAMESPACE)
+        current = client.get(resource, name, NAMESPACE)
+    except NotFound:
+        try:
+            client.create(resource, body, NAMESPACE)
+            return
+        except AlreadyExists:  # created meanwhile
+            current = client.get(resource, name, NAMESPACE)
     merged = {**current, **{k: v for k, v in body.items() if k not in ("metadata", "spec")}}
     merged["metadata"] = {**current["metadata"], "labels": body["metadata"]["labels"]}
     if "spec" in body:
