@@ -204,6 +204,12 @@ def test_up_runs_the_examples_and_adopts_its_containers_after_a_restart(
     c.ok("wait", "--for=condition=Ready", "pod/hello", "--timeout=120s")
     before = c.containers("hello")
     assert len(before) == 2  # the sandbox and the container
+    # The pod finds the API server as pods do everywhere: by name through the cluster DNS
+    # (kube-dns -> tug-dns on the bridge) and by ClusterIP through the service proxy.
+    found = c.ok("exec", "hello", "--", "sh", "-c",
+                 "nslookup kubernetes.default.svc.cluster.local; "
+                 "nc -w 2 kubernetes.default 443 </dev/null && echo connected")
+    assert "Address: 10.96.0.1" in found and "connected" in found, found
 
     assert "hello from Tugboat" in c.ok("logs", "hello")
     follow = subprocess.Popen([TUG, "--kubeconfig", str(c.kubeconfig), "logs", "-f", "hello"],
