@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 
 from tugboat.client import ApiClient, EventRecorder, LeaderElector, SharedInformerFactory
+from tugboat.client.healthserver import HealthServer
 from tugboat.controller.clusterroleaggregation import ClusterRoleAggregationController
 from tugboat.controller.context import ControllerContext
 from tugboat.controller.daemonset import DaemonSetController
@@ -33,7 +34,7 @@ from tugboat.controller.replicaset import ReplicaSetController
 from tugboat.controller.replicationcontroller import ReplicationControllerController
 from tugboat.controller.rootcacertpublisher import RootCACertPublisher
 from tugboat.controller.serviceaccounts import ServiceAccountsController
-from tugboat.controller.serving import HealthServer
+from tugboat.controller.serving import health_routes
 from tugboat.controller.ttlafterfinished import TTLAfterFinishedController
 
 log = logging.getLogger(__name__)
@@ -120,13 +121,8 @@ class ControllerManager:
     async def _serve(self) -> HealthServer | None:
         if not self.opts.port:
             return None
-        server = HealthServer(self.opts.bind_address, self.opts.port, {
-            "/healthz": lambda: (200, "text/plain", b"ok"),
-            "/livez": lambda: (200, "text/plain", b"ok"),
-            "/readyz": lambda: (200 if self.leading or not self.opts.leader_elect else 500,
-                                "text/plain", b"ok" if self.leading else b"not leading"),
-            "/metrics": lambda: (200, "text/plain; version=0.0.4", self.metrics.render()),
-        })
+        server = HealthServer(self.opts.bind_address, self.opts.port, health_routes(
+            lambda: self.leading or not self.opts.leader_elect, self.metrics.render))
         await server.start()
         return server
 

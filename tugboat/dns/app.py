@@ -11,9 +11,10 @@ from collections.abc import Coroutine
 from typing import Any
 
 from tugboat.client import ApiClient, SharedInformerFactory
+from tugboat.client.healthserver import HealthServer
 from tugboat.dns.forward import Forwarder
 from tugboat.dns.handler import QueryHandler
-from tugboat.dns.health import HealthServer
+from tugboat.dns.health import health_routes
 from tugboat.dns.index import DNSIndex
 from tugboat.dns.kubernetes import KubernetesZone
 from tugboat.dns.metrics import DNSMetrics
@@ -45,7 +46,7 @@ class DNSApp:
         self.dns = DNSServer(QueryHandler(zone, forwarder, self.metrics, self.synced),
                              options.bind_address, options.port)
         self.health = HealthServer(options.health_bind_address, options.health_port,
-                                   ready=self.synced, metrics=self.metrics.render)
+                                   health_routes(self.synced, self.metrics.render))
         # Readiness waits for the records' sources only: Namespaces merely tell an empty
         # namespace's `<ns>.svc` (NODATA) from a missing one, so a role without them
         # (older system:kube-dns bindings) costs that and no more.

@@ -10,11 +10,12 @@ import logging
 from typing import Any
 
 from tugboat.client import SharedInformerFactory
+from tugboat.client.healthserver import HealthServer
 from tugboat.proxy.iptables import Iptables
 from tugboat.proxy.metrics import ProxyMetrics
 from tugboat.proxy.options import Options
 from tugboat.proxy.proxier import Proxier, ProxierConfig
-from tugboat.proxy.serving import HealthServer
+from tugboat.proxy.serving import health_routes
 from tugboat.proxy.svclink import ServiceLink
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,8 @@ class ProxyApp:
         servers = []
         ports = {self.options.healthz_port, self.options.metrics_port} - {0}
         for port in sorted(ports):
-            server = HealthServer(self.options.bind_address, port, health=self.proxier.health,
-                                  metrics=self.metrics.render)
+            server = HealthServer(self.options.bind_address, port,
+                                  health_routes(self.proxier.health, self.metrics.render))
             await server.start()
             servers.append(server)
         self.factory.start()

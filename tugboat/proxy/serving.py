@@ -1,65 +1,19 @@
-"""`/healthz`, `/livez` and `/metrics` on the proxy's healthz port (10256) and metrics
-port (10249), as kube-proxy serves them. /healthz answers kube-proxy's JSON
-(lastUpdated, currentTime) with 200 while syncs keep up and 503 once the last one is
-older than twice the sync period. A few lines of HTTP/1.1 on asyncio streams."""
+"""The routes of the proxy's healthz port (10256) and metrics port (10249), as kube-proxy
+serves them: /healthz (and /livez) answer kube-proxy's JSON (lastUpdated, currentTime) with
+200 while syncs keep up and 503 once the last one is older than twice the sync period.
+Served by the daemons' shared HealthServer (client/healthserver.py)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from collections.abc import Callable
 
-log = logging.getLogger(__name__)
-
-PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
-_REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed",
-            503: "Service Unavailable"}
+from tugboat.client.healthserver import Handler, metrics
 
 
-class HealthServer:
-    def __init__(self, host: str, port: int, *, health: Callable[[], tuple[bool, bytes]],
-                 metrics: Callable[[], bytes]):
-        self.host, self.port = host, port
-        self._health, self._metrics = health, metrics
-        self._server: asyncio.Server | None = None
+def health_routes(health: Callable[[], tuple[bool, bytes]], render: Callable[[], bytes]
+                  ) -> dict[str, Handler]:
+    def healthz() -> tuple[int, str, bytes]:
+        good, body = health()
+        return (200 if good else 503), "application/json", body
 
-    async def start(self) -> int:
-        self._server = await asyncio.start_server(self._handle, self.host, self.port)
-        self.port = self._server.sockets[0].getsockname()[1]
-        log.info("serving healthz and metrics on %s:%d", self.host, self.port)
-        return self.port
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            with contextlib.suppress(Exception):
-                await self._server.wait_closed()
-
-    def respond(self, method: str, path: str) -> tuple[int, str, bytes]:
-        path = path.split("?", 1)[0]
-        if method not in ("GET", "HEAD"):
-            return 405, "text/plain", b"method not allowed\n"
-        if path in ("/healthz", "/livez"):
-            ok, body = self._health()
-            return (200 if ok else 503), "application/json", body
-        if path == "/metrics":
-            return 200, PROMETHEUS_TEXT, self._metrics()
-        return 404, "text/plain", b"404 page not found\n"
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            request = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
-            method, path, _ = request.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 2)
-            code, ctype, body = self.respond(method, path)
-            head = (f"HTTP/1.1 {code} {_REASONS.get(code, 'OK')}\r\nContent-Type: {ctype}\r\n"
-                    f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
-            writer.write(head.encode() + (body if method != "HEAD" else b""))
-            await writer.drain()
-        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError,
-                ValueError, ConnectionError):
-            pass
-        finally:
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
+    return {"/healthz": healthz, "/livez": healthz, "/metrics": metrics(render)}

@@ -16,6 +16,7 @@ import uuid
 from typing import Any
 
 from tugboat.client import EventRecorder, LeaderElector, SharedInformerFactory
+from tugboat.client.healthserver import HealthServer
 from tugboat.scheduler.algorithm import ScheduleAlgorithm
 from tugboat.scheduler.cache import SchedulerCache
 from tugboat.scheduler.eventhandlers import EventHandlers
@@ -26,7 +27,7 @@ from tugboat.scheduler.plugins import default_plugins
 from tugboat.scheduler.reporting import Reporter
 from tugboat.scheduler.scheduler import Scheduler
 from tugboat.scheduler.schedulingqueue import SchedulingQueue
-from tugboat.scheduler.serving import HealthServer
+from tugboat.scheduler.serving import health_routes
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ class SchedulerApp:
         health = None
         if self.options.port:
             health = HealthServer(self.options.bind_address, self.options.port,
-                                  ready=self.ready, metrics=self.metrics.render)
+                                  health_routes(self.ready, self.metrics.render))
             await health.start()
         self.factory.start()
         elect: asyncio.Task[None] | None = None

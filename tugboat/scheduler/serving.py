@@ -1,70 +1,14 @@
-"""`/healthz`, `/livez`, `/readyz` and `/metrics` on the scheduler's port (10259 by
-default, like kube-scheduler's; 0 turns it off). A few lines of HTTP/1.1 on asyncio
-streams: the scheduler has no web framework and needs none for four GETs."""
+"""The routes of the scheduler's port (10259 by default, like kube-scheduler's; 0 turns it
+off): `/healthz` and `/livez` while the loop serves, `/readyz` once the informers have
+synced, `/metrics`. Served by the daemons' shared HealthServer (client/healthserver.py)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from collections.abc import Callable
 
-log = logging.getLogger(__name__)
-
-PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
+from tugboat.client.healthserver import Handler, metrics, ok, readiness
 
 
-class HealthServer:
-    def __init__(self, host: str, port: int, *, ready: Callable[[], bool],
-                 metrics: Callable[[], bytes]):
-        self.host, self.port = host, port
-        self._ready, self._metrics = ready, metrics
-        self._server: asyncio.Server | None = None
-
-    async def start(self) -> int:
-        """Listen; returns the bound port (useful when asked for port 0 in tests)."""
-        self._server = await asyncio.start_server(self._handle, self.host, self.port)
-        self.port = self._server.sockets[0].getsockname()[1]
-        log.info("serving healthz and metrics on %s:%d", self.host, self.port)
-        return self.port
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            with contextlib.suppress(Exception):
-                await self._server.wait_closed()
-
-    def respond(self, method: str, path: str) -> tuple[int, str, bytes]:
-        """(status, content type, body) for one request."""
-        path = path.split("?", 1)[0]
-        if method not in ("GET", "HEAD"):
-            return 405, "text/plain", b"method not allowed\n"
-        if path in ("/healthz", "/livez"):
-            return 200, "text/plain", b"ok"
-        if path == "/readyz":
-            ok = self._ready()
-            return (200 if ok else 503), "text/plain", b"ok" if ok else b"informers not synced"
-        if path == "/metrics":
-            return 200, PROMETHEUS_TEXT, self._metrics()
-        return 404, "text/plain", b"404 page not found\n"
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            request = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
-            method, path, _ = request.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 2)
-            code, ctype, body = self.respond(method, path)
-            head = (f"HTTP/1.1 {code} {_REASONS.get(code, 'OK')}\r\nContent-Type: {ctype}\r\n"
-                    f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
-            writer.write(head.encode() + (body if method != "HEAD" else b""))
-            await writer.drain()
-        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError,
-                ValueError, ConnectionError):
-            pass
-        finally:
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
-
-
-_REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed",
-            503: "Service Unavailable"}
+def health_routes(ready: Callable[[], bool], render: Callable[[], bytes]) -> dict[str, Handler]:
+    return {"/healthz": ok(), "/livez": ok(),
+            "/readyz": readiness(ready, b"informers not synced"), "/metrics": metrics(render)}

@@ -1,4 +1,5 @@
-"""The healthz/metrics server answers plain HTTP GETs on a real socket."""
+"""The daemons' healthz/metrics server answers plain HTTP GETs on a real socket, with the
+routes each daemon gives it (here the scheduler's)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import asyncio
 
 import pytest
 
-from tugboat.scheduler.serving import HealthServer
+from tugboat.client.healthserver import HealthServer
+from tugboat.scheduler.serving import health_routes
 
 pytestmark = pytest.mark.anyio
 
@@ -23,8 +25,8 @@ async def get(port: int, path: str, method: str = "GET") -> tuple[int, bytes]:
 
 async def test_endpoints():
     ready = [False]
-    server = HealthServer("127.0.0.1", 0, ready=lambda: ready[0],
-                          metrics=lambda: b"scheduler_up 1\n")
+    server = HealthServer("127.0.0.1", 0, health_routes(lambda: ready[0],
+                                                        lambda: b"scheduler_up 1\n"))
     port = await server.start()
     try:
         assert await get(port, "/healthz") == (200, b"ok")
