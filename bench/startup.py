@@ -12,12 +12,19 @@
   CLI processes, no apiserver, no status) — what Tugboat would take with zero overhead;
 - the ratios the issue targets: Tugboat / bare Docker ≤ 1.3 and Tugboat / Swarm ≤ 0.5.
 
+`--init-configmap` measures instead what issue 14 targets: a pod with one init container
+(busybox `true`) and a configMap volume reaches Running within 1.2× a plain pod's time.
+Both kinds run side by side on one kubelet, interleaved (the order flips each round), one
+pod at a time (the ratio of the median create→Running) and in bursts; Docker's event
+stream times each pod's containers, so the report says where the extra time goes.
+
 Pods carry no seccompProfile, so the kubelet runs them Unconfined as Kubernetes' does by
 default; `--seccomp-default` starts the kubelet with that flag (RuntimeDefault, the filter
 bare `docker run` and Swarm apply) to show how much of the gap is that default.
 
 Usage: .venv/bin/python bench/startup.py [--bursts 20,50] [--data-dir DIR] [--no-swarm]
                                         [--seccomp-default]
+       .venv/bin/python bench/startup.py --init-configmap [--rounds 10] [--bursts 20]
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -43,6 +51,7 @@ from tests.e2e.cluster import KubeletProcess, remove_node_containers  # noqa: E4
 from tests.support.processes import ApiServerProcess, wait_until  # noqa: E402
 
 IMAGE, PAUSE = "busybox:1.35", "tugboat/pause:3.9"
+CONFIGMAP = "bench-config"
 
 
 def pct(values: list[float], p: float) -> float:
@@ -68,11 +77,31 @@ def pod(name: str, node: str) -> bytes:
                                                   "command": ["sleep", "3600"]}]}})
 
 
+def init_configmap_pod(name: str, node: str) -> bytes:
+    """The plain pod plus what issue 14 adds to its start: one init container that must
+    exit 0 first, and the namespace's ConfigMap mounted into the app."""
+    manifest = orjson.loads(pod(name, node))
+    spec = manifest["spec"]
+    spec["initContainers"] = [{"name": "init", "image": IMAGE,
+                               "imagePullPolicy": "IfNotPresent", "command": ["true"]}]
+    spec["volumes"] = [{"name": "config", "configMap": {"name": CONFIGMAP}}]
+    spec["containers"][0]["volumeMounts"] = [{"name": "config", "mountPath": "/etc/config"}]
+    return orjson.dumps(manifest)
+
+
+def create_configmap(http: httpx.Client, ns: str) -> None:
+    http.post(f"/api/v1/namespaces/{ns}/configmaps", json={
+        "metadata": {"name": CONFIGMAP},
+        "data": {"app.properties": "color=blue\nsize=3\n", "mode": "bench"}},
+    ).raise_for_status()
+
+
 class RunningWatch:
     """Watches a namespace and records when each pod is first seen Running."""
 
     def __init__(self, url: str, ns: str):
-        self.running: dict[str, float] = {}
+        self.running: dict[str, float] = {}  # time.monotonic()
+        self.running_at: dict[str, float] = {}  # time.time(), to set beside Docker's events
         self._stop = False
         self._thread = threading.Thread(target=self._watch, args=(url, ns), daemon=True)
         self._ready = threading.Event()
@@ -82,28 +111,35 @@ class RunningWatch:
         self._ready.wait(10)
 
     def _watch(self, url: str, ns: str) -> None:
-        with httpx.Client(timeout=None) as http, http.stream(
-                "GET", f"{url}/api/v1/namespaces/{ns}/pods", params={"watch": "1"}) as r:
-            self._ready.set()
-            for line in r.iter_lines():
-                if self._stop:
-                    return
-                if not line:
-                    continue
-                obj = orjson.loads(line)["object"]
-                name = obj["metadata"]["name"]
-                if (obj.get("status") or {}).get("phase") == "Running":
-                    self.running.setdefault(name, time.monotonic())
+        try:
+            with httpx.Client(timeout=None) as http, http.stream(
+                    "GET", f"{url}/api/v1/namespaces/{ns}/pods", params={"watch": "1"}) as r:
+                self._ready.set()
+                for line in r.iter_lines():
+                    if self._stop:
+                        return
+                    if not line:
+                        continue
+                    obj = orjson.loads(line)["object"]
+                    name = obj["metadata"]["name"]
+                    if (obj.get("status") or {}).get("phase") == "Running":
+                        self.running.setdefault(name, time.monotonic())
+                        self.running_at.setdefault(name, time.time())
+        except httpx.HTTPError:
+            pass  # the API server stopped at the end of the run
 
     def stop(self) -> None:
         self._stop = True
 
 
-def tugboat_burst(api_url: str, node: str, n: int) -> tuple[list[float], float]:
+def tugboat_burst(api_url: str, node: str, n: int,
+                  manifest: Callable[[str, str], bytes] = pod) -> tuple[list[float], float]:
     """(create→Running latency per pod, seconds from the first create to all Running)."""
     http = httpx.Client(base_url=api_url, timeout=30)
     ns = f"burst-{n}-{secrets.token_hex(2)}"
     http.post("/api/v1/namespaces", json={"metadata": {"name": ns}}).raise_for_status()
+    if manifest is not pod:
+        create_configmap(http, ns)
     watch = RunningWatch(api_url, ns)
     watch.start()
     created: dict[str, float] = {}
@@ -111,7 +147,7 @@ def tugboat_burst(api_url: str, node: str, n: int) -> tuple[list[float], float]:
     def create(i: int) -> None:
         name = f"p{i:03d}"
         created[name] = time.monotonic()
-        r = http.post(f"/api/v1/namespaces/{ns}/pods", content=pod(name, node),
+        r = http.post(f"/api/v1/namespaces/{ns}/pods", content=manifest(name, node),
                       headers={"Content-Type": "application/json"})
         r.raise_for_status()
 
@@ -211,15 +247,172 @@ def swarm_service(n: int) -> float:
     return took
 
 
+class DockerTimeline:
+    """Docker's own clock for one node's containers: when each pod's sandbox, init and app
+    containers were created, started and died (the first of each), from `docker events`
+    — passive, so timing the pods costs Docker nothing."""
+
+    def __init__(self, node: str):
+        self.seen: dict[tuple[str, str, str], float] = {}  # (pod, container, action) → time
+        self._proc = subprocess.Popen(
+            ["docker", "events", "--filter", "type=container", "--filter", "event=create",
+             "--filter", "event=start", "--filter", "event=die",
+             "--filter", f"label=io.tugboat.node={node}", "--format", "{{json .}}"],
+            stdout=subprocess.PIPE, text=True)
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+        time.sleep(0.5)  # let the event stream attach before the first pod exists
+
+    def _read(self) -> None:
+        assert self._proc.stdout is not None
+        for line in self._proc.stdout:
+            event = orjson.loads(line)
+            labels = (event.get("Actor") or {}).get("Attributes") or {}
+            key = (labels.get("io.tugboat.pod.name", ""),
+                   labels.get("io.tugboat.container.name", ""), event.get("Action", ""))
+            self.seen.setdefault(key, event["timeNano"] / 1e9)
+
+    def at(self, pod_name: str, container: str, action: str) -> float | None:
+        return self.seen.get((pod_name, container, action))
+
+    def stop(self) -> None:
+        self._proc.terminate()
+        self._proc.wait()
+
+
+# The steps of a pod's start, each from the previous one's end: (label, container, action).
+PLAIN_STEPS = [("sandbox started", "POD", "start"), ("app started", "app", "start")]
+INIT_STEPS = [("sandbox started", "POD", "start"), ("init started", "init", "start"),
+              ("init exited", "init", "die"), ("app started", "app", "start")]
+
+
+def one_at_a_time(api_url: str, node: str, rounds: int, timeline: DockerTimeline
+                  ) -> dict[str, list[dict[str, float]]]:
+    """Each round starts one plain pod and one init+configMap pod, one after the other (the
+    order flips each round), each alone on the node: its create→Running and its steps."""
+    http = httpx.Client(base_url=api_url, timeout=30)
+    ns = f"init-cm-{secrets.token_hex(2)}"
+    http.post("/api/v1/namespaces", json={"metadata": {"name": ns}}).raise_for_status()
+    create_configmap(http, ns)
+    watch = RunningWatch(api_url, ns)
+    watch.start()
+    kinds: dict[str, tuple[Callable[[str, str], bytes], list]] = {
+        "plain": (pod, PLAIN_STEPS), "init+configMap": (init_configmap_pod, INIT_STEPS)}
+    out: dict[str, list[dict[str, float]]] = {kind: [] for kind in kinds}
+    for r in range(rounds):
+        order = list(kinds) if r % 2 == 0 else list(reversed(kinds))
+        for kind in order:
+            manifest, steps = kinds[kind]
+            name = f"{'init' if manifest is not pod else 'plain'}-{r:03d}"
+            created = time.time()
+            http.post(f"/api/v1/namespaces/{ns}/pods", content=manifest(name, node),
+                      headers={"Content-Type": "application/json"}).raise_for_status()
+            wait_until(lambda name=name: name in watch.running_at, 60, f"{name} Running")
+            running = watch.running_at[name]
+            # Docker's events may trail the watch by a few milliseconds
+            wait_until(lambda name=name, steps=steps: all(
+                timeline.at(name, c, a) for _, c, a in steps), 10, f"{name}'s events")
+            row, last = {"create→Running": running - created}, created
+            for label, container, action in steps:
+                t = timeline.at(name, container, action) or last
+                row[label] = t - last
+                last = t
+            row["→ seen Running"] = running - last
+            out[kind].append(row)
+            http.delete(f"/api/v1/namespaces/{ns}/pods/{name}",
+                        params={"gracePeriodSeconds": "0"})
+            wait_until(lambda name=name: not docker(
+                "ps", "-aq", "--filter", f"label=io.tugboat.node={node}",
+                "--filter", f"label=io.tugboat.pod.name={name}"), 60, f"{name} removed")
+    watch.stop()
+    http.close()
+    return out
+
+
+def init_configmap_main(args: argparse.Namespace) -> None:
+    bursts = [int(b) for b in (args.bursts or "20").split(",") if int(b) > 0]
+    data = Path(args.data_dir or tempfile.mkdtemp(prefix="tugboat-startup-"))
+    api = ApiServerProcess(data / "apiserver")
+    api.start()
+    node = f"bench-{secrets.token_hex(3)}"
+    kubelet = KubeletProcess(api.url, node, data / node)
+    kubelet.start()
+    timeline = DockerTimeline(node)
+    burst_rows: list[tuple[int, str, list[float], float]] = []
+    try:
+        wait_until(lambda: httpx.get(f"{api.url}/api/v1/nodes/{node}").status_code == 200,
+                   20, "node registered")
+        tugboat_burst(api.url, node, 3)  # warm-up: first-use costs are not what we measure
+        tugboat_burst(api.url, node, 3, init_configmap_pod)
+        singles = one_at_a_time(api.url, node, args.rounds, timeline)
+        for n in bursts:
+            for r in range(args.burst_rounds):
+                order = [("plain", pod), ("init+configMap", init_configmap_pod)]
+                for kind, manifest in (order if r % 2 == 0 else order[::-1]):
+                    latencies, total = tugboat_burst(api.url, node, n, manifest)
+                    burst_rows.append((n, kind, latencies, total))
+    finally:
+        timeline.stop()
+        kubelet.stop()
+        api.stop()
+        remove_node_containers(node)
+        if not args.data_dir:
+            shutil.rmtree(data, ignore_errors=True)
+    report_init_configmap(singles, burst_rows, args.rounds)
+
+
+def report_init_configmap(singles: dict[str, list[dict[str, float]]],
+                          burst_rows: list[tuple[int, str, list[float], float]],
+                          rounds: int) -> None:
+    info = docker("version", "--format", "{{.Server.Version}}")
+    print(f"pod start-up with an init container and a configMap volume vs a plain pod "
+          f"({os.cpu_count()} CPUs, Docker {info}); {rounds} rounds, one pod at a time, "
+          f"order flipped each round")
+    medians = {kind: statistics.median(r["create→Running"] for r in rows)
+               for kind, rows in singles.items()}
+    for kind, rows in singles.items():
+        steps = [k for k in rows[0] if k != "create→Running"]
+        lat = [r["create→Running"] for r in rows]
+        print(f"  {kind:>15}: create→Running median {medians[kind]:.3f}s "
+              f"(p10 {pct(lat, 10):.3f}s, p90 {pct(lat, 90):.3f}s)")
+        print("  " + " " * 17 + "median steps: " + ", ".join(
+            f"{s} +{statistics.median(r[s] for r in rows):.3f}s" for s in steps))
+    ratio = medians["init+configMap"] / medians["plain"]
+    print(f"  ratio init+configMap / plain (medians): {ratio:.2f} "
+          f"({'within' if ratio <= 1.2 else 'OVER'} the 1.2 target)")
+    by_n: dict[int, dict[str, list[tuple[list[float], float]]]] = {}
+    for n, kind, lat, total in burst_rows:
+        by_n.setdefault(n, {}).setdefault(kind, []).append((lat, total))
+    for n, kinds in by_n.items():
+        totals = {}
+        for kind, runs in kinds.items():
+            lat = [x for run_lat, _ in runs for x in run_lat]
+            totals[kind] = statistics.median(total for _, total in runs)
+            print(f"  burst of {n} {kind:>15}: all Running {totals[kind]:.2f}s (median of "
+                  f"{len(runs)}), create→Running p50 {pct(lat, 50):.2f}s p99 {pct(lat, 99):.2f}s")
+        print(f"  burst of {n} ratio (all Running): "
+              f"{totals['init+configMap'] / totals['plain']:.2f}")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--bursts", default="20,50")
+    p.add_argument("--bursts", default=None,
+                   help="burst sizes (default 20,50; with --init-configmap 20, 0 for none)")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--no-swarm", action="store_true")
     p.add_argument("--seccomp-default", action="store_true",
                    help="run the kubelet with --seccomp-default (RuntimeDefault for pods)")
+    p.add_argument("--init-configmap", action="store_true",
+                   help="issue 14: an init container and a configMap volume vs a plain pod")
+    p.add_argument("--rounds", type=int, default=10,
+                   help="--init-configmap: pods of each kind started one at a time")
+    p.add_argument("--burst-rounds", type=int, default=2,
+                   help="--init-configmap: bursts of each kind per burst size")
     args = p.parse_args()
-    bursts = [int(b) for b in args.bursts.split(",")]
+    if args.init_configmap:
+        init_configmap_main(args)
+        return
+    bursts = [int(b) for b in (args.bursts or "20,50").split(",")]
     data = Path(args.data_dir or tempfile.mkdtemp(prefix="tugboat-startup-"))
     api = ApiServerProcess(data / "apiserver")
     api.start()
