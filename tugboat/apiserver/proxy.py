@@ -115,7 +115,7 @@ async def pod_logs(request: Request, reg: Registry, namespace: str, name: str) -
         text = (await upstream.aread()).decode(errors="replace").strip()
         await upstream.aclose()
         raise kubelet_refusal(upstream.status_code, text, f"pods/log {name}")
-    return StreamingResponse(_relay_body(upstream), media_type="text/plain")
+    return StreamingResponse(relay_body(upstream), media_type="text/plain")
 
 
 def kubelet_refusal(code: int, text: str, what: str) -> errors.ApiError:
@@ -132,7 +132,8 @@ def kubelet_refusal(code: int, text: str, what: str) -> errors.ApiError:
     return errors.ApiError(500, "InternalError", text)
 
 
-async def _relay_body(upstream: httpx.Response) -> AsyncIterator[bytes]:
+async def relay_body(upstream: httpx.Response) -> AsyncIterator[bytes]:
+    """An upstream reply's body as it arrives, the upstream closed however it ends."""
     try:
         async for chunk in upstream.aiter_raw():
             yield chunk

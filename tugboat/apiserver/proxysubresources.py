@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ipaddress
 import random
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -26,6 +25,7 @@ from tugboat.api.discovery import LABEL_SERVICE_NAME
 from tugboat.api.resources import lookup
 from tugboat.apiserver import errors
 from tugboat.apiserver.kubeletclient import refused_kind
+from tugboat.apiserver.proxy import relay_body
 from tugboat.apiserver.registry import Registry
 
 Obj = dict[str, Any]
@@ -166,7 +166,7 @@ async def relay(request: Request, location: str, path: str) -> Response:
         raise errors.ApiError(503, "ServiceUnavailable",
                               f"error trying to reach service: {e or type(e).__name__}"
                               ) from None
-    reply = StreamingResponse(_body(upstream), status_code=upstream.status_code)
+    reply = StreamingResponse(relay_body(upstream), status_code=upstream.status_code)
     named = {h.strip().lower() for h in upstream.headers.get("connection", "").split(",")}
     # the body is relayed as it came (aiter_raw), so its length and encoding still hold;
     # repeated headers (Set-Cookie) stay repeated
@@ -174,16 +174,6 @@ async def relay(request: Request, location: str, path: str) -> Response:
                          for k, v in upstream.headers.multi_items()
                          if k.lower() not in HOP_BY_HOP | named]
     return reply
-
-
-async def _body(upstream: httpx.Response) -> AsyncIterator[bytes]:
-    try:
-        async for chunk in upstream.aiter_raw():
-            yield chunk
-    except httpx.HTTPError:
-        return
-    finally:
-        await upstream.aclose()
 
 
 async def pod_proxy(request: Request) -> Response:

@@ -75,6 +75,19 @@ def subsets(service: Any, pods: list[Any]) -> list[dict[str, Any]]:
     return out
 
 
+
+def services_selecting(services: list[Any], pod: Any, old_labels: dict[str, str] | None = None
+                       ) -> list[Any]:
+    """The Services whose selector matches the pod now, or matched it before a label change
+    (`old_labels`): each must look at its endpoints again."""
+    found = []
+    for svc in services:
+        sel = svc.spec.selector
+        if sel and (selector_from_set(sel).matches(pod.metadata.labels)
+                    or (old_labels is not None and selector_from_set(sel).matches(old_labels))):
+            found.append(svc)
+    return found
+
 class EndpointsController(Controller):
     name = "endpoints"
     workers = 4
@@ -89,11 +102,8 @@ class EndpointsController(Controller):
                                     on_delete=self._pod_changed)
 
     def _pod_changed(self, pod: Any, labels: dict[str, str] | None = None) -> None:
-        for svc in self.services.list(pod.metadata.namespace):
-            sel = svc.spec.selector
-            if sel and (selector_from_set(sel).matches(pod.metadata.labels)
-                        or (labels is not None and selector_from_set(sel).matches(labels))):
-                self.enqueue(svc)
+        for svc in services_selecting(self.services.list(pod.metadata.namespace), pod, labels):
+            self.enqueue(svc)
 
     def _pod_updated(self, old: Any, new: Any) -> None:
         if old.metadata.resourceVersion != new.metadata.resourceVersion:

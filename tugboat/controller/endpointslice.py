@@ -14,6 +14,7 @@ from tugboat.api.discovery import CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVI
 from tugboat.api.labels import selector_from_set
 from tugboat.client import NotFound
 from tugboat.controller.context import ControllerContext
+from tugboat.controller.endpoints import services_selecting
 from tugboat.controller.endpointslicereconciler import LABEL_ZONE, desired_endpoints, plan
 from tugboat.controller.reconciling import Controller
 
@@ -47,11 +48,8 @@ class EndpointSliceController(Controller):
             self.queue.add(f"{s.metadata.namespace}/{labels[LABEL_SERVICE_NAME]}")
 
     def _pod_changed(self, pod: Any, labels: dict[str, str] | None = None) -> None:
-        for svc in self.services.list(pod.metadata.namespace):
-            sel = svc.spec.selector
-            if sel and (selector_from_set(sel).matches(pod.metadata.labels)
-                        or (labels is not None and selector_from_set(sel).matches(labels))):
-                self.enqueue(svc)
+        for svc in services_selecting(self.services.list(pod.metadata.namespace), pod, labels):
+            self.enqueue(svc)
 
     def _pod_updated(self, old: Any, new: Any) -> None:
         if old.metadata.resourceVersion != new.metadata.resourceVersion:
