@@ -217,8 +217,12 @@ class LocalObjectReference(K8sModel):
     name: str | None = None
 
 
-class EphemeralContainer(PassThrough):
-    name: str
+class EphemeralContainer(Container):
+    """A debugging container added to a running pod through pods/ephemeralcontainers: a
+    Container's fields (ports, probes, resources and lifecycle are refused by validation,
+    as Kubernetes keeps them in the type) and the container whose namespaces it targets."""
+
+    targetContainerName: str | None = None
 
 
 class HostAlias(PassThrough):
@@ -367,6 +371,7 @@ class PodStatus(K8sModel):
     startTime: Time | None = None
     initContainerStatuses: list[ContainerStatus] | None = None
     containerStatuses: list[ContainerStatus] | None = None
+    ephemeralContainerStatuses: list[ContainerStatus] | None = None
     qosClass: str | None = None
 
 

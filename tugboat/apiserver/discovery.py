@@ -13,7 +13,9 @@ from tugboat.api.resources import RESOURCES, groups
 Obj = dict[str, Any]
 SUBRESOURCE_VERBS = {"status": ["get", "patch", "update"], "scale": ["get", "patch", "update"],
                      "binding": ["create"], "eviction": ["create"], "log": ["get"],
-                     "exec": ["create", "get"], "finalize": ["update"], "token": ["create"]}
+                     "exec": ["create", "get"], "finalize": ["update"], "token": ["create"],
+                     "ephemeralcontainers": ["get", "patch", "update"],
+                     "attach": ["create", "get"]}
 
 
 def version() -> Obj:
@@ -62,8 +64,9 @@ def resource_list(group: str, version: str) -> Obj | None:
                 s.update(kind="TokenRequest", group="authentication.k8s.io", version="v1")
             elif sub == "eviction":
                 s.update(kind="Eviction", group="policy", version="v1")
-            elif sub in ("log", "exec"):
-                s["kind"] = "PodLogOptions" if sub == "log" else "PodExecOptions"
+            elif sub in ("log", "exec", "attach"):
+                s["kind"] = {"log": "PodLogOptions", "exec": "PodExecOptions",
+                             "attach": "PodAttachOptions"}[sub]
             resources.append(s)
     gv = f"{group}/{version}" if group else version
     return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv,

@@ -145,6 +145,7 @@ _TEXT = {"200": {"description": "OK", "content": {"text/plain": {"schema": {"typ
 # a str: a component name), group-version-kind (None: the resource's).
 _SUBRESOURCES: dict[str, tuple[tuple[str, ...], str | None, Obj | None]] = {
     "status": (("get", "put", "patch"), None, None),
+    "ephemeralcontainers": (("get", "put", "patch"), None, None),
     "scale": (("get", "put", "patch"), "Scale", _SCALE),
     "binding": (("post",), "Binding", _BINDING),
     "eviction": (("post",), EVICTION, _EVICTION),

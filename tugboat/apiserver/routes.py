@@ -203,7 +203,7 @@ class ResourceHandler:
     # -- reads ------------------------------------------------------------------------
 
     def get(self, request: Request, t: Target) -> Response:
-        if t.sub not in (None, "status", "scale"):
+        if t.sub not in (None, "status", "scale", "ephemeralcontainers"):
             raise errors.method_not_allowed(f"GET is not supported on {t.info.resource}/{t.sub}")
         queryparams.resource_version(request.query_params)  # any is served from the cache,
         obj = self.reg.get(t.info, t.namespace, t.name or "")  # but it must parse
@@ -302,12 +302,12 @@ class ResourceHandler:
         if t.sub == "finalize":  # the namespace controller's write: no revision to honour
             return self._reply(await self.reg.guaranteed_update(t.info, t.namespace, name, body,
                                                                 opts, t.sub))
-        if t.sub not in (None, "status"):
+        if t.sub not in (None, "status", "ephemeralcontainers"):
             raise errors.method_not_allowed(f"PUT is not supported on {t.info.resource}/{t.sub}")
         return self._reply(await self.reg.update(t.info, t.namespace, name, body, opts, t.sub))
 
     async def patch(self, request: Request, t: Target) -> Response:
-        if t.sub not in (None, "status", "scale"):
+        if t.sub not in (None, "status", "scale", "ephemeralcontainers"):
             raise errors.method_not_allowed(f"PATCH is not supported on "
                                             f"{t.info.resource}/{t.sub}")
         opts = write_options(request.query_params, user_of(request.scope))

@@ -143,6 +143,8 @@ def default_pod_spec(spec: PodSpec) -> None:
     if spec.initContainers:
         for c in spec.initContainers:
             _default_container(c)
+    for c in spec.ephemeralContainers or ():
+        _default_container(c)
     if spec.volumes:
         for v in spec.volumes:
             _default_volume(v)

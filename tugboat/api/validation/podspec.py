@@ -16,6 +16,7 @@ from tugboat.api.pod import (
 )
 from tugboat.api.validation.containers import ContainerContext, validate_container
 from tugboat.api.validation.dnsconfig import validate_pod_dns_config
+from tugboat.api.validation.ephemeralcontainers import validate_ephemeral_containers
 from tugboat.api.validation.fielderrors import (
     Errors,
     duplicate,
@@ -205,7 +206,10 @@ def _validate_names(spec: PodSpec, path: str, errs: Errors) -> None:
 
 def validate_pod_spec(spec: PodSpec, path: str, errs: Errors) -> None:
     volumes = _validate_volumes(spec, path, errs) if spec.volumes else set()
-    _validate_containers(spec, path, ContainerContext(volumes, bool(spec.hostNetwork)), errs)
+    ctx = ContainerContext(volumes, bool(spec.hostNetwork))
+    _validate_containers(spec, path, ctx, errs)
+    if spec.ephemeralContainers:
+        validate_ephemeral_containers(spec, f"{path}.ephemeralContainers", ctx, errs)
     if not spec.restartPolicy:
         errs.append(required(f"{path}.restartPolicy"))
     elif spec.restartPolicy not in RESTART_POLICIES:

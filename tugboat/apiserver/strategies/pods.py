@@ -8,12 +8,14 @@ from typing import Any
 
 from tugboat.api import defaults
 from tugboat.apiserver.strategies.binding import BindingStrategy
+from tugboat.apiserver.strategies.ephemeralcontainers import EphemeralContainersStrategy
 from tugboat.apiserver.strategies.generic import Obj, Strategy
 
 
 class PodStrategy(Strategy):
     always_has_generation = True
-    extra_subresources = {"binding": BindingStrategy}
+    extra_subresources = {"binding": BindingStrategy,
+                          "ephemeralcontainers": EphemeralContainersStrategy}
 
     def default(self, obj: Any, creating: bool) -> None:
         super().default(obj, creating)
