@@ -17,14 +17,15 @@ from pathlib import Path
 from tugboat.api.core import Pod
 from tugboat.client import ApiClient, Backoff, EventRecorder, Informer, daemon_config
 from tugboat.kubelet.dns import DNSConfigurer
+from tugboat.kubelet.environment import ContainerEnvironment
 from tugboat.kubelet.housekeeping import collect_orphans, follow_runtime_events
 from tugboat.kubelet.images import ImageManager
 from tugboat.kubelet.metrics import KubeletMetrics
 from tugboat.kubelet.mirrorpods import MirrorPods
 from tugboat.kubelet.node.health import RuntimeHealth
-from tugboat.kubelet.node.hostinfo import detect_node_ip
+from tugboat.kubelet.node.hostinfo import detect_node_ip, read_host_info
 from tugboat.kubelet.node.lease import renew_forever
-from tugboat.kubelet.node.nodestatus import NodeIdentity
+from tugboat.kubelet.node.nodestatus import NodeIdentity, capacity
 from tugboat.kubelet.node.reporter import NodeReporter
 from tugboat.kubelet.podmanager import PodManager, differs_beyond_status, full_name, is_mirror
 from tugboat.kubelet.podsync import PodSyncer, SyncDeps
@@ -109,6 +110,8 @@ def build(cfg, runtime: Runtime, client: ApiClient) -> Parts:  # noqa: ANN001 - 
         reasons=ReasonCache(), record=record,
         dns=DNSConfigurer(cfg.root_dir, cfg.cluster_dns, cfg.cluster_domain, cfg.resolv_conf),
         service_env=service_env,
+        environment=ContainerEnvironment(client.get, lambda: capacity(read_host_info(
+            cfg.root_dir)), record),
         seccomp=SeccompPolicy(cfg.seccomp_default, Path(cfg.root_dir) / "seccomp")))
     workers = PodWorkers(syncer.sync, concurrency=cfg.pod_workers, observe=metrics.observe_sync)
     health = RuntimeHealth(runtime, lambda: reporter.wake.set())

@@ -1,30 +1,22 @@
 """From a v1 Container to the runtime's ContainerConfig, with Kubernetes' semantics:
 `command` replaces the image's entrypoint and `args` its cmd (a command without args runs
-with no arguments), `$(VAR)` references in both expand from the container's environment
-(`$$` escapes), env values from fieldRef (pod name, namespace, uid, IPs, node, labels,
-annotations) and resourceFieldRef, and CPU/memory limits and requests in runtime units."""
+with no arguments), `$(VAR)` references in both expand (expansion.py) from the container's
+final environment (environment.py assembles it), and CPU/memory limits and requests in
+runtime units. The fieldRef and resourceFieldRef values the environment and the downward
+API volumes share are here."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 
-from tugboat.api.core import Container, EnvVar, Pod
+from tugboat.api.core import Container, Pod
 from tugboat.api.quantity import QuantityError, cpu_millis, parse_quantity, to_bytes
+from tugboat.kubelet.expansion import expand
 from tugboat.kubelet.reasons import CREATE_CONFIG_ERROR, StartFailure
 from tugboat.kubelet.runtime import ContainerConfig, Mount, PodRef, PortMapping, SecurityConfig
 
-_REF = re.compile(r"\$\$|\$\(([-._a-zA-Z][-._a-zA-Z0-9]*)\)")
 _INDEXED = re.compile(r"metadata\.(labels|annotations)\['(.+)'\]")
-
-
-def expand(text: str, env: dict[str, str]) -> str:
-    """Kubernetes' $(VAR) expansion: unknown references stay as written."""
-    def sub(m: re.Match[str]) -> str:
-        if m.group(0) == "$$":
-            return "$"
-        return env.get(m.group(1), m.group(0))
-    return _REF.sub(sub, text)
 
 
 def field_value(pod: Pod, path: str, pod_ip: str | None, host_ip: str) -> str:
@@ -57,28 +49,6 @@ def resource_value(spec: Container, resource: str, divisor: str | None) -> str:
     return str(-(-value.numerator // value.denominator))  # rounded up, as Kubernetes does
 
 
-def _env_value(pod: Pod, spec: Container, var: EnvVar, env: dict[str, str],
-               pod_ip: str | None, host_ip: str) -> str:
-    if var.valueFrom is None:
-        return expand(var.value or "", env)
-    src = var.valueFrom
-    if src.fieldRef is not None:
-        return field_value(pod, src.fieldRef.fieldPath, pod_ip, host_ip)
-    if src.resourceFieldRef is not None:
-        return resource_value(spec, src.resourceFieldRef.resource, src.resourceFieldRef.divisor)
-    raise StartFailure(CREATE_CONFIG_ERROR, f'env "{var.name}": configMapKeyRef and '
-                                            f"secretKeyRef are not supported by this kubelet")
-
-
-def environment(pod: Pod, spec: Container, pod_ip: str | None, host_ip: str,
-                service_env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The service variables first (the container's own env may override them)."""
-    env: dict[str, str] = dict(service_env or {})
-    for var in spec.env or ():
-        env[var.name] = _env_value(pod, spec, var, env, pod_ip, host_ip)
-    return env
-
-
 def _limits(spec: Container) -> tuple[int | None, int | None, int | None]:
     res = spec.resources
     limits, requests = (res.limits or {}, res.requests or {}) if res else ({}, {})
@@ -92,10 +62,11 @@ def _limits(spec: Container) -> tuple[int | None, int | None, int | None]:
 
 
 def container_config(pod: Pod, spec: Container, attempt: int, ref: PodRef,
-                     mounts: list[Mount], pod_ip: str | None, host_ip: str,
-                     security: SecurityConfig | None = None,
-                     service_env: Mapping[str, str] | None = None) -> ContainerConfig:
-    env = environment(pod, spec, pod_ip, host_ip, service_env)
+                     mounts: list[Mount], *, security: SecurityConfig | None = None,
+                     env: Mapping[str, str] | None = None) -> ContainerConfig:
+    """`env` is the container's final environment (environment.ContainerEnvironment
+    assembles it: the pod IP and the API objects it reads are its business)."""
+    env = dict(env or {})
     cpu, cpu_req, mem = _limits(spec)
     return ContainerConfig(
         pod=ref, name=spec.name, attempt=attempt, image=spec.image or "",

@@ -26,6 +26,7 @@ from tugboat.client import Backoff
 from tugboat.kubelet import decisions, podstatus
 from tugboat.kubelet.containerspec import container_config, sandbox_ports, shares_ipc
 from tugboat.kubelet.dns import DNSConfigurer, PodDNS
+from tugboat.kubelet.environment import ContainerEnvironment
 from tugboat.kubelet.images import ImageManager, Recorder
 from tugboat.kubelet.phase import TERMINAL
 from tugboat.kubelet.podmanager import SOURCE_API, SOURCE_FILE, PodManager
@@ -78,6 +79,7 @@ class SyncDeps:
     record: Recorder
     dns: DNSConfigurer  # each pod's resolv.conf
     service_env: ServiceEnvironment  # <SVC>_SERVICE_HOST and friends
+    environment: ContainerEnvironment  # env, envFrom and valueFrom, over the service vars
     clock: Callable[[], float] = time.time
     seccomp: SeccompPolicy = field(default_factory=SeccompPolicy)
 
@@ -245,9 +247,10 @@ class PodSyncer:
             if formed is not None:
                 self._record_dns(pod, formed)
             mounts = [*d.volumes.mounts_for(pod, spec), resolv]
+            env = await d.environment.make(pod, spec, sandbox.ip, d.host_ip,
+                                           d.service_env.for_pod(pod, static))
             config = container_config(pod, spec, start.attempt, pod_ref(pod, d.node, static),
-                                      mounts, sandbox.ip, d.host_ip, security,
-                                      d.service_env.for_pod(pod, static))
+                                      mounts, security=security, env=env)
         except StartFailure as f:
             if f.reason not in (ERR_IMAGE_PULL, IMAGE_PULL_BACKOFF, ERR_IMAGE_NEVER_PULL):
                 d.record(pod, "Warning", "Failed", f"Error: {f.message}")

@@ -11,8 +11,10 @@ import pytest
 from tests.support.clock import ManualClock
 from tugboat.api.core import Pod
 from tugboat.api.defaults import apply_defaults
-from tugboat.client import Backoff
+from tugboat.api.meta import Status
+from tugboat.client import Backoff, NotFound
 from tugboat.kubelet.dns import DNSConfigurer
+from tugboat.kubelet.environment import ContainerEnvironment
 from tugboat.kubelet.images import ImageManager
 from tugboat.kubelet.podmanager import PodManager
 from tugboat.kubelet.podsync import PodSyncer, SyncDeps
@@ -79,6 +81,11 @@ class Harness:
         return self.runtime.by_name(name)
 
 
+async def no_objects(resource: str, name: str, _namespace: str) -> Any:
+    """The API as a kubelet without ConfigMaps or Secrets sees it."""
+    raise NotFound(Status(code=404, reason="NotFound", message=f'{resource} "{name}" not found'))
+
+
 async def _no_probe(*_args: Any) -> tuple[Result, str]:
     return Result.SUCCESS, ""
 
@@ -102,6 +109,7 @@ def harness(clock: ManualClock, tmp_path: Any) -> Harness:
                     crash_backoff=Backoff(10, 300, clock=clock), reasons=ReasonCache(),
                     record=record, clock=clock,
                     dns=DNSConfigurer(tmp_path, ("10.96.0.10",), resolv_conf=""),
-                    service_env=ServiceEnvironment(list, lambda: True, {}))
+                    service_env=ServiceEnvironment(list, lambda: True, {}),
+                    environment=ContainerEnvironment(no_objects, dict, record))
     h = Harness(clock, runtime, pods, PodSyncer(deps), status, prober, events)
     return h

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tugboat.kubelet.containerspec import container_config, expand, sandbox_ports
-from tugboat.kubelet.reasons import StartFailure
+from tugboat.kubelet.containerspec import container_config, sandbox_ports
 from tugboat.kubelet.runtime import PodRef
 
 from .conftest import NODE, make_pod
@@ -16,7 +15,7 @@ REF = PodRef("uid-web", "web", "default", NODE)
 
 def config_for(**container):  # noqa: ANN003, ANN201
     pod = make_pod(containers=[{"name": "app", "image": "busybox:1.35", **container}])
-    return container_config(pod, pod.spec.containers[0], 0, REF, [], "10.1.1.1", "10.0.0.1")
+    return container_config(pod, pod.spec.containers[0], 0, REF, [])
 
 
 @pytest.mark.parametrize(("container", "entrypoint", "cmd"), [
@@ -30,34 +29,19 @@ def test_command_and_args(container: dict, entrypoint: list | None, cmd: list | 
     assert (c.entrypoint, c.cmd) == (entrypoint, cmd)
 
 
-def test_variable_expansion() -> None:
-    env = {"A": "x", "B": "y"}
-    assert expand("$(A)-$(B)-$(C)-$$(A)", env) == "x-y-$(C)-$(A)"
-    c = config_for(env=[{"name": "GREETING", "value": "hi"},
-                        {"name": "BOTH", "value": "$(GREETING) there"}],
-                   command=["echo", "$(BOTH)"])
-    assert c.env == {"GREETING": "hi", "BOTH": "hi there"}
-    assert c.entrypoint == ["echo", "hi there"]
+def test_command_and_args_expand_from_the_final_environment() -> None:
+    pod = make_pod(containers=[{"name": "app", "image": "busybox:1.35",
+                                "command": ["echo", "$(BOTH)"], "args": ["$$(BOTH)", "$(NO)"]}])
+    c = container_config(pod, pod.spec.containers[0], 0, REF, [],
+                         env={"BOTH": "hi there"})
+    assert c.env == {"BOTH": "hi there"}
+    assert (c.entrypoint, c.cmd) == (["echo", "hi there"], ["$(BOTH)", "$(NO)"])
 
 
-def test_field_and_resource_refs() -> None:
-    c = config_for(
-        env=[{"name": "POD", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
-             {"name": "IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
-             {"name": "NODE", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
-             {"name": "MEM", "valueFrom": {"resourceFieldRef": {"resource": "limits.memory",
-                                                                "divisor": "1Mi"}}}],
-        resources={"limits": {"memory": "64Mi", "cpu": "250m"}})
-    assert c.env == {"POD": "web", "IP": "10.1.1.1", "NODE": NODE, "MEM": "64"}
+def test_limits_in_runtime_units() -> None:
+    c = config_for(resources={"limits": {"memory": "64Mi", "cpu": "250m"}})
     assert (c.memory_limit_bytes, c.cpu_limit_millis, c.cpu_request_millis) == \
         (64 << 20, 250, 250)
-
-
-def test_config_map_refs_are_a_config_error() -> None:
-    with pytest.raises(StartFailure) as err:
-        config_for(env=[{"name": "X", "valueFrom": {"configMapKeyRef": {"name": "c",
-                                                                         "key": "k"}}}])
-    assert err.value.reason == "CreateContainerConfigError"
 
 
 def test_working_dir_and_ports() -> None:
