@@ -11,6 +11,7 @@ fields. Other kinds get 415, as the API server answers for a type it cannot deco
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,8 @@ MAGIC = b"k8s\x00"
 @dataclass(frozen=True)
 class Field:
     name: str
-    type: str | dict[int, Field]  # "string" | "int" | "bool" | "bytes" | "map" | a message
+    type: str | dict[int, Field]  # "string" | "int" | "bool" | "bytes" | "base64" | "map" |
+    #                               a message
     repeated: bool = False
     map_value: str | dict[int, Field] | None = None  # set for map<string, map_value>
 
@@ -103,6 +105,19 @@ KINDS.update({
     ("rbac.authorization.k8s.io/v1", "RoleBinding"): BINDING,
     ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): BINDING,
 })
+# v1 Secret and ConfigMap: `kubectl create secret|configmap` send them through the typed
+# client. Their bytes maps are base64 strings in the JSON form ("base64").
+KINDS.update({
+    ("v1", "Secret"): {1: Field("metadata", OBJECT_META),
+                       2: Field("data", "map", map_value="base64"),
+                       3: Field("type", "string"),
+                       4: Field("stringData", "map", map_value="string"),
+                       5: Field("immutable", "bool")},
+    ("v1", "ConfigMap"): {1: Field("metadata", OBJECT_META),
+                          2: Field("data", "map", map_value="string"),
+                          3: Field("binaryData", "map", map_value="base64"),
+                          4: Field("immutable", "bool")},
+})
 UNKNOWN: Schema = {1: Field("typeMeta", {1: Field("apiVersion", "string"),
                                          2: Field("kind", "string")}),
                    2: Field("raw", "bytes")}
@@ -150,6 +165,8 @@ def _scalar(kind: str, value: Any) -> Any:
         return bytes(value).decode()
     if kind == "bytes":
         return bytes(value)
+    if kind == "base64":
+        return base64.b64encode(value).decode()
     if kind == "bool":
         return bool(value)
     return value - (1 << 64) if value >= 1 << 63 else value  # int64, two's complement

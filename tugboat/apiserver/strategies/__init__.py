@@ -16,6 +16,7 @@ from tugboat.apiserver.strategies.namespaces import NamespaceStrategy
 from tugboat.apiserver.strategies.nodes import NodeStrategy
 from tugboat.apiserver.strategies.pods import PodStrategy
 from tugboat.apiserver.strategies.scale import ScaleStrategy
+from tugboat.apiserver.strategies.secrets import SecretStrategy
 from tugboat.apiserver.strategies.services import ServiceStrategy
 from tugboat.apiserver.strategies.status import StatusStrategy
 from tugboat.apiserver.strategies.workloads import (
@@ -31,6 +32,7 @@ _KINDS: dict[tuple[str, str], type[Strategy]] = {
     ("", "Pod"): PodStrategy,
     ("", "Node"): NodeStrategy,
     ("", "Service"): ServiceStrategy,
+    ("", "Secret"): SecretStrategy,
     ("", "ReplicationController"): ReplicationControllerStrategy,
     ("apps", "ReplicaSet"): WorkloadStrategy,
     ("apps", "Deployment"): WorkloadStrategy,
