@@ -8,78 +8,27 @@ and returns a PodActions; podsync carries it out.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
 from tugboat.api.core import Container, Pod
 from tugboat.client import Backoff
-from tugboat.kubelet.restartpolicy import NEVER, should_restart
+from tugboat.kubelet import initcontainers
+from tugboat.kubelet.podactions import (
+    CRASH_LOOP,
+    Kill,
+    PodActions,
+    ProbeView,
+    Start,
+    by_name,
+    crash_key,
+    go_duration,
+    kill_reason,
+    pod_label,
+    restart_after_backoff,
+)
+from tugboat.kubelet.restartpolicy import NEVER, ON_FAILURE, should_restart
 from tugboat.kubelet.runtime import RuntimeContainer, State
 
-CRASH_LOOP = "CrashLoopBackOff"
-
-
-@dataclass(frozen=True)
-class Kill:
-    container: RuntimeContainer
-    message: str  # the Killing event's message
-
-
-@dataclass(frozen=True)
-class Start:
-    spec: Container
-    attempt: int
-    restart: bool  # counts against the CrashLoopBackOff backoff
-
-
-@dataclass
-class PodActions:
-    create_sandbox: bool = False
-    sandbox_attempt: int = 0
-    kill: list[Kill] = field(default_factory=list)
-    start: list[Start] = field(default_factory=list)
-    remove: list[RuntimeContainer] = field(default_factory=list)
-    waiting: dict[str, tuple[str, str]] = field(default_factory=dict)  # name → reason, message
-    requeue_after: float | None = None
-    terminal: bool = False  # nothing will ever run again: the sandbox may go
-
-    def wake_in(self, seconds: float) -> None:
-        if self.requeue_after is None or seconds < self.requeue_after:
-            self.requeue_after = max(seconds, 0.05)
-
-
-@dataclass(frozen=True)
-class ProbeView:
-    """What the prober says about a running container."""
-
-    liveness_failed: Callable[[RuntimeContainer], bool] = lambda _c: False
-    startup_failed: Callable[[RuntimeContainer], bool] = lambda _c: False
-
-
-def crash_key(pod_uid: str, name: str) -> tuple[str, str]:
-    return pod_uid, name
-
-
-def by_name(containers: list[RuntimeContainer]) -> dict[str, list[RuntimeContainer]]:
-    """Each container name's instances, latest attempt last."""
-    out: dict[str, list[RuntimeContainer]] = {}
-    for c in sorted(containers, key=lambda c: (c.attempt, c.created_at)):
-        out.setdefault(c.name, []).append(c)
-    return out
-
-
-def go_duration(seconds: float) -> str:
-    """Go's time.Duration text, as the kubelet's messages print it: 10s, 1m20s, 5m0s."""
-    if seconds < 1:
-        return f"{round(seconds * 1000)}ms"
-    minutes, rest = divmod(seconds, 60)
-    text = f"{rest:.3f}".rstrip("0").rstrip(".") + "s"
-    return f"{int(minutes)}m{text}" if minutes else text
-
-
-def pod_label(pod: Pod) -> str:
-    m = pod.metadata
-    return f"{m.name}_{m.namespace}({m.uid})"
+__all__ = ["CRASH_LOOP", "Kill", "PodActions", "ProbeView", "Start", "by_name", "compute",
+           "crash_key", "go_duration", "pod_label"]
 
 
 def compute(pod: Pod, containers: list[RuntimeContainer], policy: str, now: float,
@@ -94,9 +43,22 @@ def compute(pod: Pod, containers: list[RuntimeContainer], policy: str, now: floa
     if api_terminal:
         _finish(actions, apps, sandbox)
         return actions
+    if sandbox is None or not sandbox.running:
+        if pod.spec.initContainers:
+            _reinitialize(actions, pod, apps, sandbox, policy)
+            return actions
+    else:
+        progress = initcontainers.compute(actions, pod, apps, sandbox, policy, now, backoff,
+                                          probes)
+        if progress is initcontainers.Progress.FAILED:
+            _finish(actions, apps, sandbox)
+            return actions
+        if progress is initcontainers.Progress.INITIALIZING:
+            return actions
     for spec in pod.spec.containers:
         _container(actions, pod, spec, apps.get(spec.name, []), policy, now, backoff, probes)
-    if not actions.start and not actions.waiting and _all_done(pod, apps, policy):
+    # Sidecars restarting do not keep a pod alive whose app containers are all done.
+    if _all_done(pod, apps, policy):
         _finish(actions, apps, sandbox)
         return actions
     if sandbox is None or not sandbox.running:
@@ -114,34 +76,15 @@ def _container(actions: PodActions, pod: Pod, spec: Container,
         actions.remove.append(latest)  # never started (a kubelet died mid-start): again
         actions.start.append(Start(spec, latest.attempt, restart=False))
     elif latest.running:
-        message = _kill_reason(spec, latest, probes)
+        message = kill_reason(spec, latest, probes)
         if message:
             actions.kill.append(Kill(latest, message))
     elif should_restart(policy, latest.exit_code):
-        key = crash_key(pod.metadata.uid or "", spec.name)
-        delay = backoff.delay(key)
-        left = delay - (now - (latest.finished_at or now))
-        if delay > 0 and left > 0:
-            actions.waiting[spec.name] = (CRASH_LOOP, (
-                f"back-off {go_duration(delay)} restarting failed "
-                f"container={spec.name} pod={pod_label(pod)}"))
-            actions.wake_in(left)
-        else:
-            actions.start.append(Start(spec, latest.attempt + 1, restart=True))
-
-
-def _kill_reason(spec: Container, latest: RuntimeContainer, probes: ProbeView) -> str:
-    if spec.image and latest.image and spec.image != latest.image:
-        return f"Container {spec.name} definition changed, will be restarted"
-    if probes.startup_failed(latest):
-        return f"Container {spec.name} failed startup probe, will be restarted"
-    if probes.liveness_failed(latest):
-        return f"Container {spec.name} failed liveness probe, will be restarted"
-    return ""
+        restart_after_backoff(actions, pod, spec, latest, now, backoff)
 
 
 def _all_done(pod: Pod, apps: dict[str, list[RuntimeContainer]], policy: str) -> bool:
-    """Every container has exited and none will be started again."""
+    """Every app container has exited and none will be started again."""
     for spec in pod.spec.containers:
         instances = apps.get(spec.name)
         if not instances:
@@ -159,19 +102,25 @@ def _finish(actions: PodActions, apps: dict[str, list[RuntimeContainer]],
     actions.waiting.clear()
     actions.requeue_after = None
     for instances in apps.values():
-        if instances[-1].running:
+        if instances[-1].running and not actions.kills(instances[-1]):
             actions.kill.append(Kill(instances[-1], "Stopping container " + instances[-1].name))
+
+
+SANDBOX_CHANGED = "Pod sandbox changed, it will be killed and re-created."
+
+
+def _kill_all(actions: PodActions, apps: dict[str, list[RuntimeContainer]]) -> None:
+    for instances in apps.values():
+        latest = instances[-1]
+        if latest.running and not actions.kills(latest):
+            actions.kill.append(Kill(latest, SANDBOX_CHANGED))
 
 
 def _replace_sandbox(actions: PodActions, pod: Pod, apps: dict[str, list[RuntimeContainer]],
                      sandbox: RuntimeContainer | None, policy: str) -> None:
     """No running sandbox: every running container lost its network, so kill them; then a
     new sandbox — unless the policy is Never and the pod already ran (it has failed)."""
-    for instances in apps.values():
-        latest = instances[-1]
-        if latest.running and not any(k.container.id == latest.id for k in actions.kill):
-            actions.kill.append(Kill(latest, "Pod sandbox changed, it will be killed and "
-                                             "re-created."))
+    _kill_all(actions, apps)
     if sandbox is not None and sandbox.state != State.EXITED:
         actions.remove.append(sandbox)
     if policy == NEVER and sandbox is not None and apps:
@@ -180,3 +129,23 @@ def _replace_sandbox(actions: PodActions, pod: Pod, apps: dict[str, list[Runtime
     if actions.start or not apps:
         actions.create_sandbox = True
         actions.sandbox_attempt = sandbox.attempt + 1 if sandbox is not None else 0
+
+
+def _reinitialize(actions: PodActions, pod: Pod, apps: dict[str, list[RuntimeContainer]],
+                  sandbox: RuntimeContainer | None, policy: str) -> None:
+    """No running sandbox for a pod with init containers: a new one runs them all again
+    from the first — unless the pod is over (Never after it ran; OnFailure once every app
+    container succeeded)."""
+    _kill_all(actions, apps)
+    if sandbox is not None and sandbox.state != State.EXITED:
+        actions.remove.append(sandbox)
+    if policy == NEVER and sandbox is not None and apps:
+        return
+    ran = [apps[c.name][-1] for c in pod.spec.containers if c.name in apps]
+    succeeded = [c for c in ran if c.state == State.EXITED and c.exit_code == 0]
+    if ran and policy == ON_FAILURE and len(succeeded) == len(pod.spec.containers):
+        _finish(actions, apps, sandbox)
+        return
+    initcontainers.reinitialize(actions, pod, apps)
+    actions.create_sandbox = True
+    actions.sandbox_attempt = sandbox.attempt + 1 if sandbox is not None else 0

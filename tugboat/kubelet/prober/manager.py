@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from tugboat.api.core import Container, Pod, Probe
 from tugboat.kubelet.decisions import ProbeView
+from tugboat.kubelet.initcontainers import sidecars
 from tugboat.kubelet.podstatus import Readiness
 from tugboat.kubelet.prober.results import Result, ResultsManager
 from tugboat.kubelet.prober.worker import OnFailure, ProbeKind, Runner, Target, Worker
@@ -39,8 +40,9 @@ class ProberManager:
 
     def add_pod(self, pod: Pod) -> None:
         uid = pod.metadata.uid or ""
-        self._specs[uid] = {c.name: c for c in pod.spec.containers}
-        for spec in pod.spec.containers:
+        probed = [*sidecars(pod), *pod.spec.containers]  # sidecars are probed as apps are
+        self._specs[uid] = {c.name: c for c in probed}
+        for spec in probed:
             for kind, probe in _probes(spec):
                 key = (uid, spec.name, kind)
                 if key not in self._workers:
@@ -103,7 +105,8 @@ class ProberManager:
 
     def probe_view(self) -> ProbeView:
         return ProbeView(liveness_failed=lambda c: self._failed(ProbeKind.LIVENESS, c),
-                         startup_failed=lambda c: self._failed(ProbeKind.STARTUP, c))
+                         startup_failed=lambda c: self._failed(ProbeKind.STARTUP, c),
+                         started=lambda c: self._started(c.pod.uid, c.name, c.id))
 
     def readiness(self, uid: str) -> Readiness:
         return Readiness(ready=lambda c: self._ready(uid, c),

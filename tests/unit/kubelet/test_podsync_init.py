@@ -1,0 +1,123 @@
+"""Init containers and sidecars through the pod worker on the fake runtime: what the API
+sees — initContainerStatuses, the Initialized condition, PodInitializing, the phase — and
+the events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tugboat.api.core import ContainerStatus, Pod
+
+from .conftest import Harness, make_pod
+
+pytestmark = pytest.mark.anyio
+
+
+def init_pod(*inits: dict[str, Any], policy: str | None = None) -> Pod:
+    return make_pod(restart_policy=policy,
+                    initContainers=[{"image": "busybox:1.35", **i} for i in inits])
+
+
+def state(cs: ContainerStatus) -> str:
+    s = cs.state
+    if s.running is not None:
+        return "running"
+    if s.terminated is not None:
+        return f"terminated:{s.terminated.reason}"
+    return f"waiting:{s.waiting.reason}"
+
+
+def condition(h: Harness, pod: Pod, type_: str) -> tuple[str, str | None, str | None]:
+    c = next(c for c in h.status_of(pod).conditions if c.type == type_)
+    return c.status, c.reason, c.message
+
+
+async def test_init_containers_run_in_order_before_the_app(harness: Harness) -> None:
+    h, pod = harness, init_pod({"name": "one"}, {"name": "two"})
+    h.add(pod)
+    await h.sync(pod)
+    st = h.status_of(pod)
+    assert st.phase == "Pending"
+    assert [state(c) for c in st.initContainerStatuses] == ["running", "waiting:PodInitializing"]
+    assert state(st.containerStatuses[0]) == "waiting:PodInitializing"
+    assert condition(h, pod, "Initialized") == (
+        "False", "ContainersNotInitialized", "containers with incomplete status: [one two]")
+    h.runtime.exit(h.containers("one")[0].id, 0)
+    await h.sync(pod)
+    st = h.status_of(pod)
+    assert [state(c) for c in st.initContainerStatuses] == ["terminated:Completed", "running"]
+    assert st.initContainerStatuses[0].ready and not st.initContainerStatuses[1].ready
+    assert not h.containers("app")
+    h.runtime.exit(h.containers("two")[0].id, 0)
+    await h.sync(pod)
+    st = h.status_of(pod)
+    assert st.phase == "Running" and state(st.containerStatuses[0]) == "running"
+    assert condition(h, pod, "Initialized")[0] == "True"
+    assert condition(h, pod, "Ready")[0] == "True"
+    assert h.reasons().count("Started") == 3
+    assert ("Normal", "Created", "Created container one") in h.events
+
+
+async def test_a_failed_init_container_under_never_fails_the_pod(harness: Harness) -> None:
+    h, pod = harness, init_pod({"name": "one"}, policy="Never")
+    h.add(pod)
+    await h.sync(pod)
+    h.runtime.exit(h.containers("one")[0].id, 3)
+    await h.sync(pod)
+    st = h.status_of(pod)
+    assert st.phase == "Failed"
+    assert st.initContainerStatuses[0].state.terminated.exitCode == 3
+    assert state(st.containerStatuses[0]) == "waiting:PodInitializing"
+    assert not h.containers("app") and not h.containers("POD")[0].running
+
+
+async def test_a_failed_init_container_under_on_failure_crash_loops(harness: Harness) -> None:
+    h, pod = harness, init_pod({"name": "one"}, policy="OnFailure")
+    h.add(pod)
+    await h.sync(pod)
+    h.runtime.exit(h.containers("one")[-1].id, 1)
+    h.clock.advance(1)
+    await h.sync(pod)  # the first failure: restarted at once
+    h.clock.advance(1)
+    h.runtime.exit(h.containers("one")[-1].id, 1)
+    assert await h.sync(pod) == pytest.approx(10.0)
+    st = h.status_of(pod)
+    cs = st.initContainerStatuses[0]
+    assert st.phase == "Pending" and state(cs) == "waiting:CrashLoopBackOff"
+    assert cs.restartCount == 1 and cs.lastState.terminated.exitCode == 1
+
+
+async def test_static_pods_restart_a_failed_init_container_even_under_never(
+        harness: Harness) -> None:
+    h, pod = harness, init_pod({"name": "one"}, policy="Never")
+    h.pods.set_static_pods([pod])
+    await h.sync(pod)
+    h.runtime.exit(h.containers("one")[0].id, 1)
+    await h.sync(pod)
+    assert len(h.containers("one")) == 2
+
+
+async def test_a_sidecar_outlives_a_job_like_app_without_blocking_it(harness: Harness) -> None:
+    h = harness
+    pod = init_pod({"name": "side", "restartPolicy": "Always"}, {"name": "after"},
+                   policy="Never")
+    h.add(pod)
+    await h.sync(pod)
+    await h.sync(pod)  # the sidecar has started: the next init container runs
+    st = h.status_of(pod)
+    assert [state(c) for c in st.initContainerStatuses] == ["running", "running"]
+    assert st.initContainerStatuses[0].started
+    h.runtime.exit(h.containers("after")[0].id, 0)
+    await h.sync(pod)
+    assert h.status_of(pod).phase == "Running"
+    h.runtime.exit(h.containers("side")[0].id, 1)  # a sidecar restarts even under Never
+    await h.sync(pod)
+    assert len(h.containers("side")) == 2
+    h.runtime.exit(h.containers("app")[0].id, 0)
+    await h.sync(pod)
+    st = h.status_of(pod)
+    assert st.phase == "Succeeded"
+    assert not any(c.running for c in h.runtime.containers.values())
+    assert condition(h, pod, "Initialized") == ("True", "PodCompleted", None)
