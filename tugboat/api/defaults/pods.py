@@ -5,12 +5,9 @@ phase Pending and the QoS class.
 
 from __future__ import annotations
 
-import functools
-from fractions import Fraction
 from typing import Any
 
 from tugboat.api.container import Container, HTTPGetAction, Probe, ResourceRequirements
-from tugboat.api.fieldtypes import quantity_value
 from tugboat.api.pod import (
     OTHER_VOLUME_SOURCES,
     EmptyDirVolumeSource,
@@ -20,6 +17,7 @@ from tugboat.api.pod import (
     PodTemplateSpec,
     Volume,
 )
+from tugboat.api.qos import qos_class
 from tugboat.api.security import PodSecurityContext
 
 DEFAULT_SCHEDULER_NAME = "default-scheduler"
@@ -188,50 +186,6 @@ def default_pod(pod: Pod) -> None:
 
 
 # --- pod status on create ------------------------------------------------------------------
-
-_QOS_RESOURCES = ("cpu", "memory")
-
-
-@functools.lru_cache(maxsize=4096)
-def _positive_quantity(value: str) -> Fraction | None:
-    q = quantity_value(value)
-    return q if q is not None and q > 0 else None
-
-
-def _positive(quantities: dict[str, str] | None, name: str) -> Fraction | None:
-    value = quantities.get(name) if quantities else None
-    return _positive_quantity(value) if value is not None else None
-
-
-def qos_class(spec: PodSpec) -> str:
-    """GetPodQOS: BestEffort when no container requests or limits cpu/memory, Guaranteed when
-    every container limits both and the summed requests equal the summed limits, else
-    Burstable. (Invalid quantities count as absent; validation rejects them anyway.)"""
-    requests: dict[str, Fraction] = {}
-    limits: dict[str, Fraction] = {}
-    guaranteed = True
-    for c in spec.containers + (spec.initContainers or []):
-        res = c.resources
-        if res is None or not (res.requests or res.limits):
-            guaranteed = False
-            continue
-        for name in _QOS_RESOURCES:
-            req = _positive(res.requests, name)
-            if req is not None:
-                requests[name] = requests[name] + req if name in requests else req
-            lim = _positive(res.limits, name)
-            if lim is None:
-                guaranteed = False
-            else:
-                limits[name] = limits[name] + lim if name in limits else lim
-    if not requests and not limits:
-        return "BestEffort"
-    if guaranteed and len(requests) == len(limits) and all(
-            (lim := limits.get(n)) is not None and (lim is v or lim == v)
-            for n, v in requests.items()):
-        return "Guaranteed"
-    return "Burstable"
-
 
 def default_pod_status_on_create(pod: Pod) -> None:
     """What the pod registry does on create: the status starts over as Pending, with the
