@@ -20,7 +20,7 @@ from starlette.responses import Response
 
 from tugboat.api.meta import DeleteOptions, StatusDetails, parse_rfc3339
 from tugboat.api.resources import lookup
-from tugboat.apiserver import discovery, errors, healthz, openapi, proxy
+from tugboat.apiserver import attach, discovery, errors, healthz, openapi, proxy
 from tugboat.apiserver.audit.options import Auditing
 from tugboat.apiserver.auth import selfsubjectreview, tokenreview  # noqa: F401 - registers handlers
 from tugboat.apiserver.auth.authentication import authentication_filter
@@ -218,6 +218,8 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
 
     app.router.add_websocket_route("/api/v1/namespaces/{namespace}/pods/{name}/exec",
                                    proxy.exec_socket)
+    app.router.add_websocket_route("/api/v1/namespaces/{namespace}/pods/{name}/attach",
+                                   attach.attach_socket)
     add_connect_routes(app)  # pods/portforward, pods/proxy, services/proxy: ahead of the rest
     return app
 

@@ -30,7 +30,7 @@ from tugboat.apiserver.registry import Registry
 
 log = logging.getLogger(__name__)
 
-SUBRESOURCES = ("log", "exec")
+SUBRESOURCES = ("log", "exec", "attach")  # attach: apiserver/attach.py
 PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
 LOG_PARAMS = ("follow", "tailLines", "previous", "timestamps", "sinceSeconds", "limitBytes")
 EXEC_PARAMS = ("stdin", "stdout", "stderr", "tty")
@@ -41,7 +41,8 @@ NODES = lookup("", "v1", "nodes")
 def pick_container(pod: dict[str, Any], requested: str | None) -> str:
     spec = pod.get("spec") or {}
     names = [c["name"] for c in (spec.get("containers") or []) + (spec.get("initContainers")
-                                                                 or [])]
+                                                                 or []) +
+             (spec.get("ephemeralContainers") or [])]
     name = pod["metadata"]["name"]
     if not requested:
         if len(spec.get("containers") or []) == 1:
@@ -94,8 +95,9 @@ async def serve_http(request: Request, reg: Registry, namespace: str, name: str,
         return await pod_logs(request, reg, namespace, name)
     pod, _container, _address = await _target(request.app.state, namespace, name,
                                               request.query_params.get("container"))
-    _check_exec_phase(pod)
-    raise errors.bad_request("exec needs a WebSocket upgrade with protocol "
+    if sub == "exec":
+        _check_exec_phase(pod)
+    raise errors.bad_request(f"{sub} needs a WebSocket upgrade with protocol "
                              "v5.channel.k8s.io (SPDY is not supported)")
 
 

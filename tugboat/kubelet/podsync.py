@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from tugboat.api.core import Pod
 from tugboat.client import Backoff
-from tugboat.kubelet import decisions, podstatus
+from tugboat.kubelet import decisions, ephemeral, podstatus
 from tugboat.kubelet.containerspec import container_config, sandbox_ports, shares_ipc
 from tugboat.kubelet.dns import DNSConfigurer, PodDNS
 from tugboat.kubelet.environment import ContainerEnvironment
@@ -146,6 +146,8 @@ class PodSyncer:
             d.reasons.set(uid, name, reason, message)
         if await self._act(pod, containers, actions, policy, static):
             containers = await d.runtime.list_containers(d.node, uid)
+        if await self._start_ephemeral(pod, containers, actions, static):
+            containers = await d.runtime.list_containers(d.node, uid)
         self._report(pod, containers, policy, static)
         if actions.terminal:  # after the report: the sandbox does not change a final status
             await self._stop_sandboxes(containers)
@@ -167,6 +169,8 @@ class PodSyncer:
         shown = pod.model_copy(update={"status": d.status.current(pod)})
         status = podstatus.generate(shown, containers, policy, d.reasons.for_pod(uid),
                                     readiness, d.host_ip, d.clock())
+        status.ephemeralContainerStatuses = ephemeral.statuses(pod, containers,
+                                                               d.reasons.for_pod(uid))
         d.status.set(pod, status)
         if not static:
             d.prober.observe(uid, self._targets(pod, containers, policy))
@@ -204,6 +208,18 @@ class PodSyncer:
                 if retry is not None:
                     actions.wake_in(retry)
         return bool(actions.kill or actions.remove or actions.start or actions.create_sandbox)
+
+    async def _start_ephemeral(self, pod: Pod, containers: list[RuntimeContainer],
+                               actions: decisions.PodActions, static: bool) -> bool:
+        """Ephemeral containers start once each, in the running sandbox (ephemeral.py)."""
+        sandbox = next((c for c in reversed(containers) if c.is_sandbox and c.running), None)
+        todo = ephemeral.to_start(pod, containers) if sandbox and not actions.terminal else []
+        for spec in todo:
+            retry = await self._start(pod, decisions.Start(spec, 0, restart=False), sandbox,
+                                      static, lambda: None)
+            if retry is not None:
+                actions.wake_in(retry)
+        return bool(todo)
 
     async def _kill(self, pod: Pod, c: RuntimeContainer, message: str) -> None:
         self.d.record(pod, "Normal", "Killing", message)
@@ -251,6 +267,7 @@ class PodSyncer:
                                            d.service_env.for_pod(pod, static))
             config = container_config(pod, spec, start.attempt, pod_ref(pod, d.node, static),
                                       mounts, security=security, env=env)
+            config = await ephemeral.with_target(config, spec, d.runtime, d.node)
         except StartFailure as f:
             if f.reason not in (ERR_IMAGE_PULL, IMAGE_PULL_BACKOFF, ERR_IMAGE_NEVER_PULL):
                 d.record(pod, "Warning", "Failed", f"Error: {f.message}")

@@ -140,6 +140,11 @@ class StreamingRuntime(Protocol):
              timestamps: bool) -> AsyncIterator[bytes]:
         ...
 
+    async def attach(self, container_id: str, *, stdin: bool, tty: bool, stdin_once: bool
+                     ) -> ExecSession:
+        """The running container's own stdio (kubectl attach); its exit code is 0."""
+        ...
+
 
 class Runtime(ContainerRuntime, ImageService, StreamingRuntime, Protocol):
     """All of it: what a runtime implementation provides."""

@@ -29,7 +29,12 @@ import requests
 from docker.utils import parse_repository_tag
 
 from tugboat.kubelet.runtime import dockerwire, labels
-from tugboat.kubelet.runtime.dockerhijack import DEFAULT_HOST, HijackedExec, start_exec
+from tugboat.kubelet.runtime.dockerhijack import (
+    DEFAULT_HOST,
+    HijackedExec,
+    attach_container,
+    start_exec,
+)
 from tugboat.kubelet.runtime.types import (
     ContainerConfig,
     ContainerStats,
@@ -283,6 +288,13 @@ class DockerRuntime:
                 return
             yield chunk
 
+    async def attach(self, container_id: str, *, stdin: bool, tty: bool, stdin_once: bool
+                     ) -> DockerAttachSession:
+        version = self._client().api_version
+        io = await attach_container(self.docker_host, version, container_id, stdin=stdin,
+                                    tty=tty)
+        return DockerAttachSession(self, container_id, io, stdin_once)
+
     # --- events and stats ---------------------------------------------------------------
 
     async def events(self, node: str) -> AsyncIterator[RuntimeEvent]:
@@ -338,6 +350,41 @@ class DockerExecSession:
 
     async def exit_code(self) -> int | None:
         return await self._runtime._exec_exit_code(self._exec_id)
+
+    async def close(self) -> None:
+        await self._io.close()
+
+
+class DockerAttachSession:
+    """kubectl attach's session on a container's own stdio (the ExecSession protocol). It
+    ends when the container's output does. A client closing its stdin closes the
+    container's when the container is stdinOnce; otherwise the attach goes on, output
+    flowing until the container exits (Docker would end the whole attach on a
+    half-close). Unlike Kubernetes, the stdin then closes when the attach ends: the
+    Docker SDK creates every container with stdin as StdinOnce."""
+
+    def __init__(self, runtime: DockerRuntime, container_id: str, hijacked: HijackedExec,
+                 stdin_once: bool):
+        self._runtime, self._id, self._io = runtime, container_id, hijacked
+        self._stdin_once = stdin_once
+
+    async def read(self) -> tuple[int, bytes] | None:
+        return await self._io.read()
+
+    async def write(self, data: bytes) -> None:
+        await self._io.write(data)
+
+    async def close_stdin(self) -> None:
+        if self._stdin_once:
+            await self._io.close_stdin()
+
+    async def resize(self, width: int, height: int) -> None:
+        with contextlib.suppress(RuntimeFailure, RuntimeUnavailable):
+            await self._runtime._run(lambda api: api.resize(self._id, height=height,
+                                                            width=width))
+
+    async def exit_code(self) -> int | None:
+        return 0  # an attach that ran to the end succeeded, whatever the container's code
 
     async def close(self) -> None:
         await self._io.close()

@@ -4,7 +4,8 @@
 bidirectional stream (multiplexed stdout/stderr frames out, stdin in). The Docker SDK
 hands back the socket under an http.client response whose buffer may already hold the
 first output bytes; reading the 101 reply ourselves keeps every byte and needs no thread
-per session. Interactive exec (kubectl exec) and exec probes both run on this. No Docker
+per session. Interactive exec (kubectl exec), exec probes and attach (`POST
+/containers/{id}/attach`, kubectl attach and debug) all run on this. No Docker
 SDK here: docker.py passes in the daemon's address."""
 
 from __future__ import annotations
@@ -76,9 +77,24 @@ class HijackedExec:
 
 async def start_exec(docker_host: str, api_version: str, exec_id: str, tty: bool
                      ) -> HijackedExec:
-    reader, writer = await open_connection(docker_host)
     body = orjson.dumps({"Detach": False, "Tty": tty})
-    request = (f"POST /v{api_version}/exec/{exec_id}/start HTTP/1.1\r\n"
+    return await _hijack(docker_host, f"/v{api_version}/exec/{exec_id}/start", body, tty,
+                         "exec start")
+
+
+async def attach_container(docker_host: str, api_version: str, container_id: str, *,
+                           stdin: bool, tty: bool) -> HijackedExec:
+    """POST /containers/{id}/attach: the container's own stdio from now on (kubectl
+    attach), on the same hijacked connection as an exec's."""
+    query = f"stream=1&stdout=1&stderr=1&stdin={int(stdin)}"
+    return await _hijack(docker_host, f"/v{api_version}/containers/{container_id}/attach?"
+                                      f"{query}", b"", tty, "attach")
+
+
+async def _hijack(docker_host: str, path: str, body: bytes, tty: bool, what: str
+                  ) -> HijackedExec:
+    reader, writer = await open_connection(docker_host)
+    request = (f"POST {path} HTTP/1.1\r\n"
                f"Host: docker\r\nContent-Type: application/json\r\n"
                f"Connection: Upgrade\r\nUpgrade: tcp\r\n"
                f"Content-Length: {len(body)}\r\n\r\n").encode() + body
@@ -88,13 +104,13 @@ async def start_exec(docker_host: str, api_version: str, exec_id: str, tty: bool
         head = await reader.readuntil(b"\r\n\r\n")
     except (asyncio.IncompleteReadError, asyncio.LimitOverrunError) as e:
         writer.close()
-        raise RuntimeFailure(f"exec start: bad reply from Docker: {e}") from e
+        raise RuntimeFailure(f"{what}: bad reply from Docker: {e}") from e
     status_line = head.split(b"\r\n", 1)[0].decode(errors="replace")
     parts = status_line.split(" ", 2)
     if len(parts) < 2 or parts[1] not in ("101", "200"):
         rest = await _read_some(reader)
         writer.close()
-        raise RuntimeFailure(f"exec start failed: {status_line} {rest}")
+        raise RuntimeFailure(f"{what} failed: {status_line} {rest}")
     return HijackedExec(reader, writer, tty)
 
 

@@ -90,6 +90,7 @@ def container_create(config: ContainerConfig, sandbox_id: str) -> dict[str, Any]
     host: dict[str, Any] = {
         "network_mode": f"container:{sandbox_id}",
         "ipc_mode": f"container:{sandbox_id}" if config.share_ipc else None,
+        "pid_mode": f"container:{config.pid_target}" if config.pid_target else None,
         "restart_policy": {"Name": "no"},
         "binds": [f"{m.host_path}:{m.container_path}:{'ro' if m.read_only else 'rw'}"
                   for m in config.mounts] or None,

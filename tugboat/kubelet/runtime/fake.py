@@ -186,6 +186,12 @@ class FakeRuntime:
         for line in lines[-tail:] if tail is not None else lines:
             yield line
 
+    async def attach(self, container_id: str, *, stdin: bool, tty: bool, stdin_once: bool
+                     ) -> FakeExecSession:
+        """The container's log so far, then the end of the attach."""
+        self._check()
+        return FakeExecSession(ExecResult(0, self.log_lines.get(container_id, b"")))
+
 
 class FakeExecSession:
     """Replays one ExecResult: its output on stdout, then its exit code."""

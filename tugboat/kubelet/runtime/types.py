@@ -124,6 +124,7 @@ class ContainerConfig:
     stdin: bool = False
     share_ipc: bool = True  # join the sandbox's IPC namespace (pods of several containers)
     security: SecurityConfig = field(default_factory=SecurityConfig)
+    pid_target: str | None = None  # an ephemeral container's target: share its PID namespace
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from uvicorn.protocols.websockets.auto import AutoWebSocketsProtocol
 
+from tugboat.kubelet.server.attach import attach_socket
 from tugboat.kubelet.server.context import ServerContext
 from tugboat.kubelet.server.exec import exec_socket
 from tugboat.kubelet.server.logs import container_logs
@@ -74,6 +75,7 @@ def build_app(ctx: ServerContext) -> Starlette:
         Route("/stats/summary", stats_summary),
         Route("/containerLogs/{namespace}/{pod}/{container}", container_logs),
         WebSocketRoute(exec_path, exec_socket),
+        WebSocketRoute("/attach/{namespace}/{pod}/{container}", attach_socket),
         Route(exec_path, exec_over_http, methods=["GET", "POST"]),
         WebSocketRoute("/portForward/{namespace}/{pod}", portforward_socket),
         Route("/portForward/{namespace}/{pod}", portforward_over_http, methods=["GET", "POST"]),

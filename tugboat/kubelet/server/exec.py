@@ -29,7 +29,7 @@ async def exec_socket(ws: WebSocket) -> None:
     protocol = channels.choose_protocol(ws.scope.get("subprotocols") or [])
     await ws.accept(subprotocol=protocol)
     if protocol is None:
-        await _finish(ws, channels.error_status("no supported channel protocol (v5, v4)",
+        await finish(ws, channels.error_status("no supported channel protocol (v5, v4)",
                                                 "BadRequest", 400))
         return
     p, command = ws.path_params, ws.query_params.getlist("command")
@@ -41,15 +41,15 @@ async def exec_socket(ws: WebSocket) -> None:
                                       p["pod"], p["container"], running=True)
         session = await ctx.runtime.exec_stream(target.id, command, stdin=stdin, tty=tty)
     except NotAvailable as e:
-        await _finish(ws, channels.error_status(e.message, "BadRequest", e.code))
+        await finish(ws, channels.error_status(e.message, "BadRequest", e.code))
         return
     except (RuntimeFailure, RuntimeUnavailable) as e:
-        await _finish(ws, channels.error_status(str(e)))
+        await finish(ws, channels.error_status(str(e)))
         return
-    await _relay(ws, session, protocol, {1: _flag(ws, "stdout"), 2: _flag(ws, "stderr")})
+    await relay(ws, session, protocol, {1: _flag(ws, "stdout"), 2: _flag(ws, "stderr")})
 
 
-async def _relay(ws: WebSocket, session: ExecSession, protocol: str,
+async def relay(ws: WebSocket, session: ExecSession, protocol: str,
                  wanted: dict[int, bool]) -> None:
     inbound = asyncio.create_task(_pump_in(ws, session, protocol))
     try:
@@ -58,7 +58,7 @@ async def _relay(ws: WebSocket, session: ExecSession, protocol: str,
             if wanted.get(stream, True) and data:
                 await ws.send_bytes(channels.frame(stream, data))
         code = await session.exit_code()
-        await _finish(ws, channels.exit_status(code))
+        await finish(ws, channels.exit_status(code))
     except (WebSocketDisconnect, RuntimeError, OSError):
         pass  # the client went away; the process sees its streams close
     finally:
@@ -87,7 +87,7 @@ async def _pump_in(ws: WebSocket, session: ExecSession, protocol: str) -> None:
             await session.close_stdin()
 
 
-async def _finish(ws: WebSocket, status: bytes) -> None:
+async def finish(ws: WebSocket, status: bytes) -> None:
     with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
         await ws.send_bytes(channels.frame(channels.ERROR, status))
         await ws.close(1000)

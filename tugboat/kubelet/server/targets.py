@@ -25,7 +25,9 @@ async def find_container(pods: PodManager, runtime: ContainerRuntime, node: str,
     names = [c.name for c in pod.spec.containers]
     if not container and len(names) == 1:
         container = names[0]
-    if container not in names:
+    others = [c.name for c in [*(pod.spec.initContainers or ()),
+                               *(pod.spec.ephemeralContainers or ())]]
+    if container not in names and (not container or container not in others):
         if not container:
             raise NotAvailable(400, f"a container name must be specified for pod {pod_name}, "
                                     f"choose one of: [{' '.join(names)}]")

@@ -1,0 +1,107 @@
+"""Ephemeral containers and attach with real containers and the real kubectl 1.32:
+`kubectl debug -i POD --target=main` adds a container to the running pod that sees the
+target's processes and talks over stdin/stdout; its status is reported and it is never
+restarted; `kubectl attach` reaches a container's own stdio; and a plain pod update may
+not add ephemeral containers."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.cluster import Api, pod_manifest, restarts
+
+KUBECTL = "/usr/bin/kubectl"
+Obj = dict[str, Any]
+
+
+def kubectl(kubeconfig: Path, *args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([KUBECTL, "--kubeconfig", str(kubeconfig), "--cache-dir",
+                           str(kubeconfig.parent / "cache"), *args],
+                          capture_output=True, text=True, timeout=60, **kw)
+
+
+@pytest.fixture
+def kubeconfig(api: Api, ns: str, tmp_path: Path) -> Path:
+    path = tmp_path / "kubeconfig"
+    path.write_text(f"""apiVersion: v1
+kind: Config
+clusters: [{{name: t, cluster: {{server: "{api.url}"}}}}]
+users: [{{name: t, user: {{}}}}]
+contexts: [{{name: t, context: {{cluster: t, user: t, namespace: {ns}}}}}]
+current-context: t
+""")
+    return path
+
+
+def _ephemeral_status(pod: Obj, name: str) -> Obj | None:
+    return next((s for s in pod["status"].get("ephemeralContainerStatuses") or []
+                 if s["name"] == name), None)
+
+
+def _terminated(pod: Obj, name: str) -> bool:
+    status = _ephemeral_status(pod, name)
+    return bool(status and (status.get("state") or {}).get("terminated"))
+
+
+def test_kubectl_debug_targets_the_main_container(api: Api, node: str, ns: str,
+                                                  kubeconfig: Path) -> None:
+    api.create(ns, pod_manifest("app", node, "exec sleep 3601"))
+    api.wait_phase(ns, "app", "Running")
+    # The debugger reads a line before it acts, so nothing it prints can come before
+    # kubectl has attached (what a container writes before an attach is the log's).
+    r = kubectl(kubeconfig, "debug", "-i", "app", "--image=busybox:1.35",
+                "--image-pull-policy=IfNotPresent", "--target=main", "--container=debugger",
+                "--", "sh", "-c", "read word; ps; echo hi $word", input="there\n")
+    assert r.returncode == 0, r.stderr
+    assert "sleep 3601" in r.stdout  # the target's PID namespace
+    assert "hi there" in r.stdout
+
+    pod = api.wait_pod(ns, "app", lambda p: _terminated(p, "debugger"), 30,
+                       "the debugger's terminated status")
+    status = _ephemeral_status(pod, "debugger")
+    assert status is not None
+    done = status["state"]["terminated"]
+    assert done["exitCode"] == 0 and done["reason"] == "Completed"
+    assert status["restartCount"] == 0 and status["ready"] is False
+    assert status["containerID"].startswith("docker://")
+    spec = pod["spec"]["ephemeralContainers"][0]
+    assert spec["targetContainerName"] == "main" and spec["stdin"] is True
+    assert pod["status"]["phase"] == "Running" and restarts(pod) == 0
+
+    # Never restarted: the pod's next syncs leave the exited debugger as it is.
+    r = kubectl(kubeconfig, "get", "pod", "app", "-o",
+                "jsonpath={.status.ephemeralContainerStatuses[0].state.terminated.reason}")
+    assert r.returncode == 0 and r.stdout == "Completed", r.stderr
+    events = api.http.get(f"/api/v1/namespaces/{ns}/events").json()["items"]
+    assert sum(1 for e in events if e["message"] == "Started container debugger") == 1
+
+
+def test_kubectl_attach_to_a_container_with_stdin(api: Api, node: str, ns: str,
+                                                 kubeconfig: Path) -> None:
+    api.create(ns, pod_manifest("echoer", node, "while read line; do echo got $line; done",
+                                restart_policy="Never", stdin=True, stdinOnce=True))
+    api.wait_phase(ns, "echoer", "Running")
+    r = kubectl(kubeconfig, "attach", "-i", "echoer", input="a\nb\n")
+    # stdinOnce: the end of kubectl's stdin is the end of the container's, so it exits.
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[-2:] == ["got a", "got b"]
+    api.wait_phase(ns, "echoer", "Succeeded")
+
+
+def test_a_plain_update_may_not_add_ephemeral_containers(api: Api, node: str, ns: str,
+                                                         kubeconfig: Path) -> None:
+    api.create(ns, pod_manifest("plain", node, "exec sleep 3600"))
+    patch = '{"spec":{"ephemeralContainers":[{"name":"sneaky","image":"busybox:1.35"}]}}'
+    r = kubectl(kubeconfig, "patch", "pod", "plain", "-p", patch)
+    assert r.returncode != 0
+    assert "pod updates may not change fields" in r.stderr
+    r = kubectl(kubeconfig, "patch", "pod", "plain", "--subresource=ephemeralcontainers",
+                "-p", patch)
+    assert r.returncode == 0, r.stderr
+    pod = api.wait_pod(ns, "plain", lambda p: _ephemeral_status(p, "sneaky") is not None, 30,
+                       "the added container's status")
+    assert [c["name"] for c in pod["spec"]["ephemeralContainers"]] == ["sneaky"]
