@@ -14,7 +14,7 @@ from tugboat.client import Forbidden, NotFound
 from tugboat.kubelet.environment import ContainerEnvironment, is_env_var_name
 from tugboat.kubelet.reasons import StartFailure
 
-from .conftest import NODE, make_pod
+from .conftest import NODE, Harness, make_pod
 
 ALLOCATABLE = {"cpu": "4", "memory": "8Gi", "ephemeral-storage": "100Gi", "pods": "110"}
 
@@ -207,3 +207,30 @@ def test_an_unsupported_resource_is_a_config_error() -> None:
 ])
 def test_env_var_names(name: str, valid: bool) -> None:
     assert is_env_var_name(name) is valid
+
+
+@pytest.mark.anyio
+async def test_the_pod_worker_reports_a_missing_config_map_in_the_waiting_state(
+        harness: Harness) -> None:
+    pod = make_pod(containers=[{"name": "app", "image": "busybox:1.35", "env": [
+        {"name": "X", "valueFrom": ref("configMapKeyRef", "settings", "k")}]}])
+    harness.add(pod)
+    await harness.sync(pod)
+    status = harness.status_of(pod)
+    waiting = status.containerStatuses[0].state.waiting
+    assert (status.phase, waiting.reason, waiting.message) == (
+        "Pending", "CreateContainerConfigError", 'configmap "settings" not found')
+    assert harness.events[-1] == ("Warning", "Failed", 'Error: configmap "settings" not found')
+    assert not harness.containers("app")
+
+
+@pytest.mark.anyio
+async def test_the_started_container_gets_the_environment(harness: Harness) -> None:
+    pod = make_pod(containers=[{"name": "app", "image": "busybox:1.35",
+                                "command": ["echo", "$(POD)"],
+                                "env": [{"name": "POD", "valueFrom": {"fieldRef": {
+                                    "fieldPath": "metadata.name"}}}]}])
+    harness.add(pod)
+    await harness.sync(pod)
+    config = harness.runtime.configs[harness.containers("app")[0].id]
+    assert (config.env, config.entrypoint) == ({"POD": "web"}, ["echo", "web"])
