@@ -1,31 +1,40 @@
-"""Volumes whose files the kubelet writes from API objects: projected (service account
-token, configMap, secret and downwardAPI sources in one directory — every pod's
-kube-api-access volume), downwardAPI, configMap and secret volumes. `contents` computes a
-volume's files; `write_files` lays them out under the pod's volume directory (directories
-0755, files with the volume's mode, 0644 by default), replacing each file atomically so
-a container reading the token never sees half of it."""
+"""What the kubelet writes into volumes made from API objects: configMap, secret,
+downwardAPI and projected volumes (several of those sources plus a service account token in
+one directory — every pod's kube-api-access volume). `ProjectedVolumes.contents` computes a
+volume's payload as Kubernetes' volume plugins do (MakePayload): every key, or only `items`
+(key -> path, mode), `defaultMode` 0644, `optional` sources that may be missing, a
+ConfigMap's binaryData, the downward API's formats. atomicwriter.py lays the payload out;
+`VolumeRefresh` says when a pod's volumes are due to be read again."""
 
 from __future__ import annotations
 
 import base64
-import os
-import tempfile
+import json
 import time
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
 from typing import Any
 
-from tugboat.api.pod import DownwardAPIVolumeFile, KeyToPath, Pod, Volume
+from tugboat.api.pod import (
+    ConfigMapProjection,
+    ConfigMapVolumeSource,
+    DownwardAPIVolumeFile,
+    KeyToPath,
+    Pod,
+    SecretProjection,
+    SecretVolumeSource,
+    Volume,
+)
+from tugboat.kubelet.atomicwriter import FileProjection, PayloadError, validate_path
 from tugboat.kubelet.containerspec import field_value, resource_value
 from tugboat.kubelet.serviceaccounttokens import TokenManager
 
 DEFAULT_MODE = 0o644
-# Volume kinds this module fills, and the plugin folder each lives in (as Kubernetes names
-# them under <root>/pods/<uid>/volumes/).
+# Volume kinds whose files the kubelet writes, and the plugin folder each lives in (as
+# Kubernetes names them under <root>/pods/<uid>/volumes/).
 PLUGIN_DIRS = {"projected": "kubernetes.io~projected", "downwardAPI": "kubernetes.io~downward-api",
                "configMap": "kubernetes.io~configmap", "secret": "kubernetes.io~secret"}
 
-Files = dict[str, tuple[bytes, int]]
+Files = dict[str, FileProjection]
 
 
 class VolumeError(Exception):
@@ -36,16 +45,17 @@ def kind_of(volume: Volume) -> str | None:
     return next((k for k in PLUGIN_DIRS if getattr(volume, k) is not None), None)
 
 
-def _safe(path: str) -> str:
-    p = PurePosixPath(path)
-    if p.is_absolute() or ".." in p.parts or not p.parts:
-        raise VolumeError(f"invalid path {path!r}: must be relative and may not contain '..'")
-    return str(p)
+def _path(path: str) -> str:
+    try:
+        return validate_path(path)
+    except PayloadError as e:
+        raise VolumeError(str(e)) from e
 
 
-def _labels_text(values: dict[str, str] | None) -> str:
-    """Kubernetes' downward API format for a whole map: key="value" per line, sorted."""
-    return "\n".join(f'{k}="{v}"' for k, v in sorted((values or {}).items()))
+def format_map(values: dict[str, str] | None) -> str:
+    """Kubernetes' fieldpath.FormatMap: key="value" per line, sorted, values quoted."""
+    return "\n".join(f"{k}={json.dumps(v, ensure_ascii=False)}"
+                     for k, v in sorted((values or {}).items()))
 
 
 def downward_file(pod: Pod, item: DownwardAPIVolumeFile) -> bytes:
@@ -53,38 +63,53 @@ def downward_file(pod: Pod, item: DownwardAPIVolumeFile) -> bytes:
         path = item.fieldRef.fieldPath
         if path in ("metadata.labels", "metadata.annotations"):
             meta = pod.metadata
-            return _labels_text(meta.labels if path == "metadata.labels"
-                                else meta.annotations).encode()
+            return format_map(meta.labels if path == "metadata.labels"
+                              else meta.annotations).encode()
         try:
             return field_value(pod, path, pod.status.podIP, pod.status.hostIP or "").encode()
         except Exception as e:  # StartFailure for an unsupported path
             raise VolumeError(str(getattr(e, "message", e))) from e
     if item.resourceFieldRef is not None:
         ref = item.resourceFieldRef
-        spec = next((c for c in pod.spec.containers if c.name == ref.containerName), None)
+        spec = next((c for c in [*pod.spec.containers, *(pod.spec.initContainers or ())]
+                     if c.name == ref.containerName), None)
         if spec is None:
             raise VolumeError(f"resourceFieldRef: container {ref.containerName!r} not found")
-        return resource_value(spec, ref.resource, ref.divisor).encode()
+        try:
+            return resource_value(spec, ref.resource, ref.divisor).encode()
+        except Exception as e:  # StartFailure for a bad divisor
+            raise VolumeError(str(getattr(e, "message", e))) from e
     raise VolumeError(f"downwardAPI item {item.path!r} has neither fieldRef nor "
                       "resourceFieldRef")
 
 
-def _keyed(kind: str, name: str, data: dict[str, bytes], items: list[KeyToPath] | None,
+def _downward(pod: Pod, items: list[DownwardAPIVolumeFile] | None, mode: int) -> Files:
+    return {_path(i.path): FileProjection(downward_file(pod, i),
+                                          i.mode if i.mode is not None else mode)
+            for i in items or ()}
+
+
+def _keyed(kind: str, data: dict[str, bytes], items: list[KeyToPath] | None,
            optional: bool, mode: int) -> Files:
     if items is None:
-        return {_safe(k): (v, mode) for k, v in data.items()}
+        return {_path(k): FileProjection(v, mode) for k, v in data.items()}
     out: Files = {}
     for item in items:
         if item.key not in data:
             if optional:
                 continue
-            raise VolumeError(f"{kind} references non-existent config key: {item.key}")
-        out[_safe(item.path)] = (data[item.key], item.mode if item.mode is not None else mode)
+            what = "config" if kind == "configmap" else "secret"
+            raise VolumeError(f"{kind} references non-existent {what} key: {item.key}")
+        out[_path(item.path)] = FileProjection(data[item.key],
+                                               item.mode if item.mode is not None else mode)
     return out
 
 
+Keyed = ConfigMapVolumeSource | SecretVolumeSource | ConfigMapProjection | SecretProjection
+
+
 class ProjectedVolumes:
-    """Computes volume contents from the API (an ApiClient) and the token manager."""
+    """Computes volume payloads from the API (an ApiClient) and the token manager."""
 
     def __init__(self, client: Any, tokens: TokenManager):
         self.client = client
@@ -100,81 +125,48 @@ class ProjectedVolumes:
                 if optional:
                     return None
                 raise VolumeError(f'{kind} "{name}" not found') from e
-            raise VolumeError(f'{kind} "{name}": {e}') from e
+            raise VolumeError(f"couldn't get {kind} {ns}/{name}: {e}") from e
         data = {k: v.encode() for k, v in (obj.get("data") or {}).items()} \
             if kind == "configmap" else {}
         for k, v in (obj.get("binaryData" if kind == "configmap" else "data") or {}).items():
             data[k] = base64.b64decode(v)
         return data
 
+    async def _from_object(self, src: Keyed, ns: str, mode: int) -> Files:
+        is_cm = isinstance(src, ConfigMapVolumeSource | ConfigMapProjection)
+        kind = "configmap" if is_cm else "secret"
+        name = (src.secretName if isinstance(src, SecretVolumeSource) else src.name) or ""
+        data = await self._object_data(kind, name, ns, bool(src.optional))
+        return _keyed(kind, data or {}, src.items, bool(src.optional), mode)
+
     async def contents(self, pod: Pod, volume: Volume) -> Files:
         ns = pod.metadata.namespace or "default"
-        if volume.configMap is not None or volume.secret is not None:
-            src = volume.configMap or volume.secret
-            kind = "configmap" if volume.configMap is not None else "secret"
-            name = volume.configMap.name if volume.configMap else volume.secret.secretName
-            mode = src.defaultMode if src.defaultMode is not None else DEFAULT_MODE
-            data = await self._object_data(kind, name or "", ns, bool(src.optional))
-            return _keyed(kind, name or "", data or {}, src.items, bool(src.optional), mode)
-        if volume.downwardAPI is not None:
-            src = volume.downwardAPI
-            mode = src.defaultMode if src.defaultMode is not None else DEFAULT_MODE
-            return {_safe(i.path): (downward_file(pod, i), i.mode if i.mode is not None
-                                    else mode) for i in src.items or ()}
-        src = volume.projected
+        src = volume.configMap or volume.secret or volume.downwardAPI or volume.projected
         mode = src.defaultMode if src is not None and src.defaultMode is not None \
             else DEFAULT_MODE
+        if volume.configMap is not None or volume.secret is not None:
+            return await self._from_object(volume.configMap or volume.secret, ns, mode)
+        if volume.downwardAPI is not None:
+            return _downward(pod, volume.downwardAPI.items, mode)
         files: Files = {}
-        for p in (src.sources if src is not None else None) or ():
+        for p in (volume.projected.sources if volume.projected is not None else None) or ():
             if p.serviceAccountToken is not None:
                 try:
                     token = await self.tokens.token(pod, p.serviceAccountToken)
                 except Exception as e:
                     raise VolumeError(f"failed to fetch token: {e}") from e
-                files[_safe(p.serviceAccountToken.path)] = (token.encode(), mode)
+                files[_path(p.serviceAccountToken.path)] = FileProjection(token.encode(), mode)
             elif p.configMap is not None or p.secret is not None:
-                ref = p.configMap or p.secret
-                kind = "configmap" if p.configMap is not None else "secret"
-                data = await self._object_data(kind, ref.name or "", ns, bool(ref.optional))
-                files |= _keyed(kind, ref.name or "", data or {}, ref.items,
-                                bool(ref.optional), mode)
+                files |= await self._from_object(p.configMap or p.secret, ns, mode)
             elif p.downwardAPI is not None:
-                for i in p.downwardAPI.items or ():
-                    files[_safe(i.path)] = (downward_file(pod, i),
-                                            i.mode if i.mode is not None else mode)
+                files |= _downward(pod, p.downwardAPI.items, mode)
         return files
 
 
-def write_files(target: Path, files: Files) -> None:
-    """Make `target` hold exactly `files`: each replaced atomically, strays removed."""
-    target.mkdir(parents=True, exist_ok=True)
-    target.chmod(0o755)
-    for rel, (content, mode) in files.items():
-        path = target / rel
-        path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
-        try:
-            if path.read_bytes() == content and (path.stat().st_mode & 0o777) == mode:
-                continue
-        except OSError:
-            pass
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="..")
-        try:
-            os.write(fd, content)
-            os.fchmod(fd, mode)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    wanted = {target / rel for rel in files}
-    for dirpath, _dirs, names in os.walk(target, topdown=False):
-        for n in names:
-            p = Path(dirpath) / n
-            if p not in wanted:
-                p.unlink(missing_ok=True)
-
-
 class VolumeRefresh:
-    """When a pod's written volumes are next due: a token's renewal, or a periodic
-    re-read of their sources (configMap and secret changes reach running pods)."""
+    """When a pod's written volumes are next due: a token's renewal, or the periodic
+    re-read of their sources, so ConfigMap and Secret changes reach running pods (the
+    kubelet re-reads them on its periodic pod sync)."""
 
     def __init__(self, tokens: TokenManager, period: float = 60.0,
                  clock: Callable[[], float] = time.time):
@@ -187,7 +179,8 @@ class VolumeRefresh:
             return True
         token_due = self.tokens.next_refresh(uid)
         now = self.clock()
-        return now >= last + self.period or (token_due is not None and now >= token_due)
+        # 0.9: the periodic resync that should re-read arrives a hair before a full period
+        return now >= last + 0.9 * self.period or (token_due is not None and now >= token_due)
 
     def written(self, uid: str) -> None:
         self._written[uid] = self.clock()

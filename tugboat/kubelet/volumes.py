@@ -1,10 +1,11 @@
-"""Pod volumes on the host: emptyDir as a directory under
-`<root-dir>/pods/<uid>/volumes/kubernetes.io~empty-dir/<name>` that lives as long as the
-pod (every container of the pod, and every restart, sees the same files), and hostPath with
-Kubernetes' type checks (DirectoryOrCreate, Directory, FileOrCreate, File, Socket, ...).
-Both become bind mounts; subPath mounts a path inside the volume. Projected, downwardAPI,
-configMap and secret volumes are files the kubelet writes (projected.py) before the
-containers start and rewrites when a token is due or their sources may have changed."""
+"""A pod's volumes on the host (the kubelet's volume manager): each lives under
+`<root-dir>/pods/<uid>/volumes/<plugin>/<name>` as long as the pod does, so every container
+of the pod, and every restart, sees the same files. emptyDir (emptydir.py: a directory, or a
+tmpfs for `medium: Memory`), hostPath with Kubernetes' type checks, and the volumes the
+kubelet writes from API objects — configMap, secret (on a tmpfs), downwardAPI, projected
+(projected.py computes their files, atomicwriter.py swaps them in). They become bind mounts;
+subpath.py resolves subPath and subPathExpr. API-data volumes are mounted read-only, as
+Kubernetes has done since 1.10."""
 
 from __future__ import annotations
 
@@ -13,17 +14,21 @@ import os
 import shutil
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from tugboat.api.core import Container, HostPathVolumeSource, Pod, Volume
+from tugboat.kubelet import subpath
+from tugboat.kubelet.atomicwriter import AtomicWriter, PayloadError
+from tugboat.kubelet.emptydir import PLUGIN_DIR as EMPTY_DIR_PLUGIN
+from tugboat.kubelet.emptydir import EmptyDirs
+from tugboat.kubelet.mounter import HostMounter, Mounter
 from tugboat.kubelet.projected import (
     PLUGIN_DIRS,
     ProjectedVolumes,
     VolumeError,
     VolumeRefresh,
     kind_of,
-    write_files,
 )
 from tugboat.kubelet.reasons import CONTAINER_CREATING, CREATE_CONFIG_ERROR, StartFailure
 from tugboat.kubelet.runtime import Mount
@@ -37,48 +42,82 @@ _HOST_PATH_CHECKS = {
     "CharDevice": (stat.S_ISCHR, "is not a character device"),
     "BlockDevice": (stat.S_ISBLK, "is not a block device"),
 }
+# A secret volume's tmpfs: world-traversable with the sticky bit, as Kubernetes' secret
+# mounts show inside the container; the pod's folder (0750) keeps other host users out.
+_SECRET_TMPFS_MODE = 0o1777
 
 
 class VolumeManager:
     def __init__(self, root_dir: str | os.PathLike[str],
                  projections: ProjectedVolumes | None = None,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, *,
+                 mounter: Mounter | None = None, refresh_period: float = 60.0):
         self.root = Path(root_dir)
         self.projections = projections
-        self.refresh = VolumeRefresh(projections.tokens, clock=clock) if projections else None
+        self.clock = clock
+        self.mounter = mounter if mounter is not None else HostMounter()
+        self.empty_dirs = EmptyDirs(self.mounter, clock)
+        self.refresh = VolumeRefresh(projections.tokens, refresh_period, clock) \
+            if projections else None
 
     def pod_dir(self, uid: str) -> Path:
         return self.root / "pods" / uid
 
-    def _written_dir(self, pod: Pod, volume: Volume, kind: str) -> Path:
-        return self.pod_dir(pod.metadata.uid or "") / "volumes" / PLUGIN_DIRS[kind] / volume.name
+    def volume_dir(self, pod: Pod, volume: Volume) -> Path:
+        kind = kind_of(volume)
+        plugin = PLUGIN_DIRS[kind] if kind else EMPTY_DIR_PLUGIN
+        return self.pod_dir(pod.metadata.uid or "") / "volumes" / plugin / volume.name
 
     async def prepare(self, pod: Pod) -> None:
-        """Write the pod's projected, downwardAPI, configMap and secret volumes when due.
-        StartFailure (ContainerCreating) if one that was never written cannot be; a
-        failed refresh keeps the files already there."""
-        written = [(v, k) for v in pod.spec.volumes or () if (k := kind_of(v))]
+        """Set up the pod's emptyDirs; write its projected, downwardAPI, configMap and secret
+        volumes when due. StartFailure (ContainerCreating) if one that was never written
+        cannot be; a failed refresh keeps the files already there."""
+        pod_dir = self.pod_dir(pod.metadata.uid or "")
+        if not pod_dir.is_dir():
+            pod_dir.mkdir(mode=0o750, parents=True, exist_ok=True)
+        for volume in pod.spec.volumes or ():
+            if volume.emptyDir is not None:
+                self.empty_dirs.set_up(pod, volume, self.volume_dir(pod, volume))
+        written = [v for v in pod.spec.volumes or () if kind_of(v)]
         uid = pod.metadata.uid or ""
         if not written or self.projections is None or self.refresh is None \
                 or not self.refresh.due(uid):
             return
         ok = True
-        for volume, kind in written:
-            target = self._written_dir(pod, volume, kind)
+        for volume in written:
+            target = self.volume_dir(pod, volume)
             try:
-                write_files(target, await self.projections.contents(pod, volume))
-            except VolumeError as e:
+                self._write(pod, volume, target, await self.projections.contents(pod, volume))
+            except (VolumeError, PayloadError, OSError) as e:
                 ok = False
                 message = f'MountVolume.SetUp failed for volume "{volume.name}" : {e}'
-                if not target.exists():
+                if not (target / "..data").exists():
                     raise StartFailure(CONTAINER_CREATING, message, retry_after=2.0) from e
                 log.warning("pod %s/%s: %s", pod.metadata.namespace, pod.metadata.name,
                             message)
         if ok:
             self.refresh.written(uid)
 
-    def mounts_for(self, pod: Pod, spec: Container) -> list[Mount]:
-        """The bind mounts of `spec`'s volumeMounts; StartFailure when one cannot be made."""
+    def _write(self, pod: Pod, volume: Volume, target: Path, payload: Mapping) -> None:
+        if volume.secret is not None and self.mounter.usable and not target.is_dir():
+            target.mkdir(parents=True)
+            try:
+                self.mounter.mount_tmpfs(target, None, _SECRET_TMPFS_MODE)
+            except OSError as e:
+                log.warning("secret volume %s of pod %s on disk: %s", volume.name,
+                            pod.metadata.name, e)
+        if AtomicWriter(target, self.clock).write(payload):
+            log.debug("pod %s/%s: volume %s updated", pod.metadata.namespace,
+                      pod.metadata.name, volume.name)
+
+    def over_limit(self, pod: Pod) -> str | None:
+        """Why the pod must be evicted, when a disk emptyDir has outgrown its sizeLimit."""
+        return self.empty_dirs.over_limit(pod, lambda v: self.volume_dir(pod, v))
+
+    def mounts_for(self, pod: Pod, spec: Container,
+                   env: Mapping[str, str] | None = None) -> list[Mount]:
+        """The bind mounts of `spec`'s volumeMounts (subPathExpr expands from `env`, the
+        container's environment); StartFailure when one cannot be made."""
         volumes = {v.name: v for v in pod.spec.volumes or ()}
         mounts = []
         for vm in spec.volumeMounts or ():
@@ -86,26 +125,21 @@ class VolumeManager:
             if volume is None:
                 raise StartFailure(CREATE_CONFIG_ERROR, f'volume "{vm.name}" not found')
             source = self._source(pod, volume)
-            if vm.subPath:
-                source = source / vm.subPath.lstrip("/")
-                if not source.exists():
-                    source.mkdir(parents=True, exist_ok=True)
-            mounts.append(Mount(str(source), vm.mountPath, bool(vm.readOnly)))
+            sub = subpath.sub_path_of(vm, spec, env or {})
+            if sub is not None:
+                source = subpath.resolve(source, sub, vm, spec)
+            read_only = bool(vm.readOnly) or kind_of(volume) is not None
+            mounts.append(Mount(str(source), vm.mountPath, read_only))
         return mounts
 
     def _source(self, pod: Pod, volume: Volume) -> Path:
         if volume.emptyDir is not None:
-            path = self.pod_dir(pod.metadata.uid or "") / "volumes" / \
-                "kubernetes.io~empty-dir" / volume.name
-            path.mkdir(parents=True, exist_ok=True)
-            path.chmod(0o777)
-            return path
+            return self.empty_dirs.set_up(pod, volume, self.volume_dir(pod, volume))
         if volume.hostPath is not None:
             return host_path(volume.name, volume.hostPath)
-        kind = kind_of(volume)
-        if kind is not None and self.projections is not None:
-            path = self._written_dir(pod, volume, kind)
-            if not path.is_dir():
+        if kind_of(volume) is not None and self.projections is not None:
+            path = self.volume_dir(pod, volume)
+            if not (path / "..data").exists():
                 raise StartFailure(CONTAINER_CREATING, f'volume "{volume.name}" is not set up yet')
             return path
         raise StartFailure(CREATE_CONFIG_ERROR, f'volume "{volume.name}": this kubelet mounts '
@@ -113,7 +147,11 @@ class VolumeManager:
                                                 "configMap and secret volumes")
 
     def cleanup(self, uid: str) -> None:
-        shutil.rmtree(self.pod_dir(uid), ignore_errors=True)
+        pod_dir = self.pod_dir(uid)
+        if pod_dir.exists():
+            self.mounter.unmount_under(pod_dir)  # tmpfs first: rmtree must not cross mounts
+            shutil.rmtree(pod_dir, ignore_errors=True)
+        self.empty_dirs.forget(uid)
         if self.refresh is not None:
             self.refresh.forget(uid)
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.support.clock import ManualClock
+from tests.unit.kubelet.fakemounter import FakeMounter
 from tugboat.api.core import Pod
 from tugboat.api.meta import Status
 from tugboat.client import NotFound
@@ -75,7 +76,13 @@ def api(clock: ManualClock) -> FakeApi:
 
 @pytest.fixture
 def volumes(tmp_path: Path, api: FakeApi, clock: ManualClock) -> VolumeManager:
-    return VolumeManager(tmp_path, ProjectedVolumes(api, TokenManager(api, clock)), clock)
+    return VolumeManager(tmp_path, ProjectedVolumes(api, TokenManager(api, clock)), clock,
+                         mounter=FakeMounter())
+
+
+def visible(root: Path) -> list[str]:
+    """The names a container sees (the atomic writer's own start with '..')."""
+    return sorted(n for n in os.listdir(root) if not n.startswith(".."))
 
 
 async def test_the_api_access_volume(volumes: VolumeManager, api: FakeApi,
@@ -86,9 +93,9 @@ async def test_the_api_access_volume(volumes: VolumeManager, api: FakeApi,
     assert mount.container_path == PATH and mount.read_only
     root = Path(mount.host_path)
     assert root == tmp_path / "pods/u1/volumes/kubernetes.io~projected/kube-api-access-x2b4c"
-    assert {f: (root / f).read_text() for f in os.listdir(root)} == {
+    assert {f: (root / f).read_text() for f in visible(root)} == {
         "token": "token-1", "ca.crt": "PEM", "namespace": "ns1"}
-    assert {oct(os.stat(root / f).st_mode & 0o777) for f in os.listdir(root)} == {"0o644"}
+    assert {oct(os.stat(root / f).st_mode & 0o777) for f in visible(root)} == {"0o644"}
     assert oct(os.stat(root).st_mode & 0o777) == "0o755"
     assert api.requests == [{"sa": "default", "namespace": "ns1", "audiences": [],
                              "expiration_seconds": 3607, "bound_object": {
@@ -139,4 +146,97 @@ async def test_downward_api_secret_and_config_map_volumes(volumes: VolumeManager
     assert os.stat(info / "sub/name").st_mode & 0o777 == 0o600
     assert (info / "mem").read_text() == "64"
     assert (base / "kubernetes.io~secret/sec/k").read_bytes() == b"\x00v"
-    assert os.listdir(base / "kubernetes.io~configmap/opt") == []
+    assert visible(base / "kubernetes.io~configmap/opt") == []
+
+
+async def test_items_map_keys_to_paths_and_modes(volumes: VolumeManager, api: FakeApi
+                                                 ) -> None:
+    api.objects[("configmaps", "ns1", "app")] = {
+        "data": {"a": "A", "b": "B"}, "binaryData": {"bin": base64.b64encode(b"\xff").decode()}}
+    p = pod([{"name": "cfg", "configMap": {"name": "app", "defaultMode": 0o440, "items": [
+        {"key": "a", "path": "conf/a.txt"}, {"key": "bin", "path": "bin", "mode": 0o400}]}}])
+    await volumes.prepare(p)
+    root = volumes.pod_dir("u1") / "volumes/kubernetes.io~configmap/cfg"
+    assert visible(root) == ["bin", "conf"]
+    assert (root / "conf/a.txt").read_text() == "A"
+    assert (root / "bin").read_bytes() == b"\xff"
+    assert os.stat(root / "conf/a.txt").st_mode & 0o777 == 0o440
+    assert os.stat(root / "bin").st_mode & 0o777 == 0o400
+    (mount,) = volumes.mounts_for(p, p.spec.containers[0])
+    assert mount.read_only  # API data is always mounted read-only
+
+
+@pytest.mark.parametrize("volume, message", [
+    ({"secret": {"secretName": "s", "items": [{"key": "nope", "path": "x"}]}},
+     "secret references non-existent secret key: nope"),
+    ({"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "nope", "path": "x"}]}},
+     "configmap references non-existent config key: nope"),
+    ({"secret": {"secretName": "absent"}}, 'secret "absent" not found'),
+])
+async def test_missing_objects_and_keys(volumes: VolumeManager, volume: dict, message: str
+                                        ) -> None:
+    p = pod([{"name": "v", **volume}])
+    with pytest.raises(StartFailure) as e:
+        await volumes.prepare(p)
+    assert e.value.message == f'MountVolume.SetUp failed for volume "v" : {message}'
+
+
+async def test_an_optional_key_that_is_missing_is_left_out(volumes: VolumeManager) -> None:
+    p = pod([{"name": "v", "secret": {"secretName": "s", "optional": True, "items": [
+        {"key": "nope", "path": "x"}, {"key": "k", "path": "y"}]}}])
+    await volumes.prepare(p)
+    assert visible(volumes.pod_dir("u1") / "volumes/kubernetes.io~secret/v") == ["y"]
+
+
+async def test_an_update_reaches_the_files_after_the_refresh_period(
+        tmp_path: Path, api: FakeApi, clock: ManualClock) -> None:
+    volumes = VolumeManager(tmp_path, ProjectedVolumes(api, TokenManager(api, clock)), clock,
+                            mounter=FakeMounter(), refresh_period=5.0)
+    api.objects[("configmaps", "ns1", "app")] = {"data": {"greeting": "hello"}}
+    p = pod([{"name": "cfg", "configMap": {"name": "app"}}])
+    await volumes.prepare(p)
+    root = volumes.pod_dir("u1") / "volumes/kubernetes.io~configmap/cfg"
+    api.objects[("configmaps", "ns1", "app")] = {"data": {"greeting": "bonjour"}}
+    clock.advance(1)
+    await volumes.prepare(p)
+    assert (root / "greeting").read_text() == "hello"  # not due yet
+    clock.advance(4)
+    await volumes.prepare(p)
+    assert (root / "greeting").read_text() == "bonjour"
+    del api.objects[("configmaps", "ns1", "app")]
+    clock.advance(5)
+    await volumes.prepare(p)  # a failed refresh keeps what the pod has
+    assert (root / "greeting").read_text() == "bonjour"
+
+
+async def test_a_secret_volume_is_on_a_tmpfs(tmp_path: Path, api: FakeApi,
+                                             clock: ManualClock) -> None:
+    mounter = FakeMounter()
+    volumes = VolumeManager(tmp_path, ProjectedVolumes(api, TokenManager(api, clock)), clock,
+                            mounter=mounter)
+    p = pod([{"name": "sec", "secret": {"secretName": "s"}}])
+    await volumes.prepare(p)
+    root = volumes.pod_dir("u1") / "volumes/kubernetes.io~secret/sec"
+    assert mounter.mounts == {root: (None, 0o1777)}
+    volumes.cleanup("u1")
+    assert mounter.mounts == {} and not volumes.pod_dir("u1").exists()
+
+
+async def test_labels_and_annotations_are_quoted(volumes: VolumeManager) -> None:
+    p = pod([{"name": "info", "downwardAPI": {"items": [
+        {"path": "annotations", "fieldRef": {"fieldPath": "metadata.annotations"}},
+        {"path": "tier", "fieldRef": {"fieldPath": "metadata.labels['tier']"}}]}}],
+        labels={"tier": "web"}, annotations={"note": 'say "hi"\nthere'})
+    await volumes.prepare(p)
+    root = volumes.pod_dir("u1") / "volumes/kubernetes.io~downward-api/info"
+    assert (root / "annotations").read_text() == 'note="say \\"hi\\"\\nthere"'
+    assert (root / "tier").read_text() == "web"
+
+
+async def test_sub_path_expr_mounts_from_the_environment(volumes: VolumeManager) -> None:
+    p = pod([{"name": "scratch", "emptyDir": {}}])
+    p.spec.containers[0].volumeMounts[0].subPathExpr = "logs/$(POD)"
+    (mount,) = volumes.mounts_for(p, p.spec.containers[0], {"POD": "web"})
+    assert mount.host_path == str(
+        (volumes.pod_dir("u1") / "volumes/kubernetes.io~empty-dir/scratch/logs/web").resolve())
+    assert not mount.read_only or p.spec.containers[0].volumeMounts[0].readOnly

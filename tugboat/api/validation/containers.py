@@ -36,6 +36,7 @@ from tugboat.api.validation.names import (
     is_valid_port_num,
 )
 from tugboat.api.validation.security import validate_security_context
+from tugboat.api.validation.volumes import validate_local_descending_path
 
 PROTOCOLS = ("SCTP", "TCP", "UDP")
 PULL_POLICIES = ("Always", "IfNotPresent", "Never")
@@ -181,6 +182,11 @@ def _validate_volume_mounts(c: Container, path: str, ctx: ContainerContext,
                 errs.append(invalid(f"{p}.subPath", m.subPath, "must be a relative path"))
             if ".." in m.subPath.split("/"):
                 errs.append(invalid(f"{p}.subPath", m.subPath, "must not contain '..'"))
+        if m.subPathExpr:
+            if m.subPath:
+                errs.append(invalid(f"{p}.subPathExpr", m.subPathExpr,
+                                    "subPathExpr and subPath are mutually exclusive"))
+            validate_local_descending_path(m.subPathExpr, f"{p}.subPathExpr", errs)
 
 
 def _validate_http_get(action: HTTPGetAction, p: str, errs: Errors) -> None:

@@ -26,7 +26,6 @@ from tugboat.api.validation.fielderrors import (
     required,
 )
 from tugboat.api.validation.names import (
-    is_config_map_key,
     is_dns1123_label,
     is_dns1123_subdomain,
     is_label_value,
@@ -34,6 +33,7 @@ from tugboat.api.validation.names import (
 )
 from tugboat.api.validation.objectmeta import validate_labels
 from tugboat.api.validation.security import validate_pod_security_context
+from tugboat.api.validation.volumes import validate_written_volume
 
 RESTART_POLICIES = ("Always", "OnFailure", "Never")
 DNS_POLICIES = ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None")
@@ -59,21 +59,7 @@ def _validate_volume_source(v: Volume, path: str, errs: Errors) -> int:
                                 "must not contain '..'"))
         if v.hostPath.type is not None and v.hostPath.type not in HOST_PATH_TYPES:
             errs.append(not_supported(f"{path}.hostPath.type", v.hostPath.type, HOST_PATH_TYPES))
-    for kind, src, name in (("configMap", v.configMap, "name"), ("secret", v.secret, "secretName")):
-        if src is None:
-            continue
-        if not getattr(src, name):
-            errs.append(required(f"{path}.{kind}.{name}"))
-        mode = src.defaultMode
-        if mode is not None and not 0 <= mode <= 0o777:
-            errs.append(invalid(f"{path}.{kind}.defaultMode", mode,
-                                "must be a number between 0 and 0777 (octal), both inclusive"))
-        for i, item in enumerate(src.items or ()):
-            for msg in is_config_map_key(item.key):
-                errs.append(invalid(f"{path}.{kind}.items[{i}].key", item.key, msg))
-            if item.path.startswith("/") or ".." in item.path.split("/"):
-                errs.append(invalid(f"{path}.{kind}.items[{i}].path", item.path,
-                                    "must be a relative path without '..'"))
+    validate_written_volume(v, path, errs)
     return len(errs) - before
 
 
