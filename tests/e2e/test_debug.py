@@ -1,16 +1,18 @@
 """Ephemeral containers and attach with real containers and the real kubectl 1.32:
 `kubectl debug -i POD --target=main` adds a container to the running pod that sees the
 target's processes and talks over stdin/stdout; its status is reported and it is never
-restarted; `kubectl attach` reaches a container's own stdio; and a plain pod update may
-not add ephemeral containers."""
+restarted; `kubectl attach` reaches a container's own stdio, a terminal's size follows
+the client's; and a plain pod update may not add ephemeral containers."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+import websockets
 
 from tests.e2e.cluster import Api, pod_manifest, restarts
 
@@ -105,3 +107,38 @@ def test_a_plain_update_may_not_add_ephemeral_containers(api: Api, node: str, ns
     pod = api.wait_pod(ns, "plain", lambda p: _ephemeral_status(p, "sneaky") is not None, 30,
                        "the added container's status")
     assert [c["name"] for c in pod["spec"]["ephemeralContainers"]] == ["sneaky"]
+
+
+async def _attach_tty(url: str) -> bytes:
+    out = b""
+    async with websockets.connect(url, subprotocols=["v5.channel.k8s.io"]) as ws:
+        assert ws.subprotocol == "v5.channel.k8s.io"
+        await ws.send(b'\x04{"Width":100,"Height":30}')
+        await ws.send(b"\x00sleep 0.3; stty size; exit\n")
+        async for message in ws:
+            if message[0] == 1:
+                out += message[1:]
+            elif message[0] == 3:
+                assert b'"status":"Success"' in message
+    return out
+
+
+def test_attach_to_a_terminal_follows_its_size(api: Api, node: str, ns: str) -> None:
+    api.create(ns, pod_manifest("shell", node, "exec sh", restart_policy="Never", stdin=True,
+                                tty=True))
+    api.wait_phase(ns, "shell", "Running")
+    url = api.url.replace("http://", "ws://") + \
+        f"/api/v1/namespaces/{ns}/pods/shell/attach?stdin=true&stdout=true&tty=true"
+    assert b"30 100" in asyncio.run(_attach_tty(url))
+    api.wait_phase(ns, "shell", "Succeeded")
+
+
+def test_attach_errors(api: Api, node: str, ns: str, kubeconfig: Path) -> None:
+    r = api.http.post(f"/api/v1/namespaces/{ns}/pods/ghost/attach")
+    assert r.status_code == 404 and r.json()["reason"] == "NotFound"
+    api.create(ns, pod_manifest("quiet", node, "exec sleep 3600"))
+    api.wait_phase(ns, "quiet", "Running")
+    r = api.http.post(f"/api/v1/namespaces/{ns}/pods/quiet/attach",
+                      params={"container": "nope"})
+    assert r.status_code == 400
+    assert r.json()["message"] == "container nope is not valid for pod quiet"
