@@ -28,6 +28,7 @@ from tugboat.kubelet.containerspec import container_config, sandbox_ports, share
 from tugboat.kubelet.dns import DNSConfigurer, PodDNS
 from tugboat.kubelet.environment import ContainerEnvironment
 from tugboat.kubelet.images import ImageManager, Recorder
+from tugboat.kubelet.initcontainers import sidecars, termination_waves
 from tugboat.kubelet.phase import TERMINAL
 from tugboat.kubelet.podmanager import SOURCE_API, SOURCE_FILE, PodManager
 from tugboat.kubelet.prober.manager import ProberManager
@@ -100,7 +101,7 @@ def grace_of(pod: Pod) -> float:
 def kill_grace(pod: Pod, name: str, message: str) -> float:
     """A probe's own terminationGracePeriodSeconds applies when it is the probe that
     failed; otherwise the pod's."""
-    spec = next((c for c in pod.spec.containers if c.name == name), None)
+    spec = next((c for c in [*pod.spec.containers, *sidecars(pod)] if c.name == name), None)
     for probe, word in ((spec and spec.livenessProbe, "liveness"),
                         (spec and spec.startupProbe, "startup")):
         if probe and probe.terminationGracePeriodSeconds is not None and word in message:
@@ -191,7 +192,7 @@ class PodSyncer:
                    actions: decisions.PodActions, policy: str, static: bool) -> bool:
         """Carry out the actions; True if the runtime's state changed."""
         d = self.d
-        await asyncio.gather(*(self._kill(pod, k.container, k.message) for k in actions.kill))
+        await self._kill_in_order(pod, actions.kill)
         for c in actions.remove:
             await d.runtime.remove_container(c.id)
         sandbox = next((c for c in reversed(containers) if c.is_sandbox and c.running), None)
@@ -220,6 +221,11 @@ class PodSyncer:
             if retry is not None:
                 actions.wake_in(retry)
         return bool(todo)
+
+    async def _kill_in_order(self, pod: Pod, kills: list[decisions.Kill]) -> None:
+        """App containers together, then the sidecars last-first (initcontainers.py)."""
+        for wave in termination_waves(pod, kills):
+            await asyncio.gather(*(self._kill(pod, k.container, k.message) for k in wave))
 
     async def _kill(self, pod: Pod, c: RuntimeContainer, message: str) -> None:
         self.d.record(pod, "Normal", "Killing", message)
@@ -293,8 +299,8 @@ class PodSyncer:
         d, uid = self.d, pod.metadata.uid or ""
         d.prober.remove_pod(uid)
         running = [c for c in containers if c.running and not c.is_sandbox]
-        await asyncio.gather(*(self._kill(pod, c, f"Stopping container {c.name}")
-                               for c in running))
+        await self._kill_in_order(pod, [decisions.Kill(c, f"Stopping container {c.name}")
+                                        for c in running])
         await self._stop_sandboxes(containers)
         await d.status.delete_pod(pod)
 
