@@ -23,16 +23,24 @@ from dataclasses import dataclass, field
 
 from tugboat.api.core import Pod
 from tugboat.client import Backoff
-from tugboat.kubelet import decisions, ephemeral, podstatus
+from tugboat.kubelet import activedeadline, decisions, ephemeral, podstatus
 from tugboat.kubelet.containerspec import container_config, sandbox_ports, shares_ipc
 from tugboat.kubelet.dns import DNSConfigurer, PodDNS
+from tugboat.kubelet.emptydir import EVICTED, evicted
 from tugboat.kubelet.environment import ContainerEnvironment
 from tugboat.kubelet.images import ImageManager, Recorder
 from tugboat.kubelet.initcontainers import sidecars, termination_waves
+from tugboat.kubelet.lifecycle import (
+    FAILED_POST_START_HOOK,
+    POST_START_HOOK_ERROR,
+    HookRunner,
+    container_spec,
+)
 from tugboat.kubelet.phase import TERMINAL
 from tugboat.kubelet.podmanager import SOURCE_API, SOURCE_FILE, PodManager
 from tugboat.kubelet.prober.manager import ProberManager
 from tugboat.kubelet.prober.worker import Target
+from tugboat.kubelet.qos import OOMScores
 from tugboat.kubelet.reasons import (
     CREATE_ERROR,
     ERR_IMAGE_NEVER_PULL,
@@ -83,6 +91,7 @@ class SyncDeps:
     environment: ContainerEnvironment  # env, envFrom and valueFrom, over the service vars
     clock: Callable[[], float] = time.time
     seccomp: SeccompPolicy = field(default_factory=SeccompPolicy)
+    oom: OOMScores = field(default_factory=OOMScores.for_this_host)  # by QoS class
 
 
 def pod_ref(pod: Pod, node: str, static: bool) -> PodRef:
@@ -112,6 +121,7 @@ def kill_grace(pod: Pod, name: str, message: str) -> float:
 class PodSyncer:
     def __init__(self, deps: SyncDeps):
         self.d = deps
+        self.hooks = HookRunner(deps.runtime, deps.record)  # postStart, preStop
 
     async def sync(self, uid: str) -> float | None:
         d = self.d
@@ -134,6 +144,14 @@ class PodSyncer:
         if not static:
             d.prober.add_pod(pod)
         old = d.status.current(pod)
+        if activedeadline.exceeded(pod, old, d.clock()):  # Failed, and everything stops
+            d.record(pod, "Normal", activedeadline.REASON, activedeadline.MESSAGE)
+            d.status.set(pod, activedeadline.failed(old))
+            old = d.status.current(pod)
+        if old.phase not in TERMINAL and (why := d.volumes.over_limit(pod)):
+            d.record(pod, "Warning", EVICTED, why)  # an emptyDir over its sizeLimit
+            d.status.set(pod, evicted(old, why, d.clock()))
+            old = d.status.current(pod)
         if old.phase not in TERMINAL and not await self._mount(pod):
             self._report(pod, containers, policy, static)
             return MOUNT_RETRY
@@ -152,6 +170,8 @@ class PodSyncer:
         self._report(pod, containers, policy, static)
         if actions.terminal:  # after the report: the sandbox does not change a final status
             await self._stop_sandboxes(containers)
+        if (left := activedeadline.remaining(pod, d.status.current(pod), d.clock())) is not None:
+            actions.wake_in(left)  # fail the pod at its deadline, not at the next resync
         return actions.requeue_after
 
     async def _mount(self, pod: Pod) -> bool:
@@ -228,8 +248,17 @@ class PodSyncer:
             await asyncio.gather(*(self._kill(pod, k.container, k.message) for k in wave))
 
     async def _kill(self, pod: Pod, c: RuntimeContainer, message: str) -> None:
-        self.d.record(pod, "Normal", "Killing", message)
-        await self.d.runtime.stop_container(c.id, kill_grace(pod, c.name, message))
+        await self._kill_id(pod, c.name, c.id, message)
+
+    async def _kill_id(self, pod: Pod, name: str, container_id: str, message: str) -> None:
+        """killContainer: the Killing event, the preStop hook within the grace period,
+        then SIGTERM and SIGKILL after what is left of it (never less than 2 s)."""
+        d = self.d
+        d.record(pod, "Normal", "Killing", message)
+        grace = await self.hooks.pre_stop(pod, container_spec(pod, name), container_id,
+                                          d.status.current(pod).podIP,
+                                          kill_grace(pod, name, message))
+        await d.runtime.stop_container(container_id, max(grace, MIN_GRACE))
 
     async def _stop_sandboxes(self, containers: list[RuntimeContainer]) -> int:
         running = [c for c in containers if c.is_sandbox and c.running]
@@ -245,7 +274,8 @@ class PodSyncer:
             config = SandboxConfig(pod=pod_ref(pod, d.node, static), attempt=attempt,
                                    hostname=pod.spec.hostname or pod.metadata.name or "pod",
                                    ports=sandbox_ports(pod), share_ipc=shares_ipc(pod),
-                                   security=sandbox_security(pod, d.seccomp))
+                                   security=sandbox_security(pod, d.seccomp),
+                                   oom_score_adj=d.oom.sandbox())
             return await d.runtime.run_sandbox(config)
         except (RuntimeFailure, StartFailure, OSError) as e:
             d.record(pod, "Warning", "FailedCreatePodSandBox",
@@ -268,9 +298,9 @@ class PodSyncer:
             resolv, formed = d.dns.mount(pod)
             if formed is not None:
                 self._record_dns(pod, formed)
-            mounts = [*d.volumes.mounts_for(pod, spec), resolv]
             env = await d.environment.make(pod, spec, sandbox.ip, d.host_ip,
                                            d.service_env.for_pod(pod, static))
+            mounts = [*d.volumes.mounts_for(pod, spec, env), resolv]  # subPathExpr uses env
             config = container_config(pod, spec, start.attempt, pod_ref(pod, d.node, static),
                                       mounts, security=security, env=env)
             config = await ephemeral.with_target(config, spec, d.runtime, d.node)
@@ -282,8 +312,9 @@ class PodSyncer:
         key = decisions.crash_key(uid, spec.name)
         if start.restart:
             d.crash_backoff.next(key)
+        config.oom_score_adj = d.oom.container(pod, spec)
         try:
-            await d.runtime.start_container(config, sandbox)
+            container_id = await d.runtime.start_container(config, sandbox)
         except RuntimeFailure as e:
             d.record(pod, "Warning", "Failed", f"Error: {e}")
             d.reasons.set(uid, spec.name, CREATE_ERROR, str(e))
@@ -291,7 +322,17 @@ class PodSyncer:
         d.reasons.clear(uid, spec.name)
         d.record(pod, "Normal", "Created", f"Created container {spec.name}")
         d.record(pod, "Normal", "Started", f"Started container {spec.name}")
+        failed = await self.hooks.post_start(pod, spec, container_id, sandbox.ip,
+                                             lambda: self._going(uid))
+        if failed is not None:  # killed, then its restart policy decides (PostStartHookError)
+            await self._kill_id(pod, spec.name, container_id, FAILED_POST_START_HOOK)
+            d.reasons.set(uid, spec.name, POST_START_HOOK_ERROR, failed)
         return None
+
+    def _going(self, uid: str) -> bool:
+        """The pod is being deleted (or gone): a running postStart is given up."""
+        pod = self.d.pods.get(uid)
+        return pod is None or pod.metadata.deletionTimestamp is not None
 
     # --- a pod being deleted, and a pod that is gone ------------------------------------------
 

@@ -11,7 +11,9 @@ from tugboat.api.defaults import apply_defaults
 from tugboat.kubelet.qos import (
     BEST_EFFORT_OOM_SCORE_ADJ,
     GUARANTEED_OOM_SCORE_ADJ,
+    OOMScores,
     container_oom_score_adj,
+    oom_score_floor,
 )
 
 GI = 1024**3
@@ -68,3 +70,16 @@ def test_a_sidecar_is_protected_like_the_smallest_app_container() -> None:
 def test_node_critical_pods_are_kept_like_guaranteed_ones() -> None:
     pod = _pod({}, priorityClassName="system-node-critical", priority=2000001000)
     assert _adj(pod) == GUARANTEED_OOM_SCORE_ADJ
+
+
+def test_without_cap_sys_resource_scores_cannot_go_below_our_own() -> None:
+    full = "CapEff:\t000001ffffffffff\n"
+    restricted = "CapEff:\t000001fffeffffff\n"  # bit 24, CAP_SYS_RESOURCE, missing
+    assert oom_score_floor(full, "0") is None
+    assert oom_score_floor(restricted, "-500\n") == -500
+    scores = OOMScores(CAPACITY, floor=0)
+    pod = _pod({"limits": {"cpu": "1", "memory": "1Gi"}})
+    assert (scores.sandbox(), scores.container(pod, pod.spec.containers[0])) == (0, 0)
+    best_effort = _pod({})
+    assert scores.container(best_effort, best_effort.spec.containers[0]) == 1000
+    assert OOMScores(CAPACITY).sandbox() == -998

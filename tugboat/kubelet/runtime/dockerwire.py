@@ -78,7 +78,8 @@ def sandbox_create(config: SandboxConfig, pause_image: str) -> dict[str, Any]:
                         "ipc_mode": "shareable" if config.share_ipc else None,
                         "port_bindings": bindings or None,
                         "restart_policy": {"Name": "no"},
-                        "security_opt": security_options(config.security)},
+                        "security_opt": security_options(config.security),
+                        "oom_score_adj": config.oom_score_adj},
     }
 
 
@@ -103,6 +104,8 @@ def container_create(config: ContainerConfig, sandbox_id: str) -> dict[str, Any]
         host["nano_cpus"] = config.cpu_limit_millis * 1_000_000
     if config.cpu_request_millis:
         host["cpu_shares"] = max(2, config.cpu_request_millis * 1024 // 1000)
+    if config.oom_score_adj is not None:
+        host["oom_score_adj"] = config.oom_score_adj
     return {
         "image": config.image,
         "name": container_name(pod.name, pod.namespace, pod.uid, config.name, config.attempt),

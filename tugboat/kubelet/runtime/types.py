@@ -101,6 +101,7 @@ class SandboxConfig:
     ports: list[PortMapping] = field(default_factory=list)
     share_ipc: bool = True  # only pods of several containers need a shared IPC namespace
     security: SecurityConfig = field(default_factory=SecurityConfig)
+    oom_score_adj: int | None = None  # the kubelet's by QoS class (kubelet/qos.py)
 
 
 @dataclass
@@ -125,6 +126,7 @@ class ContainerConfig:
     share_ipc: bool = True  # join the sandbox's IPC namespace (pods of several containers)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     pid_target: str | None = None  # an ephemeral container's target: share its PID namespace
+    oom_score_adj: int | None = None  # the kubelet's by QoS class (kubelet/qos.py)
 
 
 @dataclass(frozen=True)
