@@ -158,6 +158,9 @@ def conditions(pod: Pod, old: list[PodCondition], inits: list[ContainerStatus],
         _condition(old, "Ready", ready, now, reason, message),
         _condition(old, "ContainersReady", ready, now, reason, message),
         _condition(old, "PodScheduled", True, now),
+        # kept as written: conditions the kubelet does not own (DisruptionTarget, gates')
+        *(c for c in old if c.type not in ("PodReadyToStartContainers", "Initialized",
+                                           "Ready", "ContainersReady", "PodScheduled")),
     ]
 
 
