@@ -53,6 +53,12 @@ def _current(instances: list[RuntimeContainer], sandbox: RuntimeContainer
     return mine[-1] if mine else None
 
 
+def _start(spec: Container, attempt: int) -> Start:
+    """A first start (not a restart). A sidecar gets a follow-up sync: nothing else (no
+    exit, no probe result) would tell the pod worker it is up and the next may start."""
+    return Start(spec, attempt, restart=False, follow_up=is_sidecar(spec))
+
+
 def _next_attempt(instances: list[RuntimeContainer]) -> int:
     return instances[-1].attempt + 1 if instances else 0
 
@@ -72,8 +78,7 @@ def compute(actions: PodActions, pod: Pod, apps: Instances, sandbox: RuntimeCont
     if initialized:
         top = len(inits)
     elif top < 0:
-        actions.start.append(Start(inits[0], _next_attempt(apps.get(inits[0].name, [])),
-                                   restart=False))
+        actions.start.append(_start(inits[0], _next_attempt(apps.get(inits[0].name, []))))
         return Progress.INITIALIZING
     progress = Progress.INITIALIZED if initialized else Progress.INITIALIZING
     for i, spec in enumerate(inits[:top + 1]):
@@ -92,8 +97,7 @@ def compute(actions: PodActions, pod: Pod, apps: Instances, sandbox: RuntimeCont
                 progress = Progress.INITIALIZED
             else:
                 nxt = inits[i + 1]
-                actions.start.append(Start(nxt, _next_attempt(apps.get(nxt.name, [])),
-                                           restart=False))
+                actions.start.append(_start(nxt, _next_attempt(apps.get(nxt.name, []))))
     return progress
 
 
@@ -102,10 +106,10 @@ def _sidecar(actions: PodActions, pod: Pod, spec: Container, instances: list[Run
              probes: ProbeView) -> bool:
     """Keep a sidecar running whatever the pod's policy; True once it has started."""
     if latest is None:
-        actions.start.append(Start(spec, _next_attempt(instances), restart=False))
+        actions.start.append(_start(spec, _next_attempt(instances)))
     elif latest.state in (State.CREATED, State.UNKNOWN):
         actions.remove.append(latest)  # never started (a kubelet died mid-start): again
-        actions.start.append(Start(spec, latest.attempt, restart=False))
+        actions.start.append(_start(spec, latest.attempt))
     elif latest.running:
         message = kill_reason(spec, latest, probes)
         if message:
@@ -113,7 +117,7 @@ def _sidecar(actions: PodActions, pod: Pod, spec: Container, instances: list[Run
             return False
         return probes.started(latest)
     else:
-        restart_after_backoff(actions, pod, spec, latest, now, backoff)
+        restart_after_backoff(actions, pod, spec, latest, now, backoff, follow_up=True)
     return False
 
 
@@ -137,7 +141,7 @@ def _regular(actions: PodActions, pod: Pod, spec: Container, latest: RuntimeCont
 def reinitialize(actions: PodActions, pod: Pod, apps: Instances) -> None:
     """A new sandbox starts from the first init container again."""
     first = (pod.spec.initContainers or [])[0]
-    actions.start.append(Start(first, _next_attempt(apps.get(first.name, [])), restart=False))
+    actions.start.append(_start(first, _next_attempt(apps.get(first.name, []))))
 
 
 def termination_waves(pod: Pod, kills: list[Kill]) -> list[list[Kill]]:

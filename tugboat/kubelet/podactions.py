@@ -29,6 +29,7 @@ class Start:
     spec: Container
     attempt: int
     restart: bool  # counts against the CrashLoopBackOff backoff
+    follow_up: bool = False  # sync again once it started (a sidecar: the next one may start)
 
 
 @dataclass
@@ -87,7 +88,8 @@ def pod_label(pod: Pod) -> str:
 
 
 def restart_after_backoff(actions: PodActions, pod: Pod, spec: Container,
-                          latest: RuntimeContainer, now: float, backoff: Backoff) -> None:
+                          latest: RuntimeContainer, now: float, backoff: Backoff,
+                          follow_up: bool = False) -> None:
     """Start an exited container again — at once the first time, then only once its
     CrashLoopBackOff delay has passed since it finished; meanwhile it waits."""
     key = crash_key(pod.metadata.uid or "", spec.name)
@@ -99,7 +101,8 @@ def restart_after_backoff(actions: PodActions, pod: Pod, spec: Container,
             f"container={spec.name} pod={pod_label(pod)}"))
         actions.wake_in(left)
     else:
-        actions.start.append(Start(spec, latest.attempt + 1, restart=True))
+        actions.start.append(Start(spec, latest.attempt + 1, restart=True,
+                                   follow_up=follow_up))
 
 
 def kill_reason(spec: Container, latest: RuntimeContainer, probes: ProbeView) -> str:

@@ -228,6 +228,8 @@ class PodSyncer:
                 retry = await self._start(pod, start, sandbox, static, announce)
                 if retry is not None:
                     actions.wake_in(retry)
+                elif start.follow_up:
+                    actions.wake_in(0)
         return bool(actions.kill or actions.remove or actions.start or actions.create_sandbox)
 
     async def _start_ephemeral(self, pod: Pod, containers: list[RuntimeContainer],
