@@ -55,14 +55,16 @@ QUANTITY_MSG = ("quantities must match the regular expression "
 
 
 class ContainerContext:
-    """What a container's checks need from its pod: volume names, and whether the pod is
-    on the host network."""
+    """What a container's checks need from its pod: volume names, whether the pod is on
+    the host network, and its terminationGracePeriodSeconds (a sleep hook must fit in it)."""
 
-    __slots__ = ("volumes", "host_network")
+    __slots__ = ("volumes", "host_network", "grace_period")
 
-    def __init__(self, volumes: set[str], host_network: bool) -> None:
+    def __init__(self, volumes: set[str], host_network: bool,
+                 grace_period: int | None = None) -> None:
         self.volumes = volumes
         self.host_network = host_network
+        self.grace_period = grace_period
 
 
 def validate_port_num_or_name(port: IntOrString, path: str, errs: Errors) -> None:
@@ -197,7 +199,8 @@ def _validate_http_get(action: HTTPGetAction, p: str, errs: Errors) -> None:
         errs.append(not_supported(f"{p}.scheme", action.scheme or "", HTTP_SCHEMES))
 
 
-def _validate_handler(h: Probe | LifecycleHandler, path: str, errs: Errors) -> None:
+def _validate_handler(h: Probe | LifecycleHandler, path: str, errs: Errors,
+                      grace: int | None = None) -> None:
     """Exactly one handler, each well formed (validateHandler)."""
     count = 0
     for kind in _PROBE_HANDLERS if isinstance(h, Probe) else _LIFECYCLE_HANDLERS:
@@ -218,10 +221,20 @@ def _validate_handler(h: Probe | LifecycleHandler, path: str, errs: Errors) -> N
         elif kind == "grpc":
             for msg in is_valid_port_num(action.port):
                 errs.append(invalid(f"{p}.port", action.port, msg))
-        elif kind == "sleep" and action.seconds <= 0:
-            errs.append(invalid(f"{p}.seconds", action.seconds, "must be greater than 0"))
+        elif kind == "sleep":
+            _validate_sleep(action.seconds, grace, p, errs)
     if not count:
         errs.append(required(path, "must specify a handler type"))
+
+
+def _validate_sleep(seconds: int, grace: int | None, path: str, errs: Errors) -> None:
+    """validateSleepAction (1.32, zero sleeps still behind an alpha gate): more than 0 and
+    no longer than the grace period. Without a grace period (itself invalid) nothing more
+    is said."""
+    if grace is not None and (seconds <= 0 or seconds > grace):
+        errs.append(invalid(path, seconds, (
+            f"must be greater than 0 and less than terminationGracePeriodSeconds ({grace}). "
+            "Enable AllowPodLifecycleSleepActionZeroValue feature gate for zero sleep.")))
 
 
 def _validate_probe(probe: Probe, path: str, single_success: bool, errs: Errors) -> None:
@@ -240,11 +253,11 @@ def _validate_probe(probe: Probe, path: str, single_success: bool, errs: Errors)
         errs.append(invalid(f"{path}.successThreshold", probe.successThreshold, "must be 1"))
 
 
-def _validate_lifecycle(lc: Lifecycle, path: str, errs: Errors) -> None:
+def _validate_lifecycle(lc: Lifecycle, path: str, errs: Errors, grace: int | None) -> None:
     for kind in ("postStart", "preStop"):
         handler = getattr(lc, kind)
         if handler is not None:
-            _validate_handler(handler, f"{path}.{kind}", errs)
+            _validate_handler(handler, f"{path}.{kind}", errs, grace)
 
 
 def _validate_resources(res: ResourceRequirements, path: str, errs: Errors) -> None:
@@ -291,7 +304,7 @@ def validate_container(c: Container, path: str, init: bool, ctx: ContainerContex
         _validate_env(c, path, errs)
     if c.volumeMounts:
         _validate_volume_mounts(c, path, ctx, errs)
-    _validate_container_hooks(c, path, init, errs)
+    _validate_container_hooks(c, path, init, errs, ctx.grace_period)
     if c.resources is not None:
         _validate_resources(c.resources, f"{path}.resources", errs)
     if c.securityContext is not None:
@@ -307,7 +320,8 @@ def validate_container(c: Container, path: str, init: bool, ctx: ContainerContex
         errs.append(not_supported(f"{path}.imagePullPolicy", c.imagePullPolicy, PULL_POLICIES))
 
 
-def _validate_container_hooks(c: Container, path: str, init: bool, errs: Errors) -> None:
+def _validate_container_hooks(c: Container, path: str, init: bool, errs: Errors,
+                              grace: int | None) -> None:
     """Probes and lifecycle: init containers may have them only as sidecars
     (restartPolicy Always); liveness and startup probes need successThreshold 1."""
     if c.restartPolicy is not None:
@@ -329,4 +343,4 @@ def _validate_container_hooks(c: Container, path: str, init: bool, errs: Errors)
     if c.startupProbe is not None:
         _validate_probe(c.startupProbe, f"{path}.startupProbe", True, errs)
     if c.lifecycle is not None:
-        _validate_lifecycle(c.lifecycle, f"{path}.lifecycle", errs)
+        _validate_lifecycle(c.lifecycle, f"{path}.lifecycle", errs, grace)

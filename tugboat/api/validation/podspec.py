@@ -192,7 +192,7 @@ def _validate_names(spec: PodSpec, path: str, errs: Errors) -> None:
 
 def validate_pod_spec(spec: PodSpec, path: str, errs: Errors) -> None:
     volumes = _validate_volumes(spec, path, errs) if spec.volumes else set()
-    ctx = ContainerContext(volumes, bool(spec.hostNetwork))
+    ctx = ContainerContext(volumes, bool(spec.hostNetwork), spec.terminationGracePeriodSeconds)
     _validate_containers(spec, path, ctx, errs)
     if spec.ephemeralContainers:
         validate_ephemeral_containers(spec, f"{path}.ephemeralContainers", ctx, errs)
