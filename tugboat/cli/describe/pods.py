@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tugboat.api.quantity import compare_quantities
+from pydantic import ValidationError
+
+from tugboat.api.core import Pod
+from tugboat.api.defaults.pods import default_pod
+from tugboat.api.qos import pod_qos_class
 from tugboat.cli.describe.podspec import describe_containers, describe_volumes
 from tugboat.cli.describe.writer import (
     PrefixWriter,
@@ -22,20 +26,17 @@ Obj = dict[str, Any]
 
 
 def qos_class(pod: Obj) -> str:
-    """status.qosClass, or computed as the kubelet does (GetPodQOS)."""
+    """status.qosClass (the API server sets it on create), or computed the same way
+    (api/qos.py) with requests defaulted from limits, as they are on create."""
     given = (pod.get("status") or {}).get("qosClass")
     if given:
-        return given
-    containers = (pod.get("spec") or {}).get("containers") or []
-    requests = [(c.get("resources") or {}).get("requests") or {} for c in containers]
-    limits = [(c.get("resources") or {}).get("limits") or {} for c in containers]
-    if not any(requests) and not any(limits):
+        return str(given)
+    try:
+        typed = Pod.model_validate({"spec": pod.get("spec") or {}})
+    except ValidationError:
         return "BestEffort"
-    for req, lim in zip(requests, limits, strict=True):
-        for res in ("cpu", "memory"):
-            if res not in lim or compare_quantities(req.get(res, lim[res]), lim[res]) != 0:
-                return "Burstable"
-    return "Guaranteed"
+    default_pod(typed)
+    return pod_qos_class(typed)
 
 
 def _head(w: PrefixWriter, pod: Obj) -> None:
