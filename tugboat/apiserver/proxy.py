@@ -26,13 +26,13 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from tugboat.api.resources import lookup
 from tugboat.apiserver import errors
 from tugboat.apiserver.kubeletclient import AddressNotAllowed, check_kubelet_host, kubelet_client
+from tugboat.apiserver.podlogoptions import checked_log_params
 from tugboat.apiserver.registry import Registry
 
 log = logging.getLogger(__name__)
 
 SUBRESOURCES = ("log", "exec", "attach")  # attach: apiserver/attach.py
 PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
-LOG_PARAMS = ("follow", "tailLines", "previous", "timestamps", "sinceSeconds", "limitBytes")
 EXEC_PARAMS = ("stdin", "stdout", "stderr", "tty")
 PODS = lookup("", "v1", "pods")
 NODES = lookup("", "v1", "nodes")
@@ -103,10 +103,10 @@ async def serve_http(request: Request, reg: Registry, namespace: str, name: str,
 
 async def pod_logs(request: Request, reg: Registry, namespace: str, name: str) -> Response:
     q = request.query_params
+    params = checked_log_params(q, name)
     _pod, container, address = await _target(request.app.state, namespace, name,
                                              q.get("container"))
     kubelets = kubelet_client(request.app.state)
-    params = {k: q[k] for k in LOG_PARAMS if k in q}
     url = kubelets.url(address, f"/containerLogs/{namespace}/{name}/{container}")
     http = kubelets.http
     try:

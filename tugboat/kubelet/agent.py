@@ -49,12 +49,13 @@ from tugboat.kubelet.volumes import VolumeManager
 log = logging.getLogger(__name__)
 
 
-def build_runtime(config_runtime: str, pause_image: str) -> Runtime:
-    if config_runtime == "fake":
+def build_runtime(cfg) -> Runtime:  # noqa: ANN001 - KubeletConfig
+    if cfg.runtime == "fake":
         from tugboat.kubelet.runtime.fake import FakeRuntime
         return FakeRuntime()
     from tugboat.kubelet.runtime.docker import DockerRuntime
-    return DockerRuntime(pause_image=pause_image)
+    return DockerRuntime(pause_image=cfg.pause_image, log_max_size=cfg.container_log_max_size,
+                         log_max_files=cfg.container_log_max_files)
 
 
 @dataclass
@@ -188,7 +189,7 @@ def loops(cfg, parts: Parts) -> list:  # noqa: ANN001
 
 async def run_kubelet(cfg, *, stop: asyncio.Event | None = None,  # noqa: ANN001
                       runtime: Runtime | None = None) -> None:
-    runtime = runtime or build_runtime(cfg.runtime, cfg.pause_image)
+    runtime = runtime or build_runtime(cfg)
     client = ApiClient.from_config(daemon_config(cfg.kubeconfig, cfg.server),
                                    user_agent=f"tug-kubelet/{cfg.node_name}")
     parts = build(cfg, runtime, client)

@@ -8,6 +8,7 @@ import socket
 from dataclasses import dataclass
 
 from tugboat.api.durations import DurationError, parse_duration
+from tugboat.api.quantity import to_bytes
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class KubeletConfig:
     cluster_dns: tuple[str, ...] = ()
     cluster_domain: str = "cluster.local"
     resolv_conf: str = "/etc/resolv.conf"
+    # per-container log rotation (Docker's json-file max-size and max-file)
+    container_log_max_size: int = 10 * 1024 * 1024
+    container_log_max_files: int = 5
 
     @property
     def serves_tls(self) -> bool:
@@ -115,7 +119,21 @@ def parser() -> argparse.ArgumentParser:
     a("--log-level", default="info")
     _dns_flags(p)
     _serving_flags(p)
+    a("--container-log-max-size", type=_log_size, default=10 * 1024 * 1024, metavar="QUANTITY",
+      help="the size a container's log file reaches before it is rotated (default 10Mi)")
+    a("--container-log-max-files", type=int, default=5,
+      help="the most log files a container keeps, the current one included (default 5)")
     return p
+
+
+def _log_size(text: str) -> int:
+    try:
+        size = to_bytes(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"invalid quantity {text!r}: {e}") from None
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive quantity, not {text!r}")
+    return size
 
 
 def _dns_flags(p: argparse.ArgumentParser) -> None:
@@ -171,5 +189,8 @@ def parse_args(argv: list[str] | None = None) -> KubeletConfig:
         parser().error("--backoff-max must not be less than --backoff-base")
     if bool(ns.tls_cert_file) != bool(ns.tls_private_key_file):
         parser().error("--tls-cert-file and --tls-private-key-file go together")
+    if ns.container_log_max_files < 2:
+        parser().error(f"invalid configuration: containerLogMaxFiles "
+                       f"({ns.container_log_max_files}) must be greater than 1")
     ns.cluster_dns = tuple(ip for group in ns.cluster_dns or () for ip in group)
     return KubeletConfig(**resolve_serving(vars(ns)))

@@ -1,8 +1,11 @@
 """`tug logs`: a container's output through the API server's `pods/{name}/log`, which
-reaches the node's kubelet; `-f` streams it until the container ends (or Ctrl-C)."""
+reaches the node's kubelet; `-f` streams it until the container ends (or Ctrl-C). The
+options are kubectl's (--since, --since-time, --limit-bytes, --tail, -p, --timestamps),
+checked here with kubectl's messages before anything is sent."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from typing import Any
 
@@ -10,6 +13,7 @@ import httpx
 import typer
 
 from tugboat.api.durations import DurationError, parse_duration
+from tugboat.api.meta import parse_rfc3339
 from tugboat.cli.errors import CliError
 from tugboat.cli.options import CONTEXT, examples, session_of
 from tugboat.cli.pods import find_pod, pick_container
@@ -27,13 +31,24 @@ EXAMPLES = examples("""
     # The output of the previous (crashed) instance
     tug logs web --previous
 
+    # The last hour's output, or what came after a moment, at most 10 KB of it
+    tug logs web --since=1h
+    tug logs web --since-time=2025-01-01T00:00:00Z --limit-bytes=10240
+
     # The first pod of a deployment
     tug logs deploy/web
 """)
 
 
 def _params(container: str, follow: bool, previous: bool, tail: int, timestamps: bool,
-            since: str | None, limit_bytes: int | None) -> dict[str, Any]:
+            since: str | None, since_time: str | None, limit_bytes: int | None
+            ) -> dict[str, Any]:
+    if since and since_time:
+        raise CliError("at most one of `sinceTime` or `sinceSeconds` may be specified")
+    if limit_bytes is not None and limit_bytes < 1:
+        raise CliError("--limit-bytes must be greater than 0")
+    if tail < -1:
+        raise CliError("--tail must be greater than or equal to -1")
     params: dict[str, Any] = {"container": container}
     if follow:
         params["follow"] = "true"
@@ -45,9 +60,21 @@ def _params(container: str, follow: bool, previous: bool, tail: int, timestamps:
         params["timestamps"] = "true"
     if since:
         try:
-            params["sinceSeconds"] = max(1, int(parse_duration(since)))
+            seconds = parse_duration(since)
         except DurationError as e:
             raise CliError(f"invalid argument {since!r} for --since: {e}") from None
+        if seconds < 0:
+            raise CliError("--since must be greater than 0")
+        params["sinceSeconds"] = max(1, round(seconds))
+    if since_time:
+        try:
+            when = parse_rfc3339(since_time)
+        except ValueError:
+            raise CliError(f"invalid argument {since_time!r} for --since-time: not an RFC3339 "
+                           "time (e.g. 2025-01-01T00:00:00Z)") from None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.timezone.utc)
+        params["sinceTime"] = when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     if limit_bytes:
         params["limitBytes"] = limit_bytes
     return params
@@ -63,6 +90,8 @@ def logs(ctx: typer.Context,
          timestamps: bool = typer.Option(False, "--timestamps",
                                          help="Prefix each line with its RFC3339 time."),
          since: str = typer.Option(None, "--since", help="Only newer than this (e.g. 5m)."),
+         since_time: str = typer.Option(None, "--since-time",
+                                        help="Only after this RFC3339 time."),
          limit_bytes: int = typer.Option(None, "--limit-bytes", help="At most N bytes.")
          ) -> None:
     """Print the logs of a container in a pod."""
@@ -71,7 +100,7 @@ def logs(ctx: typer.Context,
     name = pick_container(obj, container)
     meta = obj["metadata"]
     path = f"/api/v1/namespaces/{meta['namespace']}/pods/{meta['name']}/log"
-    params = _params(name, follow, previous, tail, timestamps, since, limit_bytes)
+    params = _params(name, follow, previous, tail, timestamps, since, since_time, limit_bytes)
     out = sys.stdout.buffer
     try:
         with session.stream(path, params) as resp:

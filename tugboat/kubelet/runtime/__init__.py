@@ -137,7 +137,9 @@ class StreamingRuntime(Protocol):
         ...
 
     def logs(self, container_id: str, *, follow: bool, tail: int | None,
-             timestamps: bool) -> AsyncIterator[bytes]:
+             timestamps: bool, since: float | None = None) -> AsyncIterator[bytes]:
+        """The container's output: the last `tail` lines (None: all) of those written at
+        or after `since` (Unix seconds; None: from the start)."""
         ...
 
     async def attach(self, container_id: str, *, stdin: bool, tty: bool, stdin_once: bool

@@ -64,8 +64,14 @@ class DockerRuntime:
     """Runtime on a Docker Engine (API ≥ 1.41, dockerd 20.10)."""
 
     def __init__(self, *, pause_image: str = "tugboat/pause:3.9", docker_host: str | None = None,
-                 pool_size: int = 64):
+                 pool_size: int = 64, log_max_size: int = 10 * 1024 * 1024,
+                 log_max_files: int = 5):
         self.pause_image = pause_image
+        # Each container's log rotates (--container-log-max-size/-files), whatever the
+        # daemon's default driver: a chatty container cannot fill the disk, and json-file
+        # is a driver whose logs the API can read back across the rotated files.
+        self.log_config = {"type": "json-file", "config": {
+            "max-size": str(log_max_size), "max-file": str(log_max_files)}}
         self.docker_host = docker_host or os.environ.get("DOCKER_HOST") or DEFAULT_HOST
         self._pool_size = pool_size
         self._threads = ThreadPoolExecutor(pool_size, thread_name_prefix="docker")
@@ -184,7 +190,9 @@ class DockerRuntime:
         return await self._run(self._start_container, config, sandbox.id)
 
     def _start_container(self, api: Any, config: ContainerConfig, sandbox_id: str) -> str:
-        cid = self._create(api, dockerwire.container_create(config, sandbox_id))
+        args = dockerwire.container_create(config, sandbox_id)
+        args["host_config"]["log_config"] = self.log_config
+        cid = self._create(api, args)
         api.start(cid)  # a failure leaves it Created with State.Error: it reads as exited
         return cid
 
@@ -279,10 +287,14 @@ class DockerRuntime:
         return DockerExecSession(self, exec_id, await self._start_exec(exec_id, tty))
 
     async def logs(self, container_id: str, *, follow: bool, tail: int | None,
-                   timestamps: bool) -> AsyncIterator[bytes]:
+                   timestamps: bool, since: float | None = None) -> AsyncIterator[bytes]:
+        # Docker reads across the json-file driver's rotated files; `since` goes as a
+        # float (its API takes fractional seconds); one at or before the epoch bounds
+        # nothing, and the SDK refuses it, so it is left out.
+        since = float(since) if since is not None and since > 0 else None
         stream = await self._run(lambda api: api.logs(
             container_id, stream=True, follow=follow, timestamps=timestamps,
-            tail="all" if tail is None else tail))
+            tail="all" if tail is None else tail, since=since))
         async for chunk in _pumped(stream):
             if isinstance(chunk, Exception):
                 return

@@ -179,7 +179,7 @@ class FakeRuntime:
         return FakeExecSession(result)
 
     async def logs(self, container_id: str, *, follow: bool, tail: int | None,
-                   timestamps: bool) -> AsyncIterator[bytes]:
+                   timestamps: bool, since: float | None = None) -> AsyncIterator[bytes]:
         self._check()
         data = self.log_lines.get(container_id, b"")
         lines = data.splitlines(keepends=True)
