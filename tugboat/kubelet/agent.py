@@ -105,7 +105,8 @@ def build(cfg, runtime: Runtime, client: ApiClient) -> Parts:  # noqa: ANN001 - 
     syncer = PodSyncer(SyncDeps(
         node=node, host_ip=ident.ip, runtime=runtime, pods=pods,
         images=ImageManager(runtime, record, Backoff(cfg.backoff_base, cfg.backoff_max)),
-        volumes=VolumeManager(cfg.root_dir, ProjectedVolumes(client, TokenManager(client))),
+        volumes=VolumeManager(cfg.root_dir, ProjectedVolumes(client, TokenManager(client)),
+                              refresh_period=cfg.sync_frequency),  # ConfigMap updates per sync
         prober=prober, status=status,
         crash_backoff=Backoff(cfg.backoff_base, cfg.backoff_max, clock=time.time),
         reasons=ReasonCache(), record=record,
