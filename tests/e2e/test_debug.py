@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,28 @@ current-context: t
     return path
 
 
+def _read_until(proc: subprocess.Popen[str], wanted: str, timeout: float = 60) -> list[str]:
+    """kubectl's output lines up to one that holds `wanted` (read on a thread, so a kubectl
+    that says nothing fails the test instead of hanging it)."""
+    lines: list[str] = []
+    done = threading.Event()
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if wanted in line:
+                break
+        done.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    if not done.wait(timeout):
+        proc.kill()
+        raise AssertionError(f"no {wanted!r} from kubectl: {lines}")
+    assert any(wanted in line for line in lines), lines
+    return lines
+
+
 def _ephemeral_status(pod: Obj, name: str) -> Obj | None:
     return next((s for s in pod["status"].get("ephemeralContainerStatuses") or []
                  if s["name"] == name), None)
@@ -54,13 +77,22 @@ def test_kubectl_debug_targets_the_main_container(api: Api, node: str, ns: str,
     api.create(ns, pod_manifest("app", node, "exec sleep 3601"))
     api.wait_phase(ns, "app", "Running")
     # The debugger reads a line before it acts, so nothing it prints can come before
-    # kubectl has attached (what a container writes before an attach is the log's).
-    r = kubectl(kubeconfig, "debug", "-i", "app", "--image=busybox:1.35",
-                "--image-pull-policy=IfNotPresent", "--target=main", "--container=debugger",
-                "--", "sh", "-c", "read word; ps; echo hi $word", input="there\n")
-    assert r.returncode == 0, r.stderr
-    assert "sleep 3601" in r.stdout  # the target's PID namespace
-    assert "hi there" in r.stdout
+    # kubectl has attached (what a container writes before an attach is the log's); and
+    # kubectl's stdin stays open until the answer is in, since the end of it ends an
+    # attach to a container that is not stdinOnce (kubectl debug's are not).
+    proc = subprocess.Popen(
+        [KUBECTL, "--kubeconfig", str(kubeconfig), "--cache-dir",
+         str(kubeconfig.parent / "cache"), "debug", "-i", "app", "--image=busybox:1.35",
+         "--image-pull-policy=IfNotPresent", "--target=main", "--container=debugger", "--",
+         "sh", "-c", "read word; ps; echo hi $word"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write("there\n")
+    proc.stdin.flush()
+    lines = _read_until(proc, "hi there")
+    proc.stdin.close()
+    assert proc.wait(timeout=30) == 0, proc.stderr.read() if proc.stderr else ""
+    assert any("sleep 3601" in line for line in lines), lines  # the target's PID namespace
 
     pod = api.wait_pod(ns, "app", lambda p: _terminated(p, "debugger"), 30,
                        "the debugger's terminated status")
@@ -92,6 +124,24 @@ def test_kubectl_attach_to_a_container_with_stdin(api: Api, node: str, ns: str,
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines()[-2:] == ["got a", "got b"]
     api.wait_phase(ns, "echoer", "Succeeded")
+
+
+def test_stdin_stays_open_for_the_next_attach(api: Api, node: str, ns: str,
+                                              kubeconfig: Path) -> None:
+    """Not stdinOnce: the end of one client's stdin ends its attach, and the container
+    reads on, from the next."""
+    api.create(ns, pod_manifest("reader", node, "while read line; do echo got $line; done",
+                                stdin=True))
+    api.wait_phase(ns, "reader", "Running")
+    log = f"/api/v1/namespaces/{ns}/pods/reader/log"
+    for word in ("a", "b"):
+        r = kubectl(kubeconfig, "attach", "-i", "reader", input=f"{word}\n")
+        assert r.returncode == 0, r.stderr
+        api.wait_pod(ns, "reader", lambda _p, w=word: f"got {w}" in api.http.get(log).text,
+                     30, f"the reader's answer to {word}")
+    pod = api.pod(ns, "reader")
+    assert pod is not None and pod["status"]["phase"] == "Running" and restarts(pod) == 0
+    assert api.http.get(log).text == "got a\ngot b\n"
 
 
 def test_a_plain_update_may_not_add_ephemeral_containers(api: Api, node: str, ns: str,

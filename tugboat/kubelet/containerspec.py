@@ -74,7 +74,7 @@ def container_config(pod: Pod, spec: Container, attempt: int, ref: PodRef,
         cmd=[expand(a, env) for a in spec.args] if spec.args is not None else None,
         env=env, working_dir=spec.workingDir, mounts=mounts, cpu_limit_millis=cpu,
         cpu_request_millis=cpu_req, memory_limit_bytes=mem, tty=bool(spec.tty),
-        stdin=bool(spec.stdin), share_ipc=shares_ipc(pod),
+        stdin=bool(spec.stdin), stdin_once=bool(spec.stdinOnce), share_ipc=shares_ipc(pod),
         security=security or SecurityConfig())
 
 

@@ -142,8 +142,7 @@ class StreamingRuntime(Protocol):
         or after `since` (Unix seconds; None: from the start)."""
         ...
 
-    async def attach(self, container_id: str, *, stdin: bool, tty: bool, stdin_once: bool
-                     ) -> ExecSession:
+    async def attach(self, container_id: str, *, stdin: bool, tty: bool) -> ExecSession:
         """The running container's own stdio (kubectl attach); its exit code is 0."""
         ...
 

@@ -300,12 +300,12 @@ class DockerRuntime:
                 return
             yield chunk
 
-    async def attach(self, container_id: str, *, stdin: bool, tty: bool, stdin_once: bool
+    async def attach(self, container_id: str, *, stdin: bool, tty: bool
                      ) -> DockerAttachSession:
         version = self._client().api_version
         io = await attach_container(self.docker_host, version, container_id, stdin=stdin,
                                     tty=tty)
-        return DockerAttachSession(self, container_id, io, stdin_once)
+        return DockerAttachSession(self, container_id, io)
 
     # --- events and stats ---------------------------------------------------------------
 
@@ -369,16 +369,13 @@ class DockerExecSession:
 
 class DockerAttachSession:
     """kubectl attach's session on a container's own stdio (the ExecSession protocol). It
-    ends when the container's output does. A client closing its stdin closes the
-    container's when the container is stdinOnce; otherwise the attach goes on, output
-    flowing until the container exits (Docker would end the whole attach on a
-    half-close). Unlike Kubernetes, the stdin then closes when the attach ends: the
-    Docker SDK creates every container with stdin as StdinOnce."""
+    ends when the container's output does. A client closing its stdin does what it does
+    under containerd's CRI: a stdinOnce container (without a tty) gets its stdin closed
+    and the output goes on until it exits; any other container keeps its stdin open for
+    the next attach, and this attach ends."""
 
-    def __init__(self, runtime: DockerRuntime, container_id: str, hijacked: HijackedExec,
-                 stdin_once: bool):
+    def __init__(self, runtime: DockerRuntime, container_id: str, hijacked: HijackedExec):
         self._runtime, self._id, self._io = runtime, container_id, hijacked
-        self._stdin_once = stdin_once
 
     async def read(self) -> tuple[int, bytes] | None:
         return await self._io.read()
@@ -387,8 +384,7 @@ class DockerAttachSession:
         await self._io.write(data)
 
     async def close_stdin(self) -> None:
-        if self._stdin_once:
-            await self._io.close_stdin()
+        await self._io.close_stdin()  # Docker's attach does the rest, by StdinOnce
 
     async def resize(self, width: int, height: int) -> None:
         with contextlib.suppress(RuntimeFailure, RuntimeUnavailable):

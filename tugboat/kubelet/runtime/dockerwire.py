@@ -117,6 +117,8 @@ def container_create(config: ContainerConfig, sandbox_id: str) -> dict[str, Any]
         "labels": labels.container_labels(pod, config.name, config.attempt),
         "tty": config.tty,
         "stdin_open": config.stdin,
+        # The SDK makes a non-detached container with stdin StdinOnce; detached, it is not.
+        "detach": config.stdin and not config.stdin_once,
         "host_config": host,
     }
 

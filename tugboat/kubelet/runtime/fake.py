@@ -186,8 +186,7 @@ class FakeRuntime:
         for line in lines[-tail:] if tail is not None else lines:
             yield line
 
-    async def attach(self, container_id: str, *, stdin: bool, tty: bool, stdin_once: bool
-                     ) -> FakeExecSession:
+    async def attach(self, container_id: str, *, stdin: bool, tty: bool) -> FakeExecSession:
         """The container's log so far, then the end of the attach."""
         self._check()
         return FakeExecSession(ExecResult(0, self.log_lines.get(container_id, b"")))

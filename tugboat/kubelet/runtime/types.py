@@ -123,6 +123,7 @@ class ContainerConfig:
     memory_limit_bytes: int | None = None
     tty: bool = False
     stdin: bool = False
+    stdin_once: bool = False  # an attach that closes its stdin closes the container's
     share_ipc: bool = True  # join the sandbox's IPC namespace (pods of several containers)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     pid_target: str | None = None  # an ephemeral container's target: share its PID namespace

@@ -3,13 +3,13 @@ attach` and `kubectl debug -i` on a running container's own stdio, over the same
 protocol as exec (v5 or v4): what the container writes from now on goes out on channels
 1 and 2, stdin frames go in on 0, resizes on 4. The attach ends when the container's
 output does (it exited) or the client leaves; a client closing its stdin closes the
-container's only when the container is stdinOnce, as Kubernetes' kubelet does."""
+container's only when the container is stdinOnce (and then the output goes on until it
+exits), else it ends the attach, as under containerd's CRI."""
 
 from __future__ import annotations
 
 from starlette.websockets import WebSocket
 
-from tugboat.api.core import Pod
 from tugboat.kubelet.runtime import RuntimeFailure, RuntimeUnavailable
 from tugboat.kubelet.server import channels
 from tugboat.kubelet.server.context import ServerContext
@@ -19,14 +19,6 @@ from tugboat.kubelet.server.targets import NotAvailable, find_container
 
 def _flag(ws: WebSocket, name: str) -> bool:
     return ws.query_params.get(name, "").lower() in ("1", "true", "yes")
-
-
-def _stdin_once(pod: Pod | None, name: str) -> bool:
-    if pod is None:
-        return False
-    s = pod.spec
-    return any(c.name == name and c.stdinOnce
-               for c in [*s.containers, *(s.initContainers or ()), *(s.ephemeralContainers or ())])
 
 
 async def attach_socket(ws: WebSocket) -> None:
@@ -41,9 +33,8 @@ async def attach_socket(ws: WebSocket) -> None:
     try:
         target = await find_container(ctx.pods, ctx.runtime, ctx.node, p["namespace"],
                                       p["pod"], p["container"], running=True)
-        session = await ctx.runtime.attach(
-            target.id, stdin=_flag(ws, "stdin"), tty=_flag(ws, "tty"),
-            stdin_once=_stdin_once(ctx.pods.find(p["namespace"], p["pod"]), target.name))
+        session = await ctx.runtime.attach(target.id, stdin=_flag(ws, "stdin"),
+                                           tty=_flag(ws, "tty"))
     except NotAvailable as e:
         await finish(ws, channels.error_status(e.message, "BadRequest", e.code))
         return
