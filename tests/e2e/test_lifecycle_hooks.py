@@ -7,6 +7,7 @@ each container (and sandbox) Docker's OomScoreAdj for it; a pod past its deadlin
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -86,11 +87,17 @@ def test_pre_stop_http_get_reaches_the_containers_own_server(api: Api, node: str
 def test_post_start_writes_what_the_command_reads(api: Api, node: str, ns: str) -> None:
     command = ("until [ -f /tmp/hook ]; do sleep 0.1; done; "
                "echo \"read: $(cat /tmp/hook)\"; exec sleep 3600")
+    hook = ["sh", "-c", "sleep 2; echo from-hook > /tmp/hook"]
     created = api.create(ns, pod_manifest("poststart", node, command, lifecycle={
-        "postStart": {"exec": {"command": ["sh", "-c", "echo from-hook > /tmp/hook"]}}}))
+        "postStart": {"exec": {"command": hook}}}))
     running = api.wait_phase(ns, "poststart", "Running")
+    seen_running = time.time()
     assert container_status(running)["state"].get("running")
     main = _containers_of(node, created)["main"]
+    # Until its postStart finished (2 s), the container was not reported Running.
+    started = inspect(main)["State"]["StartedAt"]
+    started_at = datetime.fromisoformat(started[:26].rstrip("Z") + "+00:00").timestamp()
+    assert seen_running - started_at >= 1.5, (started, seen_running)
     wait_until(lambda: "read: from-hook" in docker("logs", main), 10, "the command read it")
     assert "FailedPostStartHook" not in _reasons(api, ns, "poststart")
 
