@@ -130,6 +130,16 @@ def remove_node_containers(node: str) -> None:
         subprocess.run(["docker", "rm", "-f", *ids], capture_output=True)
 
 
+def unmount_under(folder: Path) -> None:
+    """Lazily unmount what a kubelet mounted below `folder` (Secret and Memory-emptyDir
+    tmpfs mounts of pods still running when it stopped), so the folder can be removed."""
+    prefix = str(Path(folder).resolve()) + "/"
+    with open("/proc/mounts") as f:
+        targets = [line.split()[1] for line in f if line.split()[1].startswith(prefix)]
+    for target in sorted(targets, key=len, reverse=True):  # the deepest first
+        subprocess.run(["umount", "-l", target], capture_output=True, timeout=30)
+
+
 def inspect(container_id: str) -> Obj:
     import json
     return json.loads(docker("inspect", container_id))[0]

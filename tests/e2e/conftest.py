@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.cluster import Api, KubeletProcess, remove_node_containers
+from tests.e2e.cluster import Api, KubeletProcess, remove_node_containers, unmount_under
 from tests.support.processes import ApiServerProcess, wait_until
 
 RUN = secrets.token_hex(3)
@@ -78,6 +78,7 @@ def kubelet(cluster_api: ApiServerProcess, e2e_dir: Path, manifests: Path
     yield proc
     proc.stop()
     remove_node_containers(node)
+    unmount_under(e2e_dir / node)
     shutil.rmtree(e2e_dir / node / "root", ignore_errors=True)
 
 

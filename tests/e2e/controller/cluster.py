@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.e2e.cluster import unmount_under
 from tests.integration.controller.cluster import ControllerManagerProcess
 from tests.support.processes import ApiServerProcess, free_port, wait_until
 from tugboat.client import NotFound, SyncApiClient
@@ -133,6 +134,7 @@ class Cluster:
             self.scheduler.stop()
         for node in self.kubelets:
             remove_containers(node)
+            unmount_under(self.data_dir / node)
         if self.kube is not None:
             self.kube.close()
         self.api.stop()
