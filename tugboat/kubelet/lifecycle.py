@@ -66,13 +66,8 @@ class HookRunner:
     """Runs a container's handlers (the kubelet's handlerRunner)."""
 
     def __init__(self, runtime: StreamingRuntime, record: Recorder,
-                 http: httpx.AsyncClient | None = None,
                  clock: Callable[[], float] = time.monotonic):
         self.runtime, self.record, self.clock = runtime, record, clock
-        # As Kubernetes' hook client: no certificate checks, no redirects followed.
-        self.http = http or httpx.AsyncClient(
-            trust_env=False, follow_redirects=False, verify=False,
-            headers={"User-Agent": USER_AGENT})
 
     async def post_start(self, pod: Pod, spec: Container, container_id: str,
                          pod_ip: str | None, abandoned: Abandoned = lambda: False
@@ -166,8 +161,13 @@ class HookRunner:
         scheme = (action.scheme or "HTTP").lower()
         url = f"{scheme}://{host}:{port}{path if path.startswith('/') else '/' + path}"
         headers = {h.name: h.value for h in action.httpHeaders or ()}
+        # A client per hook (hooks are rare; nothing stays open): as Kubernetes' hook
+        # client, no certificate checks and no redirects followed.
         try:  # any reply will do: Kubernetes does not look at the status code
-            await self.http.get(url, headers=headers, timeout=None)
+            async with httpx.AsyncClient(trust_env=False, follow_redirects=False,
+                                         verify=False, timeout=None,
+                                         headers={"User-Agent": USER_AGENT}) as http:
+                await http.get(url, headers=headers)
         except httpx.HTTPError as e:
             raise HookFailed(self._describe(hook, spec, pod, f'Get "{url}": {e}')) from e
 
@@ -184,7 +184,4 @@ class HookRunner:
             return (f"Sleep lifecycle hook ({hook.sleep.seconds}) {where} failed - "
                     f"error: {err}")
         return f"Cannot run handler: {err}"
-
-    async def close(self) -> None:
-        await self.http.aclose()
 

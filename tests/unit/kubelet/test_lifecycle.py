@@ -45,10 +45,8 @@ def recorder() -> Recorder:
 
 
 @pytest.fixture
-async def hooks(runtime: FakeRuntime, recorder: Recorder) -> AsyncIterator[HookRunner]:
-    runner = HookRunner(runtime, recorder)
-    yield runner
-    await runner.close()
+def hooks(runtime: FakeRuntime, recorder: Recorder) -> HookRunner:
+    return HookRunner(runtime, recorder)
 
 
 async def _container(runtime: FakeRuntime, pod: Pod) -> str:
@@ -99,7 +97,6 @@ async def test_pre_stop_takes_its_time_off_the_grace_period(runtime: FakeRuntime
     cid = await _container(runtime, pod)
     assert await hooks.pre_stop(pod, spec, cid, None, 30) == 27
     assert recorder.events == [("Warning", "FailedPreStopHook", "PreStopHook failed")]
-    await hooks.close()
 
 
 async def test_pre_stop_without_a_hook_keeps_the_grace(hooks: HookRunner) -> None:
