@@ -114,6 +114,20 @@ def test_kubectl_debug_targets_the_main_container(api: Api, node: str, ns: str,
     assert sum(1 for e in events if e["message"] == "Started container debugger") == 1
 
 
+def test_kubectl_debug_of_a_quick_command(api: Api, node: str, ns: str,
+                                          kubeconfig: Path) -> None:
+    """A debugger that is done before kubectl attaches: kubectl falls back to its log
+    (pods/log of an ephemeral container), so the output is all there all the same."""
+    api.create(ns, pod_manifest("quick", node, "exec sleep 3602"))
+    api.wait_phase(ns, "quick", "Running")
+    r = kubectl(kubeconfig, "debug", "-i", "quick", "--image=busybox:1.35",
+                "--image-pull-policy=IfNotPresent", "--target=main", "--",
+                "sh", "-c", "ps; echo hi", input="")
+    assert r.returncode == 0, r.stderr
+    assert "sleep 3602" in r.stdout and "hi" in r.stdout.splitlines()
+    assert "Defaulting debug container name to debugger-" in r.stdout + r.stderr
+
+
 def test_kubectl_attach_to_a_container_with_stdin(api: Api, node: str, ns: str,
                                                  kubeconfig: Path) -> None:
     api.create(ns, pod_manifest("echoer", node, "while read line; do echo got $line; done",
