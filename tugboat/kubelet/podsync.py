@@ -356,13 +356,24 @@ class PodSyncer:
             return  # its source has not listed everything yet: not known to be an orphan
         last = d.pods.tombstone(uid)
         grace = min(grace_of(last), MIN_GRACE) if last is not None else MIN_GRACE
-        await asyncio.gather(*(d.runtime.stop_container(c.id, grace)
+        pod_ip = next((c.ip for c in containers if c.is_sandbox and c.running), None)
+        await asyncio.gather(*(self._stop_orphan(last, c, grace, pod_ip)
                                for c in containers if c.running and not c.is_sandbox))
         for c in containers:
             await d.runtime.remove_container(c.id)
         log.info("removed the %d containers of pod %s/%s (%s)", len(containers),
                  containers[0].pod.namespace, containers[0].pod.name, uid)
         self._forget(uid)
+
+    async def _stop_orphan(self, last: Pod | None, c: RuntimeContainer, grace: float,
+                           pod_ip: str | None) -> None:
+        """A pod deleted at once still gets its preStop hooks (the kubelet restores them
+        from the container's labels; here from the pod's last known spec), in the short
+        grace it has."""
+        if last is not None:
+            grace = max(await self.hooks.pre_stop(last, container_spec(last, c.name), c.id,
+                                                  pod_ip, grace), MIN_GRACE)
+        await self.d.runtime.stop_container(c.id, grace)
 
     def _forget(self, uid: str) -> None:
         d = self.d

@@ -70,6 +70,19 @@ async def test_pre_stop_runs_before_the_stop_signal_on_deletion(harness: Harness
     assert tail[:2] == [("exec", " ".join(HOOK)), ("stop", "app")]
 
 
+async def test_a_pod_deleted_at_once_still_runs_its_pre_stop(harness: Harness) -> None:
+    _recording_exec(harness)
+    pod = make_pod(containers=[{"name": "app", "image": "busybox:1.35",
+                                "lifecycle": {"preStop": {"exec": {"command": HOOK}}}}])
+    harness.add(pod)
+    await harness.sync(pod)
+    harness.pods.delete_api_pod(pod)  # gracePeriodSeconds=0: no deletionTimestamp seen
+    await harness.sync(pod)
+    tail = [(op, name) for op, name in harness.runtime.calls if op in ("exec", "stop")]
+    assert tail[:2] == [("exec", " ".join(HOOK)), ("stop", "app")]
+    assert harness.runtime.containers == {}
+
+
 async def test_a_pod_past_its_deadline_fails_on_time(harness: Harness) -> None:
     pod = make_pod(activeDeadlineSeconds=30)
     harness.add(pod)
