@@ -13,7 +13,8 @@ Per Service port, as kube-proxy's iptables mode writes it:
 - A NodePort (dst-type LOCAL, or the given node IPs) jumps to TUG-EXT-, which marks for
   masquerade (externalTrafficPolicy Cluster) or keeps the client's address (Local).
 - No endpoints: the filter table REJECTs (icmp-port-unreachable: "connection refused");
-  a Local NodePort with endpoints elsewhere only DROPs, as kube-proxy does.
+  a Local policy (internal or external) with endpoints only elsewhere DROPs instead, as
+  kube-proxy does.
 Chains of ours that are no longer wanted are flushed and deleted in the same restore.
 """
 
@@ -117,6 +118,10 @@ def _service_port(nat: _Table, filt: _Table, sp: ServicePortInfo, node_name: str
     if internal_eps:
         internal = svl if sp.internal_local else svc
         nat.add(c.SERVICES, *comment(f"{name} cluster IP"), *vip, "-j", internal)
+    elif cluster_eps:
+        # internalTrafficPolicy Local with endpoints on other nodes only: dropped, not
+        # refused, so a client retries instead of failing fast (kube-proxy's DROP here).
+        filt.add(c.SERVICES, *comment(f"{name} has no local endpoints"), *vip, "-j", "DROP")
     else:
         filt.add(c.SERVICES, *comment(f"{name} has no endpoints"), *vip, "-j", "REJECT")
 

@@ -145,9 +145,14 @@ def test_internal_traffic_policy_local_uses_only_this_nodes_endpoints() -> None:
     assert chain(text, "TUG-SERVICES")[0].endswith(f"-j {SVL}")
     assert [line.split(" -j ")[1] for line in chain(text, SVL)] == [sep("10.244.0.2:8080")]
     assert SVC not in text
-    # Only endpoints on other nodes: this node rejects, as kube-proxy does.
+    # Only endpoints on other nodes: this node drops (kube-proxy's "has no local
+    # endpoints"); REJECT is for a Service with no endpoints anywhere.
     text = rules(port(ready("10.244.1.2", "n2"), internal_local=True))
-    assert "has no endpoints" in "\n".join(chain(text, "TUG-SERVICES", "filter"))
+    assert chain(text, "TUG-SERVICES", "filter") == [
+        f'-A TUG-SERVICES -m comment --comment "{NAME} has no local endpoints" '
+        "-d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j DROP"]
+    text = rules(port(internal_local=True))
+    assert chain(text, "TUG-SERVICES", "filter")[0].endswith("--dport 80 -j REJECT")
 
 
 def test_external_traffic_policy_local_keeps_the_client_address() -> None:
