@@ -14,6 +14,9 @@ init container runs again, while the older instances still give the restart coun
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
 from enum import StrEnum
 
 from tugboat.api.core import Container, Pod
@@ -144,12 +147,38 @@ def reinitialize(actions: PodActions, pod: Pod, apps: Instances) -> None:
     actions.start.append(_start(first, _next_attempt(apps.get(first.name, []))))
 
 
-def termination_waves(pod: Pod, kills: list[Kill]) -> list[list[Kill]]:
-    """The order containers stop in: the app containers (and any plain init container)
-    together, then the sidecars one by one, last declared first, so an app container
-    still has its sidecars while it shuts down."""
-    order = {c.name: i for i, c in enumerate(sidecars(pod))}
-    first = [k for k in kills if k.container.name not in order]
-    rest = sorted((k for k in kills if k.container.name in order),
-                  key=lambda k: -order[k.container.name])
-    return ([first] if first else []) + [[k] for k in rest]
+class TerminationOrdering:
+    """The order a pod's running containers stop in (the kubelet's terminationOrdering):
+    all are told at once and run their preStop hooks together, then a sidecar waits for its
+    turn — every app container (and plain init container) stopped, and the sidecars
+    declared after it — so an app container keeps its sidecars while it shuts down. The
+    wait counts against the sidecar's own grace period, so the whole pod still stops
+    within one grace period rather than one per sidecar."""
+
+    def __init__(self, pod: Pod, kills: list[Kill]):
+        order = {c.name: i for i, c in enumerate(sidecars(pod))}
+        self._gone = {k.container.name: asyncio.Event() for k in kills}
+        self._prereqs: dict[str, list[asyncio.Event]] = {}
+        for name in self._gone:
+            if name not in order:
+                continue
+            self._prereqs[name] = [
+                ev for other, ev in self._gone.items()
+                if other not in order or order[other] > order[name]]
+
+    async def wait_for_turn(self, name: str, grace: float) -> float:
+        """Wait (at most `grace` seconds) until the containers `name` must outlive have
+        stopped; the seconds waited."""
+        waits = self._prereqs.get(name)
+        if not waits or grace <= 0:
+            return 0.0
+        start = time.monotonic()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(grace):
+                for ev in waits:
+                    await ev.wait()
+        return time.monotonic() - start
+
+    def terminated(self, name: str) -> None:
+        if (ev := self._gone.get(name)) is not None:
+            ev.set()

@@ -29,7 +29,7 @@ from tugboat.kubelet.dns import DNSConfigurer, PodDNS
 from tugboat.kubelet.emptydir import EVICTED, evicted
 from tugboat.kubelet.environment import ContainerEnvironment
 from tugboat.kubelet.images import ImageManager, Recorder
-from tugboat.kubelet.initcontainers import sidecars, termination_waves
+from tugboat.kubelet.initcontainers import TerminationOrdering, sidecars
 from tugboat.kubelet.lifecycle import (
     FAILED_POST_START_HOOK,
     POST_START_HOOK_ERROR,
@@ -245,22 +245,29 @@ class PodSyncer:
         return bool(todo)
 
     async def _kill_in_order(self, pod: Pod, kills: list[decisions.Kill]) -> None:
-        """App containers together, then the sidecars last-first (initcontainers.py)."""
-        for wave in termination_waves(pod, kills):
-            await asyncio.gather(*(self._kill(pod, k.container, k.message) for k in wave))
+        """All at once; the sidecars stop after the app containers, last declared first,
+        within the same grace period (initcontainers.TerminationOrdering)."""
+        ordering = TerminationOrdering(pod, kills) if sidecars(pod) else None
+        await asyncio.gather(*(self._kill_id(pod, k.container.name, k.container.id,
+                                             k.message, ordering) for k in kills))
 
-    async def _kill(self, pod: Pod, c: RuntimeContainer, message: str) -> None:
-        await self._kill_id(pod, c.name, c.id, message)
-
-    async def _kill_id(self, pod: Pod, name: str, container_id: str, message: str) -> None:
+    async def _kill_id(self, pod: Pod, name: str, container_id: str, message: str,
+                       ordering: TerminationOrdering | None = None) -> None:
         """killContainer: the Killing event, the preStop hook within the grace period,
-        then SIGTERM and SIGKILL after what is left of it (never less than 2 s)."""
+        a sidecar's wait for its turn, then SIGTERM and SIGKILL after what is left of it
+        (never less than 2 s)."""
         d = self.d
         d.record(pod, "Normal", "Killing", message)
-        grace = await self.hooks.pre_stop(pod, container_spec(pod, name), container_id,
-                                          d.status.current(pod).podIP,
-                                          kill_grace(pod, name, message))
-        await d.runtime.stop_container(container_id, max(grace, MIN_GRACE))
+        try:
+            grace = await self.hooks.pre_stop(pod, container_spec(pod, name), container_id,
+                                              d.status.current(pod).podIP,
+                                              kill_grace(pod, name, message))
+            if ordering is not None:  # whole seconds waited come off, as the kubelet counts
+                grace -= int(await ordering.wait_for_turn(name, grace))
+            await d.runtime.stop_container(container_id, max(grace, MIN_GRACE))
+        finally:
+            if ordering is not None:
+                ordering.terminated(name)
 
     async def _stop_sandboxes(self, containers: list[RuntimeContainer]) -> int:
         running = [c for c in containers if c.is_sandbox and c.running]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+
+import pytest
 
 from tests.support.clock import ManualClock
 from tugboat.client import Backoff
 from tugboat.kubelet import decisions
 from tugboat.kubelet.decisions import Kill, ProbeView, compute
-from tugboat.kubelet.initcontainers import termination_waves
+from tugboat.kubelet.initcontainers import TerminationOrdering
 from tugboat.kubelet.runtime import SANDBOX_NAME, PodRef, RuntimeContainer, State
 
 from .conftest import NODE, make_pod
@@ -159,8 +162,27 @@ def test_a_dead_sandbox_of_a_pod_that_succeeded_under_on_failure_is_not_recreate
     assert a.terminal and not a.create_sandbox
 
 
-def test_sidecars_stop_after_the_app_containers_last_first() -> None:
+@pytest.mark.anyio
+async def test_sidecars_stop_after_the_app_containers_last_first() -> None:
     p = pod(SIDECAR, {"name": "side2", "restartPolicy": "Always"}, apps=2)
     kills = [Kill(rc(n), "Stopping") for n in ("side", "app", "side2", "app1")]
-    waves = [[k.container.name for k in w] for w in termination_waves(p, kills)]
-    assert waves == [["app", "app1"], ["side2"], ["side"]]
+    ordering = TerminationOrdering(p, kills)
+    stopped: list[str] = []
+
+    async def stop(name: str) -> None:
+        await ordering.wait_for_turn(name, 30)
+        stopped.append(name)
+        await asyncio.sleep(0.01)  # a stop takes a while: nobody may overtake it
+        ordering.terminated(name)
+
+    await asyncio.gather(*(stop(k.container.name) for k in kills))
+    assert set(stopped[:2]) == {"app", "app1"} and stopped[2:] == ["side2", "side"]
+
+
+@pytest.mark.anyio
+async def test_a_sidecar_waits_for_its_turn_no_longer_than_its_grace() -> None:
+    p = pod(SIDECAR, apps=1)
+    ordering = TerminationOrdering(p, [Kill(rc(n), "Stopping") for n in ("side", "app")])
+    waited = await ordering.wait_for_turn("side", 0.05)  # the app never stops
+    assert 0.05 <= waited < 1
+    assert await ordering.wait_for_turn("app", 30) == 0  # an app container never waits

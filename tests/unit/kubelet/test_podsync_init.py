@@ -123,3 +123,32 @@ async def test_a_sidecar_outlives_a_job_like_app_without_blocking_it(harness: Ha
     assert st.phase == "Succeeded"
     assert not any(c.running for c in h.runtime.containers.values())
     assert condition(h, pod, "Initialized") == ("True", "PodCompleted", None)
+
+
+async def test_a_sidecar_stops_within_the_pods_one_grace_period(harness: Harness) -> None:
+    """The app's preStop takes a second of the 3 s grace; the sidecar, waiting for the
+    app meanwhile, has only what is left of the same 3 s — not a grace period of its own."""
+    h = harness
+    pod = make_pod(initContainers=[{"name": "side", "image": "busybox:1.35",
+                                    "restartPolicy": "Always"}],
+                   containers=[{"name": "app", "image": "busybox:1.35",
+                                "lifecycle": {"preStop": {"sleep": {"seconds": 1}}}}])
+    h.add(pod)
+    for _ in range(3):
+        await h.sync(pod)
+    assert h.containers("app") and h.containers("app")[0].running
+    graces: list[tuple[str, float]] = []
+    stop = h.runtime.stop_container
+
+    async def recording_stop(container_id: str, grace: float) -> None:
+        graces.append((h.runtime.containers[container_id].name, grace))
+        await stop(container_id, grace)
+
+    h.runtime.stop_container = recording_stop  # type: ignore[method-assign]
+    deleting = pod.model_copy(deep=True)
+    deleting.metadata.deletionTimestamp = "2030-01-01T00:00:00Z"
+    deleting.metadata.deletionGracePeriodSeconds = 3
+    h.add(deleting)
+    await h.sync(deleting)
+    assert [name for name, _ in graces[:2]] == ["app", "side"]
+    assert dict(graces[:2]) == {"app": 2, "side": 2}
