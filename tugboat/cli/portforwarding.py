@@ -97,9 +97,13 @@ def forward(conn: socket.socket, target: ForwardTarget, remote: int) -> None:
     try:
         _pod_to_local(ws, conn, remote)
     finally:
+        # shutdown, not close alone: the copying thread blocked in recv() keeps the socket
+        # open (no FIN to the local client) until something arrives; shutdown wakes it.
         with contextlib.suppress(OSError):
-            conn.close()
+            conn.shutdown(socket.SHUT_RDWR)
+        conn.close()
         ws.close()
+        upstream.join()
 
 
 def _local_to_pod(conn: socket.socket, ws: ClientConnection) -> None:

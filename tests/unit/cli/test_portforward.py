@@ -6,13 +6,16 @@ is not there."""
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from typing import Any
 
 import pytest
 
 from tugboat.cli.commands.portforward import addresses, listen_all, port_pairs
 from tugboat.cli.errors import CliError
-from tugboat.cli.portforwarding import PortPair
+from tugboat.cli.portforwarding import PortPair, forward
 
 POD: dict[str, Any] = {"metadata": {"name": "web-1"}, "spec": {"containers": [
     {"name": "app", "ports": [{"name": "http", "containerPort": 8080}]}]}}
@@ -64,3 +67,49 @@ def test_a_random_local_port_is_the_same_on_every_address(
     finally:
         for sock, _pair in listeners:
             sock.close()
+
+
+class _ErroringSocket:
+    """A v4 channel WebSocket whose pod side fails at once: both port prefixes, then an
+    error on the error channel."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        yield bytes([0, 80, 0])
+        yield bytes([1, 80, 0])
+        yield bytes([1]) + b"dial tcp 10.244.0.2:80: connect: connection refused"
+
+    def send(self, _data: bytes) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class _Target:
+    def __init__(self) -> None:
+        self.ws = _ErroringSocket()
+
+    def open(self, _port: int) -> _ErroringSocket:
+        return self.ws
+
+
+def test_an_error_from_the_pod_ends_the_local_connection(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # The local client is told at once (EOF), not left waiting on a socket that only
+    # closes when it next writes; and the thread copying its bytes ends with it.
+    local, client = socket.socketpair()
+    client.settimeout(10)
+    target = _Target()
+    before = threading.active_count()
+    forward(local, target, 80)  # type: ignore[arg-type]
+    assert client.recv(10) == b""
+    assert target.ws.closed
+    deadline = time.monotonic() + 10
+    while threading.active_count() > before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert threading.active_count() == before
+    assert "connection refused" in capsys.readouterr().err
+    client.close()
