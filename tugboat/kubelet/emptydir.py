@@ -7,6 +7,7 @@ over the limit is evicted (`over_limit` gives the eviction message)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
@@ -102,9 +103,10 @@ class EmptyDirs:
                                                             f'volume "{volume.name}" : {e}') from e
         return path
 
-    def over_limit(self, pod: Pod, dir_of: Callable[[Volume], Path]) -> str | None:
+    async def over_limit(self, pod: Pod, dir_of: Callable[[Volume], Path]) -> str | None:
         """The eviction message when a disk emptyDir has outgrown its sizeLimit (checked at
-        most every USAGE_PERIOD per pod); None otherwise."""
+        most every USAGE_PERIOD per pod); None otherwise. The walk runs in a thread: a big
+        emptyDir takes seconds, and the event loop serves every other pod meanwhile."""
         limited = [(v, lim) for v in pod.spec.volumes or ()
                    if v.emptyDir is not None and v.emptyDir.medium != MEDIUM_MEMORY
                    and (lim := _size_limit(v))]
@@ -115,7 +117,7 @@ class EmptyDirs:
         self._measured[uid] = now
         for volume, limit in limited:
             path = dir_of(volume)
-            if path.is_dir() and self.usage(path) > limit:
+            if path.is_dir() and await asyncio.to_thread(self.usage, path) > limit:
                 shown = volume.emptyDir.sizeLimit if volume.emptyDir is not None else limit
                 return (f'Usage of EmptyDir volume "{volume.name}" exceeds the limit '
                         f'"{shown}". ')

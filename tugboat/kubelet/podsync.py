@@ -148,7 +148,7 @@ class PodSyncer:
             d.record(pod, "Normal", activedeadline.REASON, activedeadline.MESSAGE)
             d.status.set(pod, activedeadline.failed(old))
             old = d.status.current(pod)
-        if old.phase not in TERMINAL and (why := d.volumes.over_limit(pod)):
+        if old.phase not in TERMINAL and (why := await d.volumes.over_limit(pod)):
             d.record(pod, "Warning", EVICTED, why)  # an emptyDir over its sizeLimit
             d.status.set(pod, evicted(old, why, d.clock()))
             old = d.status.current(pod)
@@ -357,7 +357,7 @@ class PodSyncer:
     async def _cleanup(self, uid: str, containers: list[RuntimeContainer]) -> None:
         d = self.d
         if not containers:
-            self._forget(uid)
+            await self._forget(uid)
             return
         if not d.pods.may_clean(containers[0].pod.source):
             return  # its source has not listed everything yet: not known to be an orphan
@@ -370,7 +370,7 @@ class PodSyncer:
             await d.runtime.remove_container(c.id)
         log.info("removed the %d containers of pod %s/%s (%s)", len(containers),
                  containers[0].pod.namespace, containers[0].pod.name, uid)
-        self._forget(uid)
+        await self._forget(uid)
 
     async def _stop_orphan(self, last: Pod | None, c: RuntimeContainer, grace: float,
                            pod_ip: str | None) -> None:
@@ -382,11 +382,11 @@ class PodSyncer:
                                                   pod_ip, grace), MIN_GRACE)
         await self.d.runtime.stop_container(c.id, grace)
 
-    def _forget(self, uid: str) -> None:
+    async def _forget(self, uid: str) -> None:
         d = self.d
         d.prober.remove_pod(uid)
         d.status.forget(uid)
         d.reasons.forget(uid)
-        d.volumes.cleanup(uid)
+        await d.volumes.cleanup(uid)
         d.pods.forget(uid)
         d.crash_backoff.gc()

@@ -9,6 +9,7 @@ Kubernetes has done since 1.10."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import shutil
@@ -87,7 +88,9 @@ class VolumeManager:
         for volume in written:
             target = self.volume_dir(pod, volume)
             try:
-                self._write(pod, volume, target, await self.projections.contents(pod, volume))
+                payload = await self.projections.contents(pod, volume)
+                # file writes (and a secret's tmpfs mount) off the event loop
+                await asyncio.to_thread(self._write, pod, volume, target, payload)
             except (VolumeError, PayloadError, OSError) as e:
                 ok = False
                 message = f'MountVolume.SetUp failed for volume "{volume.name}" : {e}'
@@ -110,9 +113,9 @@ class VolumeManager:
             log.debug("pod %s/%s: volume %s updated", pod.metadata.namespace,
                       pod.metadata.name, volume.name)
 
-    def over_limit(self, pod: Pod) -> str | None:
+    async def over_limit(self, pod: Pod) -> str | None:
         """Why the pod must be evicted, when a disk emptyDir has outgrown its sizeLimit."""
-        return self.empty_dirs.over_limit(pod, lambda v: self.volume_dir(pod, v))
+        return await self.empty_dirs.over_limit(pod, lambda v: self.volume_dir(pod, v))
 
     def mounts_for(self, pod: Pod, spec: Container,
                    env: Mapping[str, str] | None = None) -> list[Mount]:
@@ -146,14 +149,17 @@ class VolumeManager:
                                                 "emptyDir, hostPath, projected, downwardAPI, "
                                                 "configMap and secret volumes")
 
-    def cleanup(self, uid: str) -> None:
+    async def cleanup(self, uid: str) -> None:
         pod_dir = self.pod_dir(uid)
-        if pod_dir.exists():
-            self.mounter.unmount_under(pod_dir)  # tmpfs first: rmtree must not cross mounts
-            shutil.rmtree(pod_dir, ignore_errors=True)
+        if pod_dir.exists():  # in a thread: a big emptyDir takes a while to remove
+            await asyncio.to_thread(self._remove, pod_dir)
         self.empty_dirs.forget(uid)
         if self.refresh is not None:
             self.refresh.forget(uid)
+
+    def _remove(self, pod_dir: Path) -> None:
+        self.mounter.unmount_under(pod_dir)  # tmpfs first: rmtree must not cross mounts
+        shutil.rmtree(pod_dir, ignore_errors=True)
 
 
 def host_path(name: str, source: HostPathVolumeSource) -> Path:

@@ -3,6 +3,7 @@ evicts a pod whose disk emptyDir outgrew it."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -59,20 +60,37 @@ def test_an_unknown_medium_fails(tmp_path: Path) -> None:
         EmptyDirs(FakeMounter()).set_up(p, p.spec.volumes[0], tmp_path / "s")
 
 
-def test_a_disk_emptydir_over_its_size_limit_evicts(tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_a_disk_emptydir_over_its_size_limit_evicts(tmp_path: Path) -> None:
     clock = ManualClock(100.0)
     usage = {"bytes": 0}
     dirs = EmptyDirs(FakeMounter(), clock, usage=lambda _p: usage["bytes"])
     p = pod({"emptyDir": {"sizeLimit": "1Mi"}}, [None])
     dirs.set_up(p, p.spec.volumes[0], tmp_path / "scratch")
-    assert dirs.over_limit(p, lambda _v: tmp_path / "scratch") is None
+    assert await dirs.over_limit(p, lambda _v: tmp_path / "scratch") is None
     usage["bytes"] = 2 * MI
-    assert dirs.over_limit(p, lambda _v: tmp_path / "scratch") is None  # not measured again yet
+    assert await dirs.over_limit(p, lambda _v: tmp_path / "scratch") is None  # not measured again yet
     clock.advance(10)
-    assert dirs.over_limit(p, lambda _v: tmp_path / "scratch") == (
+    assert await dirs.over_limit(p, lambda _v: tmp_path / "scratch") == (
         'Usage of EmptyDir volume "scratch" exceeds the limit "1Mi". ')
 
 
 def test_disk_usage_counts_written_blocks(tmp_path: Path) -> None:
     (tmp_path / "f").write_bytes(b"x" * (256 * 1024))
     assert disk_usage(tmp_path) >= 256 * 1024
+
+
+@pytest.mark.anyio
+async def test_the_usage_walk_stays_off_the_event_loop(tmp_path: Path) -> None:
+    """A big emptyDir takes seconds to walk; every other pod's worker shares the loop."""
+    walkers: list[threading.Thread] = []
+
+    def usage(_p: Path) -> int:
+        walkers.append(threading.current_thread())
+        return 0
+
+    dirs = EmptyDirs(FakeMounter(), ManualClock(100.0), usage=usage)
+    p = pod({"emptyDir": {"sizeLimit": "1Mi"}}, [None])
+    dirs.set_up(p, p.spec.volumes[0], tmp_path / "scratch")
+    assert await dirs.over_limit(p, lambda _v: tmp_path / "scratch") is None
+    assert walkers and walkers[0] is not threading.main_thread()

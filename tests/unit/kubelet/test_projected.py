@@ -114,7 +114,7 @@ async def test_the_token_is_renewed_at_80_percent(volumes: VolumeManager, api: F
     clock.advance(10)
     await volumes.prepare(p)
     assert (root / "token").read_text() == "token-2"
-    volumes.cleanup("u1")
+    await volumes.cleanup("u1")
     assert not root.exists()
 
 
@@ -218,7 +218,7 @@ async def test_a_secret_volume_is_on_a_tmpfs(tmp_path: Path, api: FakeApi,
     await volumes.prepare(p)
     root = volumes.pod_dir("u1") / "volumes/kubernetes.io~secret/sec"
     assert mounter.mounts == {root: (None, 0o1777)}
-    volumes.cleanup("u1")
+    await volumes.cleanup("u1")
     assert mounter.mounts == {} and not volumes.pod_dir("u1").exists()
 
 
