@@ -6,6 +6,10 @@ stream and that connection; a failure is written to the error stream as text (ku
 prints it). When the pod's side ends, both streams are finished with a FIN: kubectl reads
 the error stream to its end before it lets the local connection go.
 
+A pair not complete within STREAM_CREATION_TIMEOUT of its first stream is given up (its
+error stream says so), as the kubelet's stream-creation timeout does, so a client that
+opens half pairs cannot make the session hold them forever.
+
 Frames are sent under one lock (the header compressor is shared by the whole session), and
 a stream's inbound queue is bounded, so a pod that does not read stalls the session instead
 of growing memory — as Kubernetes' SPDY library blocks its frame reader."""
@@ -29,6 +33,7 @@ STREAM_TYPE, PORT, REQUEST_ID = "streamtype", "port", "requestid"
 ERROR, DATA = "error", "data"
 CHUNK = 32 * 1024
 INBOUND_FRAMES = 64
+STREAM_CREATION_TIMEOUT = 30.0  # seconds; Kubernetes' DefaultStreamCreationTimeout
 
 
 class Dialer(Protocol):
@@ -48,6 +53,7 @@ class StreamPair:
     inbound: asyncio.Queue[bytes | None] = field(
         default_factory=lambda: asyncio.Queue(INBOUND_FRAMES))
     task: asyncio.Task[None] | None = None
+    timer: asyncio.TimerHandle | None = None  # gives up on the pair until it is complete
 
     @property
     def complete(self) -> bool:
@@ -74,6 +80,8 @@ class SpdySession:
         self.send_lock = asyncio.Lock()
         self.pairs: dict[str, StreamPair] = {}
         self.by_data_stream: dict[int, StreamPair] = {}
+        self.creation_timeout = STREAM_CREATION_TIMEOUT
+        self._expiries: set[asyncio.Task[None]] = set()
 
     async def send(self, encode: Callable[[], bytes]) -> None:
         async with self.send_lock:  # encode under the lock: the compressor is ordered
@@ -133,14 +141,41 @@ class SpdySession:
             return
         await self.send(lambda: self.framer.encode_syn_reply(frame.stream_id))
         rid = request_id(frame)
-        pair = self.pairs.setdefault(rid, StreamPair(rid, port))
+        pair = self.pairs.get(rid)
+        if pair is None:
+            pair = self.pairs[rid] = StreamPair(rid, port)
+            pair.timer = asyncio.get_running_loop().call_later(
+                self.creation_timeout, self._expire, pair)
         if kind == ERROR:
             pair.error_stream = frame.stream_id
         else:
             pair.data_stream = frame.stream_id
             self.by_data_stream[frame.stream_id] = pair
         if pair.complete and pair.task is None:
+            if pair.timer is not None:
+                pair.timer.cancel()
             pair.task = asyncio.create_task(self._forward(pair))
+
+    def _expire(self, pair: StreamPair) -> None:
+        """The stream-creation timeout: a pair still incomplete is forgotten and its open
+        stream ended, with the reason on the error stream when that is the one open."""
+        if pair.complete or self.pairs.get(pair.request_id) is not pair:
+            return
+        self._forget(pair)
+        message = f"(request={pair.request_id}) timed out waiting for streams".encode()
+
+        async def end() -> None:
+            with contextlib.suppress(Exception):
+                if pair.error_stream:
+                    await self.send(lambda: self.framer.encode_data(
+                        pair.error_stream, message, fin=True))
+                else:
+                    await self.send(lambda: self.framer.encode_data(
+                        pair.data_stream, b"", fin=True))
+
+        task = asyncio.create_task(end())
+        self._expiries.add(task)
+        task.add_done_callback(self._expiries.discard)
 
     async def _forward(self, pair: StreamPair) -> None:
         try:
@@ -181,7 +216,11 @@ class SpdySession:
             pair.inbound.get_nowait()
 
     async def _stop_all(self) -> None:
+        for pair in self.pairs.values():
+            if pair.timer is not None:
+                pair.timer.cancel()
         tasks = [p.task for p in list(self.pairs.values()) if p.task is not None]
+        tasks += list(self._expiries)
         for task in tasks:
             task.cancel()
         for task in tasks:

@@ -21,7 +21,7 @@ from starlette.websockets import WebSocketDisconnect
 from tugboat.api.pod import Pod
 from tugboat.kubelet.runtime import PodRef, RuntimeContainer, State
 from tugboat.kubelet.runtime.types import SANDBOX_NAME
-from tugboat.kubelet.server import spdy
+from tugboat.kubelet.server import portforwardstreams, spdy
 from tugboat.kubelet.server.app import build_app
 from tugboat.kubelet.server.context import ServerContext
 
@@ -154,6 +154,24 @@ def test_spdy_rejects_a_stream_without_a_port(client: TestClient) -> None:
         c = SpdyClient(ws)
         ws.send_bytes(c.framer.encode_syn_stream(1, {"streamtype": ["error"]}))
         assert c.next() == spdy.RstStream(1, spdy.RstStatus.PROTOCOL_ERROR)
+
+
+def test_spdy_gives_up_on_a_pair_whose_data_stream_never_comes(
+        client: TestClient, echo_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(portforwardstreams, "STREAM_CREATION_TIMEOUT", 0.2)
+    with client.websocket_connect("/portForward/default/web",
+                                  subprotocols=["SPDY/3.1+portforward.k8s.io"]) as ws:
+        c = SpdyClient(ws)
+        ws.send_bytes(c.framer.encode_syn_stream(
+            1, {"streamtype": ["error"], "port": [str(echo_port)], "requestid": ["9"]}))
+        assert c.next() == spdy.SynReply(1, {}, 0)
+        error, _ = c.until_fin(1)
+        assert error == b"(request=9) timed out waiting for streams"
+        # the session goes on: a whole pair still forwards
+        c.open_pair(5, echo_port, "10")
+        ws.send_bytes(c.framer.encode_data(7, b"ping", fin=True))
+        echoed, _ = c.until_fin(7)
+        assert echoed == b"ping"
 
 
 def test_channels_forward_and_report(client: TestClient, echo_port: int) -> None:
