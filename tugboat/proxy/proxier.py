@@ -3,6 +3,9 @@ only mark the state dirty; one loop syncs the whole rule set — at most once pe
 min_sync_period however many changes arrive (kube-proxy's --iptables-min-sync-period,
 which coalesces a burst into one restore), and every sync_period regardless, so rules
 someone else flushed come back. A failed sync is retried after min_sync_period (at least a second).
+The tug-svc0 link is part of the sync too (checked at the first sync and then once per
+sync_period): a link that could not be made is retried, not a crash, and one someone
+deleted comes back.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ class Proxier:
         self._triggers: list[float] = []  # endpoint changes not yet in the rules
         self.started = clock()
         self.last_synced: float | None = None
+        self._link_checked = float("-inf")  # monotonic time of the last good link check
         changed = self._changed
         services.add_event_handler(on_add=changed, on_update=lambda _o, n: changed(n),
                                    on_delete=changed)
@@ -80,7 +84,6 @@ class Proxier:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Sync until `stop` is set; the rules stay in place afterwards, as kube-proxy's."""
-        await self.link.ensure()
         self._dirty.set()
         last_start = float("-inf")
         while not stop.is_set():
@@ -112,6 +115,9 @@ class Proxier:
 
     async def sync(self) -> None:
         start = time.monotonic()
+        if start - self._link_checked >= self.config.sync_period:
+            await self.link.ensure()
+            self._link_checked = start
         ports = service_ports(self.services.list(), self.slices.list())
         saved = {t: await self.iptables.save(t) for t in ("filter", "nat")}
         await self.iptables.ensure_jumps(saved)

@@ -46,8 +46,14 @@ class FakeIptables:
 
 
 class FakeLink:
+    def __init__(self, failures: int = 0) -> None:
+        self.failures, self.ensured = failures, 0
+
     async def ensure(self) -> None:
-        pass
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("ip link add tug-svc0 type dummy: Operation not permitted")
+        self.ensured += 1
 
 
 def slice_(name: str, trigger: str | None = None) -> EndpointSlice:
@@ -60,8 +66,8 @@ def slice_(name: str, trigger: str | None = None) -> EndpointSlice:
         "endpoints": [{"addresses": ["10.244.0.2"]}]})
 
 
-def build(clock: Any = None, **config: Any) -> tuple[Proxier, FakeInformer, FakeIptables,
-                                                     ProxyMetrics]:
+def build(clock: Any = None, link: Any = None, **config: Any
+          ) -> tuple[Proxier, FakeInformer, FakeIptables, ProxyMetrics]:
     services, slices, ipt, metrics = FakeInformer(), FakeInformer(), FakeIptables(), \
         ProxyMetrics()
     services.add(Service.model_validate({
@@ -69,7 +75,7 @@ def build(clock: Any = None, **config: Any) -> tuple[Proxier, FakeInformer, Fake
         "spec": {"clusterIP": "10.96.0.10", "ports": [{"name": "http", "port": 80}]}}))
     kw = {"clock": clock} if clock else {}
     proxier = Proxier(ProxierConfig(node_name="n1", **config), services, slices,  # type: ignore[arg-type]
-                      ipt, FakeLink(), metrics, **kw)  # type: ignore[arg-type]
+                      ipt, link or FakeLink(), metrics, **kw)  # type: ignore[arg-type]
     return proxier, slices, ipt, metrics
 
 
@@ -156,3 +162,21 @@ def test_a_failed_restore_is_counted_and_retried() -> None:
 async def _until(cond: Any) -> None:
     while not cond():
         await asyncio.sleep(0.01)
+
+
+def test_a_link_that_cannot_be_made_is_retried_not_a_crash() -> None:
+    async def scenario() -> tuple[FakeLink, FakeIptables, ProxyMetrics]:
+        link = FakeLink(failures=1)
+        proxier, _slices, ipt, metrics = build(link=link, min_sync_period=0)
+        stop = asyncio.Event()
+        task = asyncio.create_task(proxier.run(stop))
+        while not ipt.restores:
+            await asyncio.sleep(0.01)
+        stop.set()
+        await task
+        return link, ipt, metrics
+
+    link, ipt, metrics = asyncio.run(scenario())
+    assert link.ensured == 1 and len(ipt.restores) == 1
+    assert metrics.registry.get_sample_value(
+        "tug_proxy_sync_proxy_rules_iptables_restore_failures_total") == 1
