@@ -159,7 +159,7 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
 
 def _apply_and_wait_for_examples(c: Cluster) -> None:
     """Every example, each waited on its own success condition."""
-    for name in ("probes", "rc", "deployment", "job", "daemonset", "service"):
+    for name in ("probes", "rc", "deployment", "job", "daemonset", "service", "podspec"):
         c.ok("apply", "-f", str(EXAMPLES / f"{name}.yaml"))
     c.ok("wait", "--for=condition=Ready", "pod/probes", "--timeout=120s")
     c.ok("wait", "--for=jsonpath={.status.readyReplicas}=2", "rc/rc-web", "--timeout=120s")
@@ -172,6 +172,13 @@ def _apply_and_wait_for_examples(c: Cluster) -> None:
                      "jsonpath={.subsets[*].addresses[*].ip}")
     assert len(endpoints.split()) == 2
     assert "6 x 7 = 42" in c.ok("logs", "job/compute")
+    c.ok("wait", "--for=condition=Ready", "pod/configured", "--timeout=120s")
+    wait_until(lambda: "level=debug user=admin" in c.ok("logs", "configured", "-c", "app"),
+               30, "the podspec example's output")
+    assert c.ok("logs", "configured", "-c", "app").startswith("prepared by configured\n")
+    assert c.ok("exec", "configured", "-c", "app", "--", "sh", "-c",
+                "cat /etc/app/greeting; echo; cat /work/started; echo $DB_PASSWORD") == \
+        "hello from a ConfigMap\nstarted\ns3cret\n"
 
 
 def _assert_secure(c: Cluster) -> None:
@@ -227,7 +234,7 @@ def test_up_runs_the_examples_and_adopts_its_containers_after_a_restart(
         "through stdin\n"
 
     _apply_and_wait_for_examples(c)
-    for name in ("probes", "rc", "deployment", "job", "daemonset", "service"):
+    for name in ("probes", "rc", "deployment", "job", "daemonset", "service", "podspec"):
         c.ok("delete", "-f", str(EXAMPLES / f"{name}.yaml"), "--timeout=120s")
 
     second = subprocess.run(c.up_argv(), capture_output=True, text=True, timeout=60, env=c.env)
