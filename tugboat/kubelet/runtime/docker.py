@@ -5,8 +5,8 @@ starts while Docker is down keeps running) with a connection pool as large as th
 pool its blocking calls run on, so pod workers create containers in parallel. Listing is
 one `containers(all=True)` call filtered by the node (and pod) label; `inspect` results are
 cached per container and state, so a sync of an unchanged pod costs one request. Exec
-streams use dockerhijack's asyncio connection; logs and events are pumped from the SDK's
-streams by a thread each.
+and attach streams use dockerhijack's asyncio connection (sessions: dockerstreaming.py);
+logs and events are pumped from the SDK's streams by a thread each.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from tugboat.kubelet.runtime.dockerhijack import (
     attach_container,
     start_exec,
 )
+from tugboat.kubelet.runtime.dockerstreaming import HijackedSession
 from tugboat.kubelet.runtime.types import (
     ContainerConfig,
     ContainerStats,
@@ -282,9 +283,12 @@ class DockerRuntime:
                 kill_process_tree(int(info["Pid"]))
 
     async def exec_stream(self, container_id: str, command: list[str], *, stdin: bool,
-                          tty: bool) -> DockerExecSession:
+                          tty: bool) -> HijackedSession:
         exec_id = await self._exec_create(container_id, command, stdin, tty)
-        return DockerExecSession(self, exec_id, await self._start_exec(exec_id, tty))
+        return HijackedSession(
+            await self._start_exec(exec_id, tty),
+            lambda w, h: self._run(lambda api: api.exec_resize(exec_id, height=h, width=w)),
+            lambda: self._exec_exit_code(exec_id))
 
     async def logs(self, container_id: str, *, follow: bool, tail: int | None,
                    timestamps: bool, since: float | None = None) -> AsyncIterator[bytes]:
@@ -301,11 +305,12 @@ class DockerRuntime:
             yield chunk
 
     async def attach(self, container_id: str, *, stdin: bool, tty: bool
-                     ) -> DockerAttachSession:
+                     ) -> HijackedSession:
         version = self._client().api_version
         io = await attach_container(self.docker_host, version, container_id, stdin=stdin,
                                     tty=tty)
-        return DockerAttachSession(self, container_id, io)
+        return HijackedSession(io, lambda w, h: self._run(
+            lambda api: api.resize(container_id, height=h, width=w)))
 
     # --- events and stats ---------------------------------------------------------------
 
@@ -338,64 +343,6 @@ class DockerRuntime:
             return dockerwire.stats_from(cid, raw, time.time())
 
         return [s for s in await asyncio.gather(*(one(c) for c in container_ids)) if s]
-
-
-class DockerExecSession:
-    """kubectl exec's session on a Docker exec (the ExecSession protocol)."""
-
-    def __init__(self, runtime: DockerRuntime, exec_id: str, hijacked: HijackedExec):
-        self._runtime, self._exec_id, self._io = runtime, exec_id, hijacked
-
-    async def read(self) -> tuple[int, bytes] | None:
-        return await self._io.read()
-
-    async def write(self, data: bytes) -> None:
-        await self._io.write(data)
-
-    async def close_stdin(self) -> None:
-        await self._io.close_stdin()
-
-    async def resize(self, width: int, height: int) -> None:
-        with contextlib.suppress(RuntimeFailure, RuntimeUnavailable):
-            await self._runtime._run(lambda api: api.exec_resize(
-                self._exec_id, height=height, width=width))
-
-    async def exit_code(self) -> int | None:
-        return await self._runtime._exec_exit_code(self._exec_id)
-
-    async def close(self) -> None:
-        await self._io.close()
-
-
-class DockerAttachSession:
-    """kubectl attach's session on a container's own stdio (the ExecSession protocol). It
-    ends when the container's output does. A client closing its stdin does what it does
-    under containerd's CRI: a stdinOnce container (without a tty) gets its stdin closed
-    and the output goes on until it exits; any other container keeps its stdin open for
-    the next attach, and this attach ends."""
-
-    def __init__(self, runtime: DockerRuntime, container_id: str, hijacked: HijackedExec):
-        self._runtime, self._id, self._io = runtime, container_id, hijacked
-
-    async def read(self) -> tuple[int, bytes] | None:
-        return await self._io.read()
-
-    async def write(self, data: bytes) -> None:
-        await self._io.write(data)
-
-    async def close_stdin(self) -> None:
-        await self._io.close_stdin()  # Docker's attach does the rest, by StdinOnce
-
-    async def resize(self, width: int, height: int) -> None:
-        with contextlib.suppress(RuntimeFailure, RuntimeUnavailable):
-            await self._runtime._run(lambda api: api.resize(self._id, height=height,
-                                                            width=width))
-
-    async def exit_code(self) -> int | None:
-        return 0  # an attach that ran to the end succeeded, whatever the container's code
-
-    async def close(self) -> None:
-        await self._io.close()
 
 
 async def _pumped(stream: Any) -> AsyncIterator[Any]:

@@ -10,35 +10,18 @@ from __future__ import annotations
 
 from starlette.websockets import WebSocket
 
-from tugboat.kubelet.runtime import RuntimeFailure, RuntimeUnavailable
-from tugboat.kubelet.server import channels
+from tugboat.kubelet.runtime import ExecSession
 from tugboat.kubelet.server.context import ServerContext
-from tugboat.kubelet.server.exec import finish, relay
-from tugboat.kubelet.server.targets import NotAvailable, find_container
+from tugboat.kubelet.server.exec import flag, serve
+from tugboat.kubelet.server.targets import find_container
 
 
-def _flag(ws: WebSocket, name: str) -> bool:
-    return ws.query_params.get(name, "").lower() in ("1", "true", "yes")
+async def _open_attach(ctx: ServerContext, ws: WebSocket) -> ExecSession:
+    p = ws.path_params
+    target = await find_container(ctx.pods, ctx.runtime, ctx.node, p["namespace"],
+                                  p["pod"], p["container"], running=True)
+    return await ctx.runtime.attach(target.id, stdin=flag(ws, "stdin"), tty=flag(ws, "tty"))
 
 
 async def attach_socket(ws: WebSocket) -> None:
-    ctx: ServerContext = ws.app.state.ctx
-    protocol = channels.choose_protocol(ws.scope.get("subprotocols") or [])
-    await ws.accept(subprotocol=protocol)
-    if protocol is None:
-        await finish(ws, channels.error_status("no supported channel protocol (v5, v4)",
-                                               "BadRequest", 400))
-        return
-    p = ws.path_params
-    try:
-        target = await find_container(ctx.pods, ctx.runtime, ctx.node, p["namespace"],
-                                      p["pod"], p["container"], running=True)
-        session = await ctx.runtime.attach(target.id, stdin=_flag(ws, "stdin"),
-                                           tty=_flag(ws, "tty"))
-    except NotAvailable as e:
-        await finish(ws, channels.error_status(e.message, "BadRequest", e.code))
-        return
-    except (RuntimeFailure, RuntimeUnavailable) as e:
-        await finish(ws, channels.error_status(str(e)))
-        return
-    await relay(ws, session, protocol, {1: _flag(ws, "stdout"), 2: _flag(ws, "stderr")})
+    await serve(ws, _open_attach)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -20,11 +21,17 @@ from tugboat.kubelet.server.targets import NotAvailable, find_container
 log = logging.getLogger(__name__)
 
 
-def _flag(ws: WebSocket, name: str) -> bool:
+Opener = Callable[[ServerContext, WebSocket], Awaitable[ExecSession]]
+
+
+def flag(ws: WebSocket, name: str) -> bool:
     return ws.query_params.get(name, "").lower() in ("1", "true", "yes")
 
 
-async def exec_socket(ws: WebSocket) -> None:
+async def serve(ws: WebSocket, open_session: Opener) -> None:
+    """A streaming socket (exec, attach): accept it in a channel protocol, open the
+    session — a refusal (NotAvailable) or a runtime failure goes out as a Status on the
+    error channel — and relay it."""
     ctx: ServerContext = ws.app.state.ctx
     protocol = channels.choose_protocol(ws.scope.get("subprotocols") or [])
     await ws.accept(subprotocol=protocol)
@@ -32,21 +39,29 @@ async def exec_socket(ws: WebSocket) -> None:
         await finish(ws, channels.error_status("no supported channel protocol (v5, v4)",
                                                 "BadRequest", 400))
         return
-    p, command = ws.path_params, ws.query_params.getlist("command")
-    tty, stdin = _flag(ws, "tty"), _flag(ws, "stdin")
     try:
-        if not command:
-            raise NotAvailable(400, "you must specify at least one command for the container")
-        target = await find_container(ctx.pods, ctx.runtime, ctx.node, p["namespace"],
-                                      p["pod"], p["container"], running=True)
-        session = await ctx.runtime.exec_stream(target.id, command, stdin=stdin, tty=tty)
+        session = await open_session(ctx, ws)
     except NotAvailable as e:
         await finish(ws, channels.error_status(e.message, "BadRequest", e.code))
         return
     except (RuntimeFailure, RuntimeUnavailable) as e:
         await finish(ws, channels.error_status(str(e)))
         return
-    await relay(ws, session, protocol, {1: _flag(ws, "stdout"), 2: _flag(ws, "stderr")})
+    await relay(ws, session, protocol, {1: flag(ws, "stdout"), 2: flag(ws, "stderr")})
+
+
+async def _open_exec(ctx: ServerContext, ws: WebSocket) -> ExecSession:
+    p, command = ws.path_params, ws.query_params.getlist("command")
+    if not command:
+        raise NotAvailable(400, "you must specify at least one command for the container")
+    target = await find_container(ctx.pods, ctx.runtime, ctx.node, p["namespace"],
+                                  p["pod"], p["container"], running=True)
+    return await ctx.runtime.exec_stream(target.id, command, stdin=flag(ws, "stdin"),
+                                         tty=flag(ws, "tty"))
+
+
+async def exec_socket(ws: WebSocket) -> None:
+    await serve(ws, _open_exec)
 
 
 async def relay(ws: WebSocket, session: ExecSession, protocol: str,
