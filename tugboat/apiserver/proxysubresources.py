@@ -141,6 +141,22 @@ def _client(state: Any) -> httpx.AsyncClient:
     return client
 
 
+class RelayedResponse(StreamingResponse):
+    """A streamed upstream reply that closes the upstream however the reply ends. The body
+    iterator closes it once started, but a client gone before the first chunk leaves the
+    iterator unstarted, and the pool's connection would stay taken for good."""
+
+    def __init__(self, upstream: Any):
+        super().__init__(relay_body(upstream), status_code=upstream.status_code)
+        self.upstream = upstream
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self.upstream.aclose()
+
+
 def _forwarded_headers(headers: Any) -> list[tuple[str, str]]:
     named = {h.strip().lower() for h in headers.get("connection", "").split(",")}
     drop = HOP_BY_HOP | CREDENTIALS | named | {"host", "content-length"}
@@ -166,7 +182,7 @@ async def relay(request: Request, location: str, path: str) -> Response:
         raise errors.ApiError(503, "ServiceUnavailable",
                               f"error trying to reach service: {e or type(e).__name__}"
                               ) from None
-    reply = StreamingResponse(relay_body(upstream), status_code=upstream.status_code)
+    reply = RelayedResponse(upstream)
     named = {h.strip().lower() for h in upstream.headers.get("connection", "").split(",")}
     # the body is relayed as it came (aiter_raw), so its length and encoding still hold;
     # repeated headers (Set-Cookie) stay repeated

@@ -13,6 +13,7 @@ from starlette.datastructures import Headers
 
 from tugboat.apiserver import errors
 from tugboat.apiserver.proxysubresources import (
+    RelayedResponse,
     _forwarded_headers,
     pod_location,
     service_location,
@@ -131,3 +132,36 @@ async def test_service_errors() -> None:
     with pytest.raises(errors.ApiError) as e:
         await service_location(reg, "ns", "a:b:c:d", False)
     assert e.value.code == 400 and e.value.message == 'invalid service request "a:b:c:d"'
+
+
+class _Upstream:
+    status_code = 200
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    async def aiter_raw(self):  # type: ignore[no-untyped-def]
+        yield b"body"
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("spec_version", ["2.3", "2.4"])
+async def test_the_upstream_is_closed_when_the_client_left_before_the_body(
+        spec_version: str) -> None:
+    # Else each such request would keep one of the proxy pool's connections for good.
+    upstream = _Upstream()
+
+    async def gone(_message: Any) -> None:
+        raise OSError("client gone")
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    with pytest.raises(Exception):  # noqa: B017 - starlette's ClientDisconnect or OSError
+        await RelayedResponse(upstream)({"type": "http", "asgi": {"spec_version":
+                                                                  spec_version}},
+                                        receive, gone)
+    assert upstream.closed
