@@ -150,13 +150,14 @@ def reinitialize(actions: PodActions, pod: Pod, apps: Instances) -> None:
 class TerminationOrdering:
     """The order a pod's running containers stop in (the kubelet's terminationOrdering):
     all are told at once and run their preStop hooks together, then a sidecar waits for its
-    turn — every app container (and plain init container) stopped, and the sidecars
+    turn — every app container stopped (not an ephemeral one), and the sidecars
     declared after it — so an app container keeps its sidecars while it shuts down. The
     wait counts against the sidecar's own grace period, so the whole pod still stops
     within one grace period rather than one per sidecar."""
 
     def __init__(self, pod: Pod, kills: list[Kill]):
         order = {c.name: i for i, c in enumerate(sidecars(pod))}
+        apps = {c.name for c in pod.spec.containers}  # not ephemeral ones: nobody waits
         self._gone = {k.container.name: asyncio.Event() for k in kills}
         self._prereqs: dict[str, list[asyncio.Event]] = {}
         for name in self._gone:
@@ -164,7 +165,7 @@ class TerminationOrdering:
                 continue
             self._prereqs[name] = [
                 ev for other, ev in self._gone.items()
-                if other not in order or order[other] > order[name]]
+                if other in apps or order.get(other, -1) > order[name]]
 
     async def wait_for_turn(self, name: str, grace: float) -> float:
         """Wait (at most `grace` seconds) until the containers `name` must outlive have

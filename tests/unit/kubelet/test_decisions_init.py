@@ -186,3 +186,14 @@ async def test_a_sidecar_waits_for_its_turn_no_longer_than_its_grace() -> None:
     waited = await ordering.wait_for_turn("side", 0.05)  # the app never stops
     assert 0.05 <= waited < 1
     assert await ordering.wait_for_turn("app", 30) == 0  # an app container never waits
+
+
+@pytest.mark.anyio
+async def test_a_sidecar_does_not_wait_for_an_ephemeral_container() -> None:
+    """A debugger shell may hold on until its SIGKILL; the sidecar's turn comes with the
+    app containers', as the kubelet orders only those."""
+    p = pod(SIDECAR, apps=1)
+    kills = [Kill(rc(n), "Stopping") for n in ("side", "app", "debugger")]
+    ordering = TerminationOrdering(p, kills)
+    ordering.terminated("app")
+    assert await ordering.wait_for_turn("side", 5) < 1
