@@ -135,8 +135,11 @@ def _client(state: Any) -> httpx.AsyncClient:
     Kubernetes' proxy transport does not check them."""
     client = getattr(state, "proxy_http", None)
     if client is None:
+        # No cap on connections: proxied streams (watches, downloads) may last for hours,
+        # and with httpx's default of 100 the next caller would wait for one to end.
         client = state.proxy_http = httpx.AsyncClient(
             trust_env=False, verify=False,
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=20),
             timeout=httpx.Timeout(CONNECT_TIMEOUT, read=None, write=None, pool=None))
     return client
 

@@ -6,6 +6,8 @@ endpoints skipped, and Kubernetes' 503s when nothing is left."""
 
 from __future__ import annotations
 
+import asyncio
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from starlette.datastructures import Headers
 from tugboat.apiserver import errors
 from tugboat.apiserver.proxysubresources import (
     RelayedResponse,
+    _client,
     _forwarded_headers,
     pod_location,
     service_location,
@@ -165,3 +168,29 @@ async def test_the_upstream_is_closed_when_the_client_left_before_the_body(
                                                                   spec_version}},
                                         receive, gone)
     assert upstream.closed
+
+
+@pytest.mark.anyio
+async def test_long_proxied_streams_do_not_hold_up_the_next_caller() -> None:
+    # 120 replies that never end (watches through services/x/proxy), then one more.
+    async def endless(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n")
+        await writer.drain()
+        await asyncio.sleep(60)
+        writer.close()
+
+    server = await asyncio.start_server(endless, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    http = _client(SimpleNamespace())
+    streams = []
+    try:
+        for _ in range(121):
+            request = http.build_request("GET", f"http://127.0.0.1:{port}/watch")
+            streams.append(await asyncio.wait_for(http.send(request, stream=True), 10))
+    finally:
+        for response in streams:
+            await response.aclose()
+        await http.aclose()
+        server.close()
+    assert len(streams) == 121
