@@ -4,7 +4,9 @@ Endpoints object, every Service with a selector gets EndpointSlices labelled
 Service. Slices are created with generateName, so the informer can lag behind our own
 writes; the controller remembers the resourceVersions it wrote and waits for its cache to
 catch up before planning again (Kubernetes' endpointSliceTracker), or it would create a
-slice twice."""
+slice twice. A write the cache never shows (a slice created and deleted by someone else
+across a relist) is waited for STALE_GIVE_UP at most, or the Service would be retried
+every STALE_RETRY for good and never reconciled again."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from tugboat.controller.endpointslicereconciler import LABEL_ZONE, desired_endpo
 from tugboat.controller.reconciling import Controller
 
 STALE_RETRY = 0.05  # seconds to wait for the informer to show our own writes
+STALE_GIVE_UP = 10.0  # seconds after its last write before a Service is planned anyway
 
 
 def _rv(obj: Any) -> int:
@@ -41,6 +44,7 @@ class EndpointSliceController(Controller):
                                     on_delete=self._pod_changed)
         # service key -> {slice name: resourceVersion we wrote, or None for deleted}
         self._written: dict[str, dict[str, int | None]] = {}
+        self._written_at: dict[str, float] = {}  # service key -> clock at its last write
 
     def _slice_changed(self, s: Any) -> None:
         labels = s.metadata.labels or {}
@@ -69,7 +73,7 @@ class EndpointSliceController(Controller):
             if rv is None and cached is None or rv is not None and cached is not None \
                     and _rv(cached) >= rv:
                 del written[name]
-        if not written:
+        if not written or self.ctx.clock() - self._written_at.get(key, 0.0) > STALE_GIVE_UP:
             del self._written[key]
             return False
         return True
@@ -81,6 +85,7 @@ class EndpointSliceController(Controller):
         svc = self.services.get(name, ns)
         slices = self._managed(ns, name)
         written = self._written.setdefault(key, {})
+        self._written_at[key] = self.ctx.clock()
         if svc is None or not svc.spec.selector:
             for s in slices:  # the Service went, or no longer selects: its slices go
                 await self._delete(s.metadata.name, ns, written)
@@ -106,6 +111,7 @@ class EndpointSliceController(Controller):
             written[meta["name"] if isinstance(meta, dict) else meta.name] = _rv(created)
         if not written:
             self._written.pop(key, None)
+            self._written_at.pop(key, None)
         return None
 
     async def _delete(self, name: str, ns: str, written: dict[str, int | None]) -> None:
