@@ -25,6 +25,9 @@ VERSION = 3
 FLAG_FIN = 0x01
 FLAG_UNIDIRECTIONAL = 0x02
 MAX_LENGTH = (1 << 24) - 1
+# A header block's size once inflated: a few KiB compress to nothing, so without a bound
+# one small frame could make the kubelet inflate gigabytes (Go's net/http takes 1 MiB).
+MAX_HEADER_BLOCK = 1 << 20
 
 
 class FrameType(IntEnum):
@@ -229,7 +232,9 @@ class Framer:
         return None  # unknown control frames are ignored, as the draft says
 
     def _headers(self, block: bytes) -> Headers:
-        raw = self._inflate.decompress(block)
+        raw = self._inflate.decompress(block, MAX_HEADER_BLOCK)
+        if self._inflate.unconsumed_tail:
+            raise ProtocolError(f"header block larger than {MAX_HEADER_BLOCK} bytes")
         count = struct.unpack(">I", raw[:4])[0]
         at, headers = 4, {}
         for _ in range(count):

@@ -93,3 +93,12 @@ def test_the_buffer_is_bounded() -> None:
     framer = spdy.Framer(max_buffer=1024)
     with pytest.raises(spdy.ProtocolError):
         framer.feed(bytes.fromhex("00000001 00ffffff") + b"x" * 2000)
+
+
+def test_a_header_block_inflating_past_the_bound_is_a_protocol_error() -> None:
+    # 4 MiB of one letter deflates to a few KiB: a small frame, refused before it is
+    # inflated whole.
+    frame = spdy.Framer().encode_syn_stream(1, {"x": ["a" * (4 << 20)]})
+    assert len(frame) < 64 * 1024
+    with pytest.raises(spdy.ProtocolError, match="header block larger"):
+        spdy.Framer().feed(frame)
