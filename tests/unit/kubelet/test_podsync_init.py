@@ -4,11 +4,17 @@ the events."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
+from tests.support.clock import ManualClock
 from tugboat.api.core import ContainerStatus, Pod
+from tugboat.client import Backoff
+from tugboat.kubelet.podsync import PodSyncer
+from tugboat.kubelet.reasons import ReasonCache
+from tugboat.kubelet.statusmanager import StatusManager
 
 from .conftest import Harness, make_pod
 
@@ -152,3 +158,27 @@ async def test_a_sidecar_stops_within_the_pods_one_grace_period(harness: Harness
     await h.sync(deleting)
     assert [name for name, _ in graces[:2]] == ["app", "side"]
     assert dict(graces[:2]) == {"app": 2, "side": 2}
+
+
+async def test_a_restarted_kubelet_takes_up_initialization_where_it_stood(
+        harness: Harness, clock: ManualClock) -> None:
+    """A kubelet that restarts mid-init has only the runtime to go by: the running sidecar
+    and init container are adopted, not started again, and the next one follows."""
+    h = harness
+    pod = init_pod({"name": "side", "restartPolicy": "Always"}, {"name": "one"},
+                   {"name": "two"})
+    h.add(pod)
+    await h.sync(pod)
+    await h.sync(pod)  # the sidecar is up: "one" runs
+    assert [c.running for c in h.containers("one")] == [True]
+    fresh = dataclasses.replace(
+        h.syncer.d, reasons=ReasonCache(), crash_backoff=Backoff(10, 300, clock=clock),
+        status=StatusManager(None, lambda p: h.pods.get(p.metadata.uid or "")))
+    h.syncer, h.status = PodSyncer(fresh), fresh.status
+    await h.sync(pod)
+    assert len(h.containers("side")) == 1 and len(h.containers("one")) == 1
+    assert [state(c) for c in h.status_of(pod).initContainerStatuses] == [
+        "running", "running", "waiting:PodInitializing"]
+    h.runtime.exit(h.containers("one")[0].id, 0)
+    await h.sync(pod)
+    assert len(h.containers("two")) == 1 and not h.containers("app")
