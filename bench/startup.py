@@ -189,8 +189,9 @@ def bare_docker(n: int, parallel: bool) -> float:
     return took
 
 
-def docker_api_floor(n: int, unconfined: bool) -> float:
-    """Seconds to create and start n pause+app pairs through the Docker API at once."""
+def docker_api_floor(n: int, unconfined: bool, with_init: bool = False) -> float:
+    """Seconds to create and start n pause+app pairs through the Docker API at once (with
+    an init container run to its exit between the two when `with_init`)."""
     import docker as docker_sdk  # the bench's own client; tugboat/ keeps it in the runtime
 
     api = docker_sdk.APIClient(timeout=120, max_pool_size=n)
@@ -205,6 +206,11 @@ def docker_api_floor(n: int, unconfined: bool) -> float:
         api.inspect_container(sandbox)  # its IP, as any pod runtime must read
         host = api.create_host_config(network_mode=f"container:{sandbox}",
                                       security_opt=security)
+        if with_init:
+            init = api.create_container(IMAGE, command=["true"], host_config=host,
+                                        labels={"io.tugboat.bench": label})["Id"]
+            api.start(init)
+            api.wait(init)
         app = api.create_container(IMAGE, command=["sleep", "3600"], host_config=host,
                                    labels={"io.tugboat.bench": label})["Id"]
         api.start(app)
@@ -286,10 +292,44 @@ INIT_STEPS = [("sandbox started", "POD", "start"), ("init started", "init", "sta
               ("init exited", "init", "die"), ("app started", "app", "start")]
 
 
+def docker_api_pod(api, with_init: bool) -> float:  # noqa: ANN001 (docker.APIClient)
+    """Seconds for Docker alone to make one pod's containers, as the kubelet must: the
+    sandbox (and its IP), then the init container run to its exit, then the app started —
+    what a pod of that shape costs with no orchestrator at all."""
+    label = {"io.tugboat.bench": f"floor-{secrets.token_hex(3)}"}
+    unconfined = ["seccomp=unconfined"]
+    start = time.monotonic()
+    host = api.create_host_config(network_mode="bridge", security_opt=unconfined)
+    sandbox = api.create_container(PAUSE, host_config=host, labels=label)["Id"]
+    api.start(sandbox)
+    api.inspect_container(sandbox)
+    host = api.create_host_config(network_mode=f"container:{sandbox}",
+                                  security_opt=unconfined)
+    ids = [sandbox]
+    if with_init:
+        init = api.create_container(IMAGE, command=["true"], host_config=host,
+                                    labels=label)["Id"]
+        ids.append(init)
+        api.start(init)
+        api.wait(init)
+    app = api.create_container(IMAGE, command=["sleep", "3600"], host_config=host,
+                               labels=label)["Id"]
+    ids.append(app)
+    api.start(app)
+    took = time.monotonic() - start
+    for container in ids:
+        api.remove_container(container, force=True)
+    return took
+
+
 def one_at_a_time(api_url: str, node: str, rounds: int, timeline: DockerTimeline
                   ) -> dict[str, list[dict[str, float]]]:
     """Each round starts one plain pod and one init+configMap pod, one after the other (the
-    order flips each round), each alone on the node: its create→Running and its steps."""
+    order flips each round), each alone on the node: its create→Running and its steps; and
+    the same two shapes through the Docker API alone, for the floor under the ratio."""
+    import docker as docker_sdk  # the bench's own client; tugboat/ keeps it in the runtime
+
+    engine = docker_sdk.APIClient(timeout=120)
     http = httpx.Client(base_url=api_url, timeout=30)
     ns = f"init-cm-{secrets.token_hex(2)}"
     http.post("/api/v1/namespaces", json={"metadata": {"name": ns}}).raise_for_status()
@@ -299,8 +339,13 @@ def one_at_a_time(api_url: str, node: str, rounds: int, timeline: DockerTimeline
     kinds: dict[str, tuple[Callable[[str, str], bytes], list]] = {
         "plain": (pod, PLAIN_STEPS), "init+configMap": (init_configmap_pod, INIT_STEPS)}
     out: dict[str, list[dict[str, float]]] = {kind: [] for kind in kinds}
+    out.update({"Docker API, plain": [], "Docker API, init": []})
     for r in range(rounds):
         order = list(kinds) if r % 2 == 0 else list(reversed(kinds))
+        for with_init in ([False, True] if r % 2 == 0 else [True, False]):
+            took = docker_api_pod(engine, with_init)
+            out[f"Docker API, {'init' if with_init else 'plain'}"].append(
+                {"create→Running": took})
         for kind in order:
             manifest, steps = kinds[kind]
             name = f"{'init' if manifest is not pod else 'plain'}-{r:03d}"
@@ -326,6 +371,7 @@ def one_at_a_time(api_url: str, node: str, rounds: int, timeline: DockerTimeline
                 "--filter", f"label=io.tugboat.pod.name={name}"), 60, f"{name} removed")
     watch.stop()
     http.close()
+    engine.close()
     return out
 
 
@@ -351,6 +397,10 @@ def init_configmap_main(args: argparse.Namespace) -> None:
                 for kind, manifest in (order if r % 2 == 0 else order[::-1]):
                     latencies, total = tugboat_burst(api.url, node, n, manifest)
                     burst_rows.append((n, kind, latencies, total))
+                for with_init in ([False, True] if r % 2 == 0 else [True, False]):
+                    took = docker_api_floor(n, unconfined=True, with_init=with_init)
+                    burst_rows.append((n, f"Docker API, {'init' if with_init else 'plain'}",
+                                       [], took))
     finally:
         timeline.stop()
         kubelet.stop()
@@ -373,13 +423,16 @@ def report_init_configmap(singles: dict[str, list[dict[str, float]]],
     for kind, rows in singles.items():
         steps = [k for k in rows[0] if k != "create→Running"]
         lat = [r["create→Running"] for r in rows]
-        print(f"  {kind:>15}: create→Running median {medians[kind]:.3f}s "
+        print(f"  {kind:>18}: create→Running median {medians[kind]:.3f}s "
               f"(p10 {pct(lat, 10):.3f}s, p90 {pct(lat, 90):.3f}s)")
-        print("  " + " " * 17 + "median steps: " + ", ".join(
-            f"{s} +{statistics.median(r[s] for r in rows):.3f}s" for s in steps))
+        if steps:
+            print("  " + " " * 20 + "median steps: " + ", ".join(
+                f"{s} +{statistics.median(r[s] for r in rows):.3f}s" for s in steps))
     ratio = medians["init+configMap"] / medians["plain"]
+    floor = medians["Docker API, init"] / medians["Docker API, plain"]
     print(f"  ratio init+configMap / plain (medians): {ratio:.2f} "
-          f"({'within' if ratio <= 1.2 else 'OVER'} the 1.2 target)")
+          f"({'within' if ratio <= 1.2 else 'OVER'} the 1.2 target); "
+          f"the same shapes through the Docker API alone: {floor:.2f}")
     by_n: dict[int, dict[str, list[tuple[list[float], float]]]] = {}
     for n, kind, lat, total in burst_rows:
         by_n.setdefault(n, {}).setdefault(kind, []).append((lat, total))
@@ -388,10 +441,12 @@ def report_init_configmap(singles: dict[str, list[dict[str, float]]],
         for kind, runs in kinds.items():
             lat = [x for run_lat, _ in runs for x in run_lat]
             totals[kind] = statistics.median(total for _, total in runs)
-            print(f"  burst of {n} {kind:>15}: all Running {totals[kind]:.2f}s (median of "
-                  f"{len(runs)}), create→Running p50 {pct(lat, 50):.2f}s p99 {pct(lat, 99):.2f}s")
+            print(f"  burst of {n} {kind:>18}: all Running {totals[kind]:.2f}s (median of "
+                  f"{len(runs)})" + (f", create→Running p50 {pct(lat, 50):.2f}s "
+                                     f"p99 {pct(lat, 99):.2f}s" if lat else ""))
         print(f"  burst of {n} ratio (all Running): "
-              f"{totals['init+configMap'] / totals['plain']:.2f}")
+              f"{totals['init+configMap'] / totals['plain']:.2f}; the Docker API alone: "
+              f"{totals['Docker API, init'] / totals['Docker API, plain']:.2f}")
 
 
 def main() -> None:
