@@ -91,3 +91,17 @@ def node(kubelet: KubeletProcess) -> str:
 def ns(api: Api, request: pytest.FixtureRequest) -> str:
     base = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")[:40].strip("-")
     return api.namespace(f"{base}-{secrets.token_hex(2)}")
+
+
+@pytest.fixture
+def kubeconfig(api: Api, ns: str, tmp_path: Path) -> Path:
+    """A kubeconfig for real kubectl: the API server's insecure port, the test's namespace."""
+    path = tmp_path / "kubeconfig"
+    path.write_text(f"""apiVersion: v1
+kind: Config
+clusters: [{{name: t, cluster: {{server: "{api.url}"}}}}]
+users: [{{name: t, user: {{}}}}]
+contexts: [{{name: t, context: {{cluster: t, user: t, namespace: {ns}}}}}]
+current-context: t
+""")
+    return path

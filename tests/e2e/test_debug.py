@@ -12,7 +12,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import pytest
 import websockets
 
 from tests.e2e.cluster import Api, pod_manifest, restarts
@@ -26,18 +25,6 @@ def kubectl(kubeconfig: Path, *args: str, **kw: Any) -> subprocess.CompletedProc
                            str(kubeconfig.parent / "cache"), *args],
                           capture_output=True, text=True, timeout=60, **kw)
 
-
-@pytest.fixture
-def kubeconfig(api: Api, ns: str, tmp_path: Path) -> Path:
-    path = tmp_path / "kubeconfig"
-    path.write_text(f"""apiVersion: v1
-kind: Config
-clusters: [{{name: t, cluster: {{server: "{api.url}"}}}}]
-users: [{{name: t, user: {{}}}}]
-contexts: [{{name: t, context: {{cluster: t, user: t, namespace: {ns}}}}}]
-current-context: t
-""")
-    return path
 
 
 def _read_until(proc: subprocess.Popen[str], wanted: str, timeout: float = 60) -> list[str]:
@@ -112,20 +99,6 @@ def test_kubectl_debug_targets_the_main_container(api: Api, node: str, ns: str,
     assert r.returncode == 0 and r.stdout == "Completed", r.stderr
     events = api.http.get(f"/api/v1/namespaces/{ns}/events").json()["items"]
     assert sum(1 for e in events if e["message"] == "Started container debugger") == 1
-
-
-def test_kubectl_debug_of_a_quick_command(api: Api, node: str, ns: str,
-                                          kubeconfig: Path) -> None:
-    """A debugger that is done before kubectl attaches: kubectl falls back to its log
-    (pods/log of an ephemeral container), so the output is all there all the same."""
-    api.create(ns, pod_manifest("quick", node, "exec sleep 3602"))
-    api.wait_phase(ns, "quick", "Running")
-    r = kubectl(kubeconfig, "debug", "-i", "quick", "--image=busybox:1.35",
-                "--image-pull-policy=IfNotPresent", "--target=main", "--",
-                "sh", "-c", "ps; echo hi", input="")
-    assert r.returncode == 0, r.stderr
-    assert "sleep 3602" in r.stdout and "hi" in r.stdout.splitlines()
-    assert "Defaulting debug container name to debugger-" in r.stdout + r.stderr
 
 
 def test_kubectl_attach_to_a_container_with_stdin(api: Api, node: str, ns: str,

@@ -99,18 +99,6 @@ def kubectl(kubeconfig: Path, cache: Path, *args: str, **kw: Any
                            *args], capture_output=True, text=True, timeout=30, **kw)
 
 
-@pytest.fixture
-def kubeconfig(api: Api, ns: str, tmp_path: Path) -> Path:
-    path = tmp_path / "kubeconfig"
-    path.write_text(f"""apiVersion: v1
-kind: Config
-clusters: [{{name: t, cluster: {{server: "{api.url}"}}}}]
-users: [{{name: t, user: {{}}}}]
-contexts: [{{name: t, context: {{cluster: t, user: t, namespace: {ns}}}}}]
-current-context: t
-""")
-    return path
-
 
 def test_real_kubectl(api: Api, node: str, ns: str, talker: str, kubeconfig: Path,
                       tmp_path: Path) -> None:

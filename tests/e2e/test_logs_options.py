@@ -60,18 +60,6 @@ def early_late(api: Api, node: str, ns: str) -> list[tuple[float, str]]:
     return lines
 
 
-@pytest.fixture
-def kubeconfig(api: Api, ns: str, tmp_path: Path) -> Path:
-    path = tmp_path / "kubeconfig"
-    path.write_text(f"""apiVersion: v1
-kind: Config
-clusters: [{{name: t, cluster: {{server: "{api.url}"}}}}]
-users: [{{name: t, user: {{}}}}]
-contexts: [{{name: t, context: {{cluster: t, user: t, namespace: {ns}}}}}]
-current-context: t
-""")
-    return path
-
 
 def kubectl(kubeconfig: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([KUBECTL, "--kubeconfig", str(kubeconfig), "--cache-dir",

@@ -63,18 +63,6 @@ def _get(api: Api, ns: str, pod: str, port: int) -> str | None:
     return r.text if r.status_code == 200 else None
 
 
-@pytest.fixture
-def kubeconfig(api: Api, ns: str, tmp_path: Path) -> Path:
-    path = tmp_path / "kubeconfig"
-    path.write_text(f"""apiVersion: v1
-kind: Config
-clusters: [{{name: t, cluster: {{server: "{api.url}"}}}}]
-users: [{{name: t, user: {{}}}}]
-contexts: [{{name: t, context: {{cluster: t, user: t, namespace: {ns}}}}}]
-current-context: t
-""")
-    return path
-
 
 class Forwarder:
     """A running `... port-forward` and the local ports it printed, by remote port."""
