@@ -545,9 +545,25 @@ def dns_phase(a: argparse.Namespace) -> dict:
         # a short warm-up so the first figures do not include imports and first-touch costs
         run_load(pid, argparse.Namespace(**{**vars(a), "dns_queries": 500}), dns_port,
                  cluster, None)
-        result["cluster"] = run_load(pid, a, dns_port, cluster, dns_proc.pid)
-        result["echo"] = run_load(pid, a, echo_port, cluster, echo.pid)
-        result["forwarded"] = run_load(pid, a, dns_port, outside, dns_proc.pid, upstream.pid)
+        # The three in turn, round after round, so a neighbour's load falls on all alike;
+        # each figure is the median over the rounds.
+        part = argparse.Namespace(**{**vars(a), "dns_queries": a.dns_queries // a.rounds,
+                                     "dns_seconds": a.dns_seconds / a.rounds})
+        rounds: dict[str, list[dict]] = {"cluster": [], "echo": [], "forwarded": []}
+        for _ in range(a.rounds):
+            rounds["cluster"].append(run_load(pid, part, dns_port, cluster, dns_proc.pid))
+            rounds["echo"].append(run_load(pid, part, echo_port, cluster, echo.pid))
+            rounds["forwarded"].append(run_load(pid, part, dns_port, outside, dns_proc.pid,
+                                                upstream.pid))
+        for key, runs in rounds.items():
+            merged: dict = {k: statistics.median(r[k] for r in runs)
+                            for k in ("qps", "p50", "p99", "server_cpu", "generator_cpu")}
+            if key == "forwarded":
+                merged["upstream_cpu"] = statistics.median(r["upstream_cpu"] for r in runs)
+            merged["timeouts"] = sum(r["timeouts"] for r in runs)
+            merged["rcodes"] = dict(sum((Counter(r["rcodes"]) for r in runs), Counter()))
+            merged["qps_all"] = [round(r["qps"]) for r in runs]
+            result[key] = merged
         return result
     finally:
         subprocess.run(["docker", "rm", "-f", container], capture_output=True, check=False)
@@ -597,7 +613,7 @@ def report_proxy(r: dict, a: argparse.Namespace) -> None:
 def report_dns(r: dict, a: argparse.Namespace) -> None:
     print(f"\nDNS from a pod (busybox container's netns → {DOCKER_BRIDGE}), UDP, "
           f"{a.concurrency} queries in flight, up to {a.dns_queries} queries / "
-          f"{a.dns_seconds} s")
+          f"{a.dns_seconds} s per server, in {a.rounds} interleaved rounds (medians)")
     print(f"  {'server / names':44} {'q/s':>8} {'p50':>9} {'p99':>9} {'lost':>5} "
           f"{'server CPU':>10} {'gen CPU':>8}  rcodes")
     for key, label in (("cluster", "tug-dns, svc-N.bench-svc.svc.cluster.local A"),
@@ -606,7 +622,7 @@ def report_dns(r: dict, a: argparse.Namespace) -> None:
         x = r[key]
         print(f"  {label:44} {x['qps']:>8.0f} {ms(x['p50']):>9} {ms(x['p99']):>9} "
               f"{x['timeouts']:>5} {x.get('server_cpu', 0):>9.0%} {x['generator_cpu']:>8.0%}"
-              f"  {x['rcodes']}")
+              f"  {x['rcodes']} rounds {x['qps_all']} q/s")
     up = r["forwarded"].get("upstream_cpu")
     if up is not None:
         print(f"  (the fake upstream itself used {up:.0%} of a CPU during the forwarded run; "
@@ -626,6 +642,7 @@ def main() -> None:
     p.add_argument("--dns-queries", type=int, default=30000)
     p.add_argument("--dns-seconds", type=float, default=20)
     p.add_argument("--concurrency", type=int, default=16)
+    p.add_argument("--rounds", type=int, default=3, help="DNS: rounds of the three loads")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--data-dir", default=None)
     p.add_argument("--keep", action="store_true", help="keep data dirs and logs")
