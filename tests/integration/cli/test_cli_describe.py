@@ -111,3 +111,16 @@ def test_service_endpoints_from_slices_as_real_kubectl(tug: Tug, api: httpx.Clie
                              tug.namespace], capture_output=True, text=True, timeout=60,
                             env=tug.env).stdout
     assert _mask(ours) == _mask(theirs)
+
+
+def test_pod_page_lists_ephemeral_containers(tug: Tug, api: httpx.Client, ns: str) -> None:
+    create(api, f"/api/v1/namespaces/{ns}/pods", pod("app"))
+    r = api.patch(f"/api/v1/namespaces/{ns}/pods/app/ephemeralcontainers",
+                  headers={"Content-Type": "application/strategic-merge-patch+json"},
+                  json={"spec": {"ephemeralContainers": [{
+                      "name": "debugger", "image": "busybox:1.35",
+                      "imagePullPolicy": "IfNotPresent", "targetContainerName": "c"}]}})
+    assert r.status_code == 200, r.text
+    page = tug.ok("describe", "pod", "app")
+    assert re.search(r"\nEphemeral Containers:\n  debugger:\n    Image: +busybox:1\.35\n", page), page
+    assert page.index("Containers:\n  c:") < page.index("Ephemeral Containers:")

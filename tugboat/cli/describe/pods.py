@@ -87,6 +87,9 @@ def describe_pod(w: PrefixWriter, pod: Obj) -> None:
                             status.get("initContainerStatuses"))
     describe_containers(w, "Containers", spec.get("containers") or [],
                         status.get("containerStatuses"))
+    if spec.get("ephemeralContainers"):  # kubectl debug's, after the app containers
+        describe_containers(w, "Ephemeral Containers", spec["ephemeralContainers"],
+                            status.get("ephemeralContainerStatuses"))
     conditions = status.get("conditions") or []
     if conditions:
         w.write(0, "Conditions:\n  Type\tStatus\n")
