@@ -305,6 +305,28 @@ def test_generation_moves_on_spec_changes_only(client: httpx.Client, ns: str) ->
     assert client.put(url, json=d).json()["metadata"]["generation"] == 3
 
 
+def test_a_default_spelt_out_or_left_out_is_no_spec_change(client: httpx.Client,
+                                                            ns: str) -> None:
+    """A patch that only drops a field the server defaults (a fieldRef's apiVersion) leaves
+    the object as it was: the same generation and revision (a no-op write)."""
+    pod = {"metadata": {"name": "dflt"}, "spec": {"containers": [{
+        "name": "c", "image": "busybox:1.35",
+        "env": [{"name": "N", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]}],
+        "volumes": [{"name": "info", "downwardAPI": {"items": [
+            {"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}}]}}]}}
+    created = client.post(f"/api/v1/namespaces/{ns}/pods", json=pod).json()
+    assert created["spec"]["volumes"][0]["downwardAPI"]["items"][0]["fieldRef"][
+        "apiVersion"] == "v1"
+    r = client.patch(f"/api/v1/namespaces/{ns}/pods/dflt", json={"spec": {"volumes": [
+        {"name": "info", "downwardAPI": {"items": [
+            {"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}}]}}]}},
+        headers={"Content-Type": "application/strategic-merge-patch+json"})
+    assert r.status_code == 200, r.text
+    got = r.json()["metadata"]
+    assert got["generation"] == created["metadata"]["generation"] == 1
+    assert got["resourceVersion"] == created["metadata"]["resourceVersion"]
+
+
 def test_status_is_written_only_through_status(client: httpx.Client, ns: str) -> None:
     coll = f"/api/v1/namespaces/{ns}/pods"
     body = pod("st")

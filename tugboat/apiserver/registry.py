@@ -22,7 +22,7 @@ from tugboat.apiserver.auth.user import PRIVILEGED, UserInfo
 from tugboat.apiserver.continuetoken import decode_continue, encode_continue
 from tugboat.apiserver.storageform import check_metadata, decode_stored, encode
 from tugboat.apiserver.strategies import GracefulDeletion, Strategy, strategy_for
-from tugboat.apiserver.strategies.generic import copy
+from tugboat.apiserver.strategies.generic import copy, spec_part
 from tugboat.apiserver.watchcache import WatchCache
 from tugboat.store import Compacted, Conflict, KeyExists, KeyNotFound, Store
 
@@ -54,6 +54,16 @@ class LostRace(errors.ApiError):
     """A 409 Conflict because the stored object moved on from the revision the write was
     based on: a read-modify-write may retry it, unlike a strategy's own 409 refusals
     (an already bound pod)."""
+
+
+def _settle_generation(wire: Obj, old: Obj) -> None:
+    """A generation bumped for a spec that defaulting made equal to the stored one goes
+    back: Kubernetes compares specs after decoding has defaulted them, so a field the
+    client left to its default (a fieldRef's apiVersion) is no change."""
+    meta, stored = wire.get("metadata") or {}, old["metadata"].get("generation")
+    if stored is not None and meta.get("generation") != stored \
+            and spec_part(wire) == spec_part(old):
+        meta["generation"] = stored
 
 
 def _lost_race(info: ResourceInfo, name: str) -> LostRace:
@@ -259,6 +269,7 @@ class Registry:
                 req.obj = new
                 new = self._admit(req)
         wire, warnings = self._typed(strat, new, opts, old)
+        _settle_generation(wire, old)
         if req is not None:
             if not strat.own_body:
                 req.obj = wire
