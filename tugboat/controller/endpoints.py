@@ -3,7 +3,9 @@ the same name listing its pods' addresses — ready pods under `addresses`, the 
 under `notReadyAddresses` (S7: a pod whose readiness probe fails leaves its Service) —
 with each Service port resolved to the pod's port (a named targetPort looks up the
 container port of that name). Pods with the same resolved ports share one subset.
-Services without a selector keep the Endpoints their users write."""
+Services without a selector keep the Endpoints their users write. What it writes carries
+the last-change-trigger-time of the change that caused it (triggertime); an Endpoints
+object is never rewritten for that annotation alone."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from tugboat.client import AlreadyExists, NotFound
 from tugboat.controller.context import ControllerContext
 from tugboat.controller.podconditions import is_ready, is_terminal
 from tugboat.controller.reconciling import Controller, key_of
+from tugboat.controller.triggertime import TriggerTimeTracker, annotate
 
 Port = tuple[str | None, int, str]  # (name, port, protocol)
 
@@ -100,6 +103,7 @@ class EndpointsController(Controller):
         self.pods.add_event_handler(on_add=self._pod_changed,
                                     on_update=self._pod_updated,
                                     on_delete=self._pod_changed)
+        self.trigger_times = TriggerTimeTracker()
 
     def _pod_changed(self, pod: Any, labels: dict[str, str] | None = None) -> None:
         for svc in services_selecting(self.services.list(pod.metadata.namespace), pod, labels):
@@ -114,6 +118,7 @@ class EndpointsController(Controller):
         svc = self.services.get(name, ns)
         current = self.endpoints.get(name, ns)
         if svc is None:
+            self.trigger_times.delete_service(key)
             if current is not None and key_of(current) == key:
                 try:
                     await self.client.delete("endpoints", name, ns)
@@ -124,6 +129,7 @@ class EndpointsController(Controller):
             return None
         selector = selector_from_set(svc.spec.selector)
         pods = [p for p in self.pods.list(ns) if selector.matches(p.metadata.labels)]
+        trigger = self.trigger_times.compute(key, svc, pods)
         wanted = subsets(svc, pods)
         labels = dict(svc.metadata.labels or {})
         if current is not None:
@@ -133,12 +139,14 @@ class EndpointsController(Controller):
             body = current.wire()
             body["subsets"] = wanted or None
             body["metadata"]["labels"] = labels or None
+            annotate(body["metadata"], trigger)
             await self.client.update("endpoints", body)
             return None
         body = {"apiVersion": "v1", "kind": "Endpoints",
                 "metadata": {"name": name, "namespace": ns, **({"labels": labels} if labels
                                                                   else {})},
                 "subsets": wanted}
+        annotate(body["metadata"], trigger)
         try:
             await self.client.create("endpoints", body, ns)
         except AlreadyExists:

@@ -6,7 +6,9 @@ writes; the controller remembers the resourceVersions it wrote and waits for its
 catch up before planning again (Kubernetes' endpointSliceTracker), or it would create a
 slice twice. A write the cache never shows (a slice created and deleted by someone else
 across a relist) is waited for STALE_GIVE_UP at most, or the Service would be retried
-every STALE_RETRY for good and never reconciled again."""
+every STALE_RETRY for good and never reconciled again. What it writes carries the
+last-change-trigger-time of the change that caused it (triggertime), for kube-proxy's
+network programming latency."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from tugboat.controller.context import ControllerContext
 from tugboat.controller.endpoints import services_selecting
 from tugboat.controller.endpointslicereconciler import LABEL_ZONE, desired_endpoints, plan
 from tugboat.controller.reconciling import Controller
+from tugboat.controller.triggertime import TriggerTimeTracker
 
 STALE_RETRY = 0.05  # seconds to wait for the informer to show our own writes
 STALE_GIVE_UP = 10.0  # seconds after its last write before a Service is planned anyway
@@ -45,6 +48,7 @@ class EndpointSliceController(Controller):
         # service key -> {slice name: resourceVersion we wrote, or None for deleted}
         self._written: dict[str, dict[str, int | None]] = {}
         self._written_at: dict[str, float] = {}  # service key -> clock at its last write
+        self.trigger_times = TriggerTimeTracker()
 
     def _slice_changed(self, s: Any) -> None:
         labels = s.metadata.labels or {}
@@ -86,6 +90,8 @@ class EndpointSliceController(Controller):
         slices = self._managed(ns, name)
         written = self._written.setdefault(key, {})
         self._written_at[key] = self.ctx.clock()
+        if svc is None:
+            self.trigger_times.delete_service(key)
         if svc is None or not svc.spec.selector:
             for s in slices:  # the Service went, or no longer selects: its slices go
                 await self._delete(s.metadata.name, ns, written)
@@ -99,7 +105,9 @@ class EndpointSliceController(Controller):
         pods = [p for p in self.pods.list(ns) if selector.matches(p.metadata.labels)]
         zones = {n.metadata.name: (n.metadata.labels or {}).get(LABEL_ZONE, "")
                  for n in self.nodes.list()}
-        todo = plan(svc, desired_endpoints(svc, pods, zones), [s.wire() for s in slices])
+        trigger = self.trigger_times.compute(key, svc, pods)
+        todo = plan(svc, desired_endpoints(svc, pods, zones), [s.wire() for s in slices],
+                    trigger_time=trigger)
         for s_name in todo.delete:
             await self._delete(s_name, ns, written)
         for body in todo.update:

@@ -4,10 +4,13 @@ endpoint with ready/serving/terminating conditions, pods are grouped by their re
 ports, and each group is packed into slices of at most `max_per_slice` endpoints.
 Endpoints stay in the slice that already holds them so a change rewrites one slice, not
 all of them; a Service with no endpoints keeps one empty placeholder slice, as Kubernetes'
-does. Pure functions over wire dicts, so the packing is unit-tested without a server."""
+does. Every slice written carries the sync's last-change-trigger-time (triggertime), but
+a slice is never written for the annotation alone: it only rides along with a real
+change. Pure functions over wire dicts, so the packing is unit-tested without a server."""
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +18,7 @@ from tugboat.api.discovery import CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVI
 from tugboat.controller.controllerref import new_controller_ref
 from tugboat.controller.endpoints import target_port
 from tugboat.controller.podconditions import is_ready, is_terminal
+from tugboat.controller.triggertime import annotate
 
 MAX_ENDPOINTS_PER_SLICE = 100  # kube-controller-manager's --max-endpoints-per-slice
 LABEL_ZONE = "topology.kubernetes.io/zone"
@@ -119,8 +123,10 @@ def _with(s: dict[str, Any], endpoints: list[dict[str, Any]], ports: PortsKey,
 
 
 def plan(service: Any, groups: dict[PortsKey, list[dict[str, Any]]],
-         existing: list[dict[str, Any]], max_per_slice: int = MAX_ENDPOINTS_PER_SLICE) -> Plan:
-    """The writes that turn the Service's `existing` managed slices into `groups`."""
+         existing: list[dict[str, Any]], max_per_slice: int = MAX_ENDPOINTS_PER_SLICE,
+         trigger_time: _dt.datetime | None = None) -> Plan:
+    """The writes that turn the Service's `existing` managed slices into `groups`, each
+    stamped with `trigger_time` (None clears a stale one, as Kubernetes does)."""
     out = Plan()
     labels = slice_labels(service)
     owner = new_controller_ref(service)
@@ -169,6 +175,8 @@ def plan(service: Any, groups: dict[PortsKey, list[dict[str, Any]]],
         else:
             out.create.append(new_slice(service, addr_type, (), labels, owner, []))
     out.delete += [s["metadata"]["name"] for s in spare]
+    for body in out.create + out.update:
+        annotate(body["metadata"], trigger_time)
     return out
 
 

@@ -1,14 +1,16 @@
 """EndpointSlices from a Service and its pods (pure): conditions, grouping by ports,
-packing at 100 endpoints a slice, updates in place, the placeholder."""
+packing at 100 endpoints a slice, updates in place, the placeholder, the trigger time."""
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Any
 
 from tugboat.api.core import Pod, Service
 from tugboat.api.discovery import EndpointSlice
 from tugboat.api.validation import validate
 from tugboat.controller.endpointslicereconciler import Plan, desired_endpoints, plan
+from tugboat.controller.triggertime import TRIGGER_TIME
 
 
 def service(**spec: Any) -> Service:
@@ -27,8 +29,10 @@ def pod(name: str, ip: str | None, ready: bool = True, port: int = 8080, **meta:
             {"type": "Ready", "status": "True" if ready else "False"}]}})
 
 
-def run(svc: Service, pods: list[Pod], existing: list[dict[str, Any]] | None = None) -> Plan:
-    return plan(svc, desired_endpoints(svc, pods, {"n1": "zone-a"}), existing or [])
+def run(svc: Service, pods: list[Pod], existing: list[dict[str, Any]] | None = None,
+        trigger: _dt.datetime | None = None) -> Plan:
+    return plan(svc, desired_endpoints(svc, pods, {"n1": "zone-a"}), existing or [],
+                trigger_time=trigger)
 
 
 def store(todo: Plan, existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -130,3 +134,22 @@ def test_validation_as_kubernetes() -> None:
                                         "addressType": "IPv4"})
     new = old.model_copy(update={"addressType": "IPv6"})
     assert [c.field for c in validate(new, old)] == ["addressType"]
+
+
+def test_trigger_time_rides_only_on_slices_written_anyway() -> None:
+    t1 = _dt.datetime(2025, 3, 1, 12, 0, 0, tzinfo=_dt.timezone.utc)
+    pods = [pod(f"p{i}", f"10.0.1.{i + 1}") for i in range(150)]
+    todo = run(service(), pods, trigger=t1)
+    assert [s["metadata"]["annotations"] for s in todo.create] == \
+        [{TRIGGER_TIME: "2025-03-01T12:00:00Z"}] * 2
+    slices = store(todo, [])
+    # a later trigger with nothing to change: no slice is rewritten for the annotation
+    t2 = t1 + _dt.timedelta(seconds=30)
+    assert run(service(), pods, slices, t2) == Plan()
+    # one pod goes unready: only its slice is written, carrying the new time
+    changed = [pod(p.metadata.name, p.status.podIP, p.metadata.name != "p7") for p in pods]
+    (s,) = run(service(), changed, slices, t2).update
+    assert s["metadata"]["annotations"] == {TRIGGER_TIME: "2025-03-01T12:00:30Z"}
+    # written with no new trigger (Kubernetes: zero time), the stale stamp is cleared
+    (s,) = run(service(), changed, slices).update
+    assert TRIGGER_TIME not in (s["metadata"].get("annotations") or {})
