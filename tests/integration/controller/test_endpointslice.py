@@ -1,16 +1,18 @@
 """The endpointslice controller against a real API server and controller manager: a
 Service's EndpointSlices follow its pods through create, readiness changes, scaling past
-one slice and back to zero, and go with the Service."""
+one slice and back to zero, and go with the Service; a pod turning unready dates its
+slice's last-change-trigger-time by its Ready transition."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tests.integration.controller.cluster import set_pod_status
+from tests.integration.controller.cluster import now, set_pod_status
 from tests.support.processes import wait_until
 from tugboat.client import SyncApiClient
 
 SELECTOR = "kubernetes.io/service-name={}"
+TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time"
 
 
 def pod(name: str, labels: dict[str, str]) -> dict[str, Any]:
@@ -88,3 +90,26 @@ def test_terminating_pod_is_serving_not_ready(kube: SyncApiClient, ns: str) -> N
     cur = kube.get("pods", "a", ns)
     cur["metadata"]["finalizers"] = []
     kube.update("pods", cur)
+
+
+def ready_since(p: dict[str, Any]) -> str:
+    return next(c["lastTransitionTime"] for c in p["status"]["conditions"]
+                if c["type"] == "Ready")
+
+
+def test_a_pod_turning_unready_dates_its_slice(kube: SyncApiClient, ns: str) -> None:
+    kube.create("services", {"metadata": {"name": "web"}, "spec": {
+        "selector": {"app": "web"}, "ports": [{"port": 80}]}}, ns)
+    a = kube.create("pods", pod("a", {"app": "web"}), ns)
+    became_ready = ready_since(set_pod_status(kube, a, "Running", True, "10.1.0.7"))
+    wait_until(lambda: conditions(kube, ns, "web").get("a", {}).get("ready") is True, 15,
+               "ready")
+    # Ready transitions are dated to the second: let one pass, or the flip back would
+    # share the time already reported and, as in Kubernetes, date nothing.
+    wait_until(lambda: now() > became_ready, 5, "the next second")
+    became_unready = ready_since(set_pod_status(kube, a, "Running", False))
+    assert became_unready > became_ready
+    wait_until(lambda: conditions(kube, ns, "web").get("a", {}).get("ready") is False, 15,
+               "unready")
+    (s,) = slices(kube, ns, "web")
+    assert s["metadata"]["annotations"][TRIGGER_TIME] == became_unready
