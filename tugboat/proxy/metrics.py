@@ -1,5 +1,5 @@
 """The proxy's Prometheus metrics, named as kube-proxy's (kubeproxy_ -> tug_proxy_): how
-long a sync takes, when the last one finished, failed restores, and the network
+long a sync takes (all, full, partial), when the last one finished, failed restores, and the network
 programming latency — from an endpoint change (its slice's last-change-trigger-time, or
 when the watch event arrived) to the rule being in place. One registry per proxy."""
 
@@ -19,6 +19,14 @@ class ProxyMetrics:
         self.sync_duration = Histogram(
             "tug_proxy_sync_proxy_rules_duration_seconds", "SyncProxyRules latency in "
             "seconds", buckets=_SYNC_BUCKETS, registry=self.registry)
+        # kube-proxy's split since MinimizeIPTablesRestore: a full sync reads the tables
+        # back and rewrites every chain; a partial one writes only the changed chains.
+        self.sync_full_duration = Histogram(
+            "tug_proxy_sync_full_proxy_rules_duration_seconds", "SyncProxyRules latency in "
+            "seconds for full resyncs", buckets=_SYNC_BUCKETS, registry=self.registry)
+        self.sync_partial_duration = Histogram(
+            "tug_proxy_sync_partial_proxy_rules_duration_seconds", "SyncProxyRules latency "
+            "in seconds for partial resyncs", buckets=_SYNC_BUCKETS, registry=self.registry)
         self.last_sync = Gauge(
             "tug_proxy_sync_proxy_rules_last_timestamp_seconds", "The last time proxy rules "
             "were successfully synced", registry=self.registry)

@@ -1,8 +1,17 @@
 """The proxier: Services and EndpointSlices in, the packet filter out. Informer events
-only mark the state dirty; one loop syncs the whole rule set — at most once per
-min_sync_period however many changes arrive (kube-proxy's --iptables-min-sync-period,
-which coalesces a burst into one restore), and every sync_period regardless, so rules
-someone else flushed come back. A failed sync is retried after min_sync_period (at least a second).
+only mark the state dirty; one loop syncs — at most once per min_sync_period however many
+changes arrive (kube-proxy's --iptables-min-sync-period, which coalesces a burst into one
+restore), and every sync_period regardless. A failed sync is retried after
+min_sync_period (at least a second).
+
+Each sync is one `iptables-restore --noflush`, full or partial (kube-proxy's
+MinimizeIPTablesRestore, KEP-3453). The proxier keeps in memory what the last successful
+restore wrote; a partial sync rewrites only the chains that differ from it (the changed
+Services' chains, the dispatch chains when their rules changed) and deletes the chains
+that went, with no `iptables-save` read-back. A full sync — the first, the one after any
+failure (the tables' state is then unknown), and once per sync_period — reads both
+tables back, re-adds missing jumps from the built-in chains, rewrites every chain and
+deletes stray TUG- chains, so rules someone else flushed or deleted come back.
 The tug-svc0 link is part of the sync too (checked at the first sync and then once per
 sync_period): a link that could not be made is retried, not a crash, and one someone
 deleted comes back.
@@ -24,7 +33,7 @@ from tugboat.api.meta import parse_rfc3339
 from tugboat.client import Informer
 from tugboat.proxy.iptables import Iptables, our_chains
 from tugboat.proxy.metrics import ProxyMetrics
-from tugboat.proxy.rules import proxy_rules
+from tugboat.proxy.rules import Ruleset, proxy_chains, restore_text
 from tugboat.proxy.serviceports import service_ports
 from tugboat.proxy.svclink import ServiceLink
 
@@ -46,14 +55,19 @@ class ProxierConfig:
 class Proxier:
     def __init__(self, config: ProxierConfig, services: Informer, slices: Informer,
                  iptables: Iptables, link: ServiceLink, metrics: ProxyMetrics, *,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time,
+                 monotonic: Callable[[], float] = time.monotonic):
         self.config, self.services, self.slices = config, services, slices
         self.iptables, self.link, self.metrics, self.clock = iptables, link, metrics, clock
         self._dirty = asyncio.Event()
         self._triggers: list[float] = []  # endpoint changes not yet in the rules
         self.started = clock()
         self.last_synced: float | None = None
+        self.monotonic = monotonic
         self._link_checked = float("-inf")  # monotonic time of the last good link check
+        self._last_full = float("-inf")  # monotonic start of the last good full sync
+        # What the last successful restore wrote; None when unknown (start, failure).
+        self._written: Ruleset | None = None
         changed = self._changed
         services.add_event_handler(on_add=changed, on_update=lambda _o, n: changed(n),
                                    on_delete=changed)
@@ -87,15 +101,17 @@ class Proxier:
         self._dirty.set()
         last_start = float("-inf")
         while not stop.is_set():
-            wait = min(self.config.sync_period,
-                       max(0.0, last_start + self.config.sync_period - time.monotonic()))
+            # Wake by sync_period after the last sync, and after the last full one even
+            # while changes keep partial syncs coming: that is the periodic full resync.
+            due = min(last_start, self._last_full) + self.config.sync_period
+            wait = min(self.config.sync_period, max(0.0, due - self.monotonic()))
             await _first(stop.wait(), self._dirty.wait(), timeout=wait)
             if stop.is_set():
                 return
-            hold = last_start + self.config.min_sync_period - time.monotonic()
+            hold = last_start + self.config.min_sync_period - self.monotonic()
             if hold > 0 and not await _sleep_unless(stop, hold):
                 return
-            last_start = time.monotonic()
+            last_start = self.monotonic()
             self._dirty.clear()
             triggers, self._triggers = self._triggers, []
             try:
@@ -113,27 +129,43 @@ class Proxier:
             for t in triggers:
                 self.metrics.network_programming.observe(max(0.0, done - t))
 
+    def needs_full_sync(self, now: float) -> bool:
+        return self._written is None or now - self._last_full >= self.config.sync_period
+
     async def sync(self) -> None:
-        start = time.monotonic()
+        start = self.monotonic()
         if start - self._link_checked >= self.config.sync_period:
             await self.link.ensure()
             self._link_checked = start
         ports = service_ports(self.services.list(), self.slices.list())
-        saved = {t: await self.iptables.save(t) for t in ("filter", "nat")}
-        await self.iptables.ensure_jumps(saved)
-        text = proxy_rules(ports, node_name=self.config.node_name,
-                           cluster_cidr=self.config.cluster_cidr,
-                           node_ips=self.config.node_ips,
-                           existing_nat=our_chains(saved["nat"]),
-                           existing_filter=our_chains(saved["filter"]))
-        await self.iptables.restore(text)
+        desired = proxy_chains(ports, node_name=self.config.node_name,
+                               cluster_cidr=self.config.cluster_cidr,
+                               node_ips=self.config.node_ips)
+        full = self.needs_full_sync(start)
+        if full:
+            saved = {t: await self.iptables.save(t) for t in ("filter", "nat")}
+            await self.iptables.ensure_jumps(saved)
+            text = restore_text(desired, existing={t: our_chains(saved[t]) for t in saved})
+        else:
+            text = restore_text(desired, written=self._written)
+        # Until the restore succeeds the tables' content is unknown: a failure (here or in
+        # the restore) makes the next sync a full one.
+        self._written = None
+        if text:  # a partial sync with nothing changed writes nothing
+            await self.iptables.restore(text)
+        self._written = desired
+        if full:
+            self._last_full = start
         self.last_synced = self.clock()
-        elapsed = time.monotonic() - start
+        elapsed = self.monotonic() - start
         self.metrics.sync_duration.observe(elapsed)
+        (self.metrics.sync_full_duration if full else
+         self.metrics.sync_partial_duration).observe(elapsed)
         self.metrics.last_sync.set(self.last_synced)
         self.metrics.service_ports.set(len(ports))
         self.metrics.endpoints.set(sum(len(p.endpoints) for p in ports))
-        log.debug("synced %d service ports in %.3fs", len(ports), elapsed)
+        log.debug("%s sync of %d service ports: %d bytes restored in %.3fs",
+                  "full" if full else "partial", len(ports), len(text), elapsed)
 
 
 def _iso(t: float) -> str:

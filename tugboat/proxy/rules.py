@@ -16,10 +16,15 @@ Per Service port, as kube-proxy's iptables mode writes it:
   a Local policy (internal or external) with endpoints only elsewhere DROPs instead, as
   kube-proxy does.
 Chains of ours that are no longer wanted are flushed and deleted in the same restore.
+
+The rules are a value (`proxy_chains`: table -> chain -> rules), and `restore_text` turns
+it into restore input: everything (a full sync), or only the chains that differ from what
+the last restore wrote (a partial sync, kube-proxy's since 1.26, KEP-3453).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -28,28 +33,22 @@ from tugboat.proxy.serviceports import EndpointInfo, ServicePortInfo
 
 NAT_BASE = (c.SERVICES, c.NODEPORTS, c.POSTROUTING, c.MARK_MASQ)
 FILTER_BASE = (c.SERVICES, c.EXTERNAL_SERVICES, c.FORWARD)
+TABLES = ("filter", "nat")  # restore order: the REJECTs before the DNATs
+
+Chains = dict[str, tuple[str, ...]]  # chain name -> its rules ("-A ..." lines), in order
+Ruleset = dict[str, Chains]  # table -> the TUG- chains it holds
 
 
 @dataclass
 class _Table:
     name: str
-    chains: dict[str, None] = field(default_factory=dict)  # ordered, with fast lookup
-    rules: list[str] = field(default_factory=list)
+    rules: dict[str, list[str]] = field(default_factory=dict)  # chain -> rules, ordered
 
     def chain(self, name: str) -> None:
-        self.chains[name] = None
+        self.rules.setdefault(name, [])
 
     def add(self, chain: str, *args: str) -> None:
-        self.rules.append(" ".join(("-A", chain, *args)))
-
-    def text(self, existing: Iterable[str]) -> str:
-        stale = sorted(set(existing) - set(self.chains))
-        lines = [f"*{self.name}"]
-        lines += [f":{name} - [0:0]" for name in (*self.chains, *stale)]
-        lines += self.rules
-        lines += [f"-X {name}" for name in stale]
-        lines.append("COMMIT")
-        return "\n".join(lines) + "\n"
+        self.rules.setdefault(chain, []).append(" ".join(("-A", chain, *args)))
 
 
 def comment(text: str) -> tuple[str, str, str, str]:
@@ -63,11 +62,12 @@ def usable(endpoints: Iterable[EndpointInfo]) -> list[EndpointInfo]:
     return ready or [e for e in eps if e.serving and e.terminating]
 
 
-def proxy_rules(ports: Sequence[ServicePortInfo], *, node_name: str,
-                cluster_cidr: str | None = None, node_ips: Sequence[str] = (),
-                existing_nat: Iterable[str] = (), existing_filter: Iterable[str] = ()) -> str:
-    """The restore input for the filter and nat tables. `existing_*` name the TUG- chains
-    the tables hold now, so the ones no longer wanted are deleted."""
+def proxy_chains(ports: Sequence[ServicePortInfo], *, node_name: str,
+                 cluster_cidr: str | None = None, node_ips: Sequence[str] = ()) -> Ruleset:
+    """Every TUG- chain the filter and nat tables should hold, with its rules. Each
+    Service port's share is computed once per distinct ServicePortInfo (a cache keyed by
+    the frozen value), so a sync after one Service changed rebuilds only that one's rules
+    — kube-proxy's partial sync skips the unchanged Services' rule generation too."""
     nat, filt = _Table("nat"), _Table("filter")
     for name in NAT_BASE:
         nat.chain(name)
@@ -75,7 +75,10 @@ def proxy_rules(ports: Sequence[ServicePortInfo], *, node_name: str,
         filt.chain(name)
     _base_rules(nat, filt)
     for sp in ports:
-        _service_port(nat, filt, sp, node_name, cluster_cidr)
+        for table, share in zip((nat, filt), _port_share(sp, node_name, cluster_cidr),
+                                strict=True):
+            for chain, rules in share:
+                table.rules.setdefault(chain, []).extend(rules)
     # NodePorts last, so a ClusterIP match always wins (kube-proxy's order).
     if node_ips:
         for ip in node_ips:
@@ -84,7 +87,64 @@ def proxy_rules(ports: Sequence[ServicePortInfo], *, node_name: str,
     else:
         nat.add(c.SERVICES, *comment("tugboat service nodeports"), "!", "-d",
                 "127.0.0.0/8", "-m", "addrtype", "--dst-type", "LOCAL", "-j", c.NODEPORTS)
-    return filt.text(existing_filter) + nat.text(existing_nat)
+    return {t.name: {chain: tuple(rules) for chain, rules in t.rules.items()}
+            for t in (filt, nat)}
+
+
+_Share = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@functools.lru_cache(maxsize=16384)
+def _port_share(sp: ServicePortInfo, node_name: str, cluster_cidr: str | None
+                ) -> tuple[_Share, _Share]:
+    """One Service port's chains and its rules in the shared ones, for (nat, filter)."""
+    nat, filt = _Table("nat"), _Table("filter")
+    _service_port(nat, filt, sp, node_name, cluster_cidr)
+    return tuple((ch, tuple(r)) for ch, r in nat.rules.items()), \
+        tuple((ch, tuple(r)) for ch, r in filt.rules.items())
+
+
+def restore_text(desired: Ruleset, *, written: Ruleset | None = None,
+                 existing: dict[str, Iterable[str]] | None = None) -> str:
+    """The `iptables-restore --noflush` input that makes the tables hold `desired`.
+
+    Full (`written` None): every chain is declared (so flushed) and refilled, and the
+    chains in `existing` (read back with iptables-save) that are no longer wanted are
+    flushed and deleted. Partial (`written`: what the last successful restore put in
+    place): only the chains whose rules differ from `written` are rewritten, and the ones
+    `written` had that `desired` lacks are deleted; chains left out of the input keep
+    their rules (--noflush). "" when nothing differs. kube-proxy's MinimizeIPTablesRestore.
+    """
+    out = []
+    for table in TABLES:
+        want = desired.get(table, {})
+        if written is None:
+            chains = list(want)
+            gone = sorted(set((existing or {}).get(table, ())) - set(want))
+        else:
+            had = written.get(table, {})
+            chains = [ch for ch, rules in want.items() if had.get(ch) != rules]
+            gone = sorted(set(had) - set(want))
+            if not chains and not gone:
+                continue
+        lines = [f"*{table}"]
+        lines += [f":{name} - [0:0]" for name in (*chains, *gone)]
+        for name in chains:
+            lines += want[name]
+        lines += [f"-X {name}" for name in gone]
+        lines.append("COMMIT")
+        out.append("\n".join(lines) + "\n")
+    return "".join(out)
+
+
+def proxy_rules(ports: Sequence[ServicePortInfo], *, node_name: str,
+                cluster_cidr: str | None = None, node_ips: Sequence[str] = (),
+                existing_nat: Iterable[str] = (), existing_filter: Iterable[str] = ()) -> str:
+    """The full restore input for the filter and nat tables. `existing_*` name the TUG-
+    chains the tables hold now, so the ones no longer wanted are deleted."""
+    return restore_text(proxy_chains(ports, node_name=node_name, cluster_cidr=cluster_cidr,
+                                     node_ips=node_ips),
+                        existing={"nat": existing_nat, "filter": existing_filter})
 
 
 def _base_rules(nat: _Table, filt: _Table) -> None:
@@ -193,7 +253,7 @@ def _policy_chain(nat: _Table, chain: str, sp: ServicePortInfo,
                                         "--probability", f"{1.0 / (n - i):0.10f}")
         nat.add(chain, *comment(f"{name} -> {ep.address}"), *chance, "-j", sep)
     for ep, sep in seps:
-        if sep in nat.chains:  # shared by the cluster and local chains
+        if sep in nat.rules:  # shared by the cluster and local chains
             continue
         nat.chain(sep)
         nat.add(sep, *comment(name), "-s", f"{ep.ip}/32", "-j", c.MARK_MASQ)

@@ -23,8 +23,8 @@ NODE_NAME = "node-a"
 class ProxyProcess:
     """`tug-proxy` run with `ip netns exec` in the node's namespace."""
 
-    def __init__(self, node: Node, server_port: int, log: Path):
-        self.node, self.log = node, log
+    def __init__(self, node: Node, server_port: int, log: Path, *flags: str):
+        self.node, self.log, self.flags = node, log, flags
         self.server = f"http://127.0.0.1:{node.relay(server_port)}"
         self.port = 10256
         self.proc: subprocess.Popen[bytes] | None = None
@@ -33,7 +33,7 @@ class ProxyProcess:
         self.proc = self.node.ns.popen(
             [sys.executable, "-m", "tugboat.proxy", "--server", self.server,
              "--hostname-override", NODE_NAME, "--healthz-port", str(self.port),
-             "--metrics-port", str(self.port), "--iptables-min-sync-period", "200ms"],
+             "--metrics-port", str(self.port), "--iptables-min-sync-period", "200ms", *self.flags],
             self.log)
         wait_until(lambda: self.get("/healthz")[0] == 200 and self.synced(), 30,
                    f"tug-proxy's first sync (log {self.log})")

@@ -19,6 +19,7 @@ from tests.integration.proxy.conftest import (
 )
 from tests.integration.proxy.netns import NetNs, Node
 from tests.support.processes import wait_until
+from tugboat.proxy import chains
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -120,12 +121,37 @@ def test_healthz_and_metrics(proxy: ProxyProcess) -> None:
     assert "tug_proxy_sync_proxy_rules_duration_seconds_count" in text
     assert "tug_proxy_network_programming_duration_seconds_count" in text
     assert "tug_proxy_sync_proxy_rules_last_timestamp_seconds" in text
+    assert "tug_proxy_sync_full_proxy_rules_duration_seconds_count" in text
+    assert "tug_proxy_sync_partial_proxy_rules_duration_seconds_count" in text
 
 
 def test_an_unmatched_cluster_ip_never_leaves_the_node(proxy: ProxyProcess,
                                                        node: Node) -> None:
     route = node.ns.exec("ip", "route", "get", "10.96.200.200").stdout
     assert "dev tug-svc0" in route
+
+
+def test_a_chain_flushed_by_hand_comes_back_at_the_periodic_full_sync(
+        apiserver, api: Api, tmp_path) -> None:
+    # Partial syncs trust what they wrote last; only the full sync every
+    # --iptables-sync-period reads the tables back and rewrites every chain.
+    other = Node(tmp_path)
+    try:
+        pod = other.pod(2)
+        p = ProxyProcess(other, apiserver.port, tmp_path / "proxy.log",
+                         "--iptables-sync-period", "2s").start()
+        vip = api.service("handmade")["spec"]["clusterIP"]
+        api.slice("handmade", [endpoint(pod)])
+        wait_until(lambda: connect(other.ns, vip, 80) == "pod-2", 15, "the ClusterIP")
+        svc = chains.service_chain(f"{api.ns}/handmade:http", "tcp")
+        other.ns.exec("iptables", "-t", "nat", "-F", svc)
+        assert other.ns.exec("iptables", "-t", "nat", "-S", svc).stdout == f"-N {svc}\n"
+        wait_until(lambda: "-j TUG-SEP-" in other.ns.exec(
+            "iptables", "-t", "nat", "-S", svc).stdout, 15, "the flushed chain to come back")
+        assert connect(other.ns, vip, 80) == "pod-2"
+        assert p.stop() == 0
+    finally:
+        other.delete()
 
 
 def test_cleanup_removes_every_chain_and_the_link(apiserver, tmp_path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tugboat.proxy import chains
-from tugboat.proxy.rules import proxy_rules
+from tugboat.proxy.rules import proxy_chains, proxy_rules, restore_text
 from tugboat.proxy.serviceports import EndpointInfo, ServicePortInfo
 
 NAME = "default/web:http"
@@ -200,3 +200,23 @@ def test_an_endpoints_chain_name_is_computable_from_outside() -> None:
     assert chains.chain_for_endpoint("default", "web", "http", "TCP", "10.244.0.2:8080") == \
         sep("10.244.0.2:8080")
     assert re.fullmatch(r"TUG-SEP-[A-Z2-7]{16}", sep("10.244.0.2:8080"))
+
+
+def test_partial_restore_text_names_only_the_chains_that_differ() -> None:
+    before = proxy_chains([port(ready("10.244.0.2"), ready("10.244.0.3"))], node_name="n1")
+    after = proxy_chains([port(ready("10.244.0.2"))], node_name="n1")
+    text = restore_text(after, written=before)
+    gone = sep("10.244.0.3:8080")
+    assert text == "\n".join([
+        "*nat", f":{SVC} - [0:0]", f":{gone} - [0:0]", *after["nat"][SVC], f"-X {gone}",
+        "COMMIT"]) + "\n"
+    assert restore_text(after, written=after) == ""
+    # Full: every chain, whatever was written before.
+    assert restore_text(after) == rules(port(ready("10.244.0.2")))
+
+
+def test_a_services_rules_are_the_same_value_however_they_are_reached() -> None:
+    # The per-port cache must not leak one node's or one CIDR's rules into another's.
+    p = port(ready("10.244.0.2", "n2"), internal_local=True)
+    assert proxy_chains([p], node_name="n1") != proxy_chains([p], node_name="n2")
+    assert proxy_chains([p], node_name="n2") == proxy_chains([p], node_name="n2")
