@@ -9,6 +9,8 @@ import signal
 import subprocess
 from pathlib import Path
 
+from tugboat.api.discovery import LAST_CHANGE_TRIGGER_TIME as TRIGGER_TIME  # noqa: F401
+
 NAMESPACE = "bench-svc"
 NODE = "bench-node"
 TARGET_PORT = 8080
@@ -16,7 +18,6 @@ DOMAIN = "cluster.local"
 DOCKER_BRIDGE = "172.17.0.1"
 IMAGE = "busybox:1.35"
 UPSTREAM = "127.0.0.77"  # the fake upstream the forwarding path is measured against
-TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time"
 DNAT = re.compile(r"-j DNAT --to-destination (\S+)")
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "bench" / "services.py"  # re-run in a namespace for its inner parts

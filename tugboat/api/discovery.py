@@ -13,6 +13,8 @@ from tugboat.api.meta import K8sModel, ObjectMeta, ObjectReference
 # The labels that tie a slice to its Service and to the controller that manages it.
 LABEL_SERVICE_NAME = "kubernetes.io/service-name"
 LABEL_MANAGED_BY = "endpointslice.kubernetes.io/managed-by"
+# v1.EndpointsLastChangeTriggerTime: when the change a slice (or Endpoints) reflects began
+LAST_CHANGE_TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time"
 CONTROLLER_NAME = "endpointslice-controller.k8s.io"
 
 ADDRESS_TYPES = ("IPv4", "IPv6", "FQDN")

@@ -17,10 +17,11 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from tugboat.api.discovery import LAST_CHANGE_TRIGGER_TIME
 from tugboat.api.meta import parse_rfc3339
 from tugboat.controller.podconditions import condition
 
-TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time"
+TRIGGER_TIME = LAST_CHANGE_TRIGGER_TIME
 
 _EPOCH = _dt.datetime.min.replace(tzinfo=_dt.timezone.utc)
 
