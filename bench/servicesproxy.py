@@ -228,6 +228,8 @@ def proxy_inner(a: argparse.Namespace) -> dict:
         # Let the reload above settle into the proxy's view before the clock starts.
         time.sleep(0.5)
         sync_before = histogram(metrics_url, "sync_proxy_rules_duration_seconds")
+        full_before = histogram(metrics_url, "sync_full_proxy_rules_duration_seconds")
+        partial_before = histogram(metrics_url, "sync_partial_proxy_rules_duration_seconds")
         prog_before = histogram(metrics_url, "network_programming_duration_seconds")
 
         lat: list[float] = []
@@ -288,6 +290,12 @@ def proxy_inner(a: argparse.Namespace) -> dict:
             poll_p50=pct(polls, 50), poll_p99=pct(polls, 99),
             syncs=hist_delta(histogram(metrics_url, "sync_proxy_rules_duration_seconds"),
                              sync_before),
+            full_syncs=hist_delta(histogram(metrics_url,
+                                            "sync_full_proxy_rules_duration_seconds"),
+                                  full_before),
+            partial_syncs=hist_delta(histogram(metrics_url,
+                                               "sync_partial_proxy_rules_duration_seconds"),
+                                     partial_before),
             programming=hist_delta(histogram(metrics_url,
                                              "network_programming_duration_seconds"),
                                    prog_before),
@@ -350,9 +358,15 @@ def report_proxy(r: dict, a: argparse.Namespace) -> None:
         print(f"  proxy's network_programming_duration: n={prog['count']:.0f}, "
               f"p50 ~{ms(prog['p50'])}, p99 ~{ms(prog['p99'])}, mean {ms(prog['mean'])}")
     if syncs.get("count"):
-        print(f"  proxy's sync_proxy_rules_duration (each a whole-table restore): "
+        print(f"  proxy's sync_proxy_rules_duration (every sync): "
               f"n={syncs['count']:.0f}, p50 ~{ms(syncs['p50'])}, p99 ~{ms(syncs['p99'])}, "
               f"mean {ms(syncs['mean'])}")
+    for kind, what in (("full", "read back, every chain rewritten"),
+                       ("partial", "only the changed chains")):
+        h = r.get(f"{kind}_syncs") or {}
+        if h.get("count"):
+            print(f"    {kind} ({what}): n={h['count']:.0f}, p50 ~{ms(h['p50'])}, "
+                  f"p99 ~{ms(h['p99'])}, mean {ms(h['mean'])}")
     cold = r["cold_syncs"]
     print(f"  cold start → all {a.services * a.endpoints} endpoints in place: "
           f"{r['cold_start_s']:.2f} s; first sync(s) n={cold.get('count', 0):.0f}, "
