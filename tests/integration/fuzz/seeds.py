@@ -28,6 +28,7 @@ BODIES: dict[str, Obj] = {
     "nodes": {},
     "services": {"spec": {"ports": [{"port": 80}], "selector": _LABELS}},
     "endpoints": {"subsets": []},
+    "endpointslices": {"addressType": "IPv4", "endpoints": []},
     "events": {"involvedObject": {"kind": "Pod", "name": NAME, "namespace": NAMESPACE},
                "reason": "Seeded", "message": "seeded for the fuzz suite"},
     "replicationcontrollers": {"spec": {"replicas": 1, "selector": _LABELS,
