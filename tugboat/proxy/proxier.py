@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tugboat.api.discovery import LAST_CHANGE_TRIGGER_TIME
 from tugboat.api.meta import parse_rfc3339
 from tugboat.client import Informer
 from tugboat.proxy.iptables import Iptables, our_chains
@@ -39,7 +40,7 @@ from tugboat.proxy.svclink import ServiceLink
 
 log = logging.getLogger(__name__)
 
-TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time"
+TRIGGER_TIME = LAST_CHANGE_TRIGGER_TIME
 RETRY_FLOOR = 1.0  # seconds between failed syncs, even with --iptables-min-sync-period=0
 
 
