@@ -1,8 +1,9 @@
 """The proxy's only contact with the packet filter: `iptables-save` to learn which TUG-
 chains exist (on full syncs only: partial ones trust what the last restore wrote), the
-jumps from the built-in chains (kept with -C/-I, as kube-proxy's EnsureRule), one atomic `iptables-restore --noflush` per sync, and --cleanup. Commands
-are run through an injectable `run` so the daemon's callers need no real iptables in
-unit tests; the binaries can be renamed (iptables-nft, ip6tables) by flag.
+jumps from the built-in chains (kept with -C/-I, as kube-proxy's EnsureRule), one atomic
+`iptables-restore --noflush` per sync, and --cleanup. Commands are run through an
+injectable `run` so the daemon's callers need no real iptables in unit tests; the binaries
+can be renamed (iptables-nft, ip6tables) by flag.
 """
 
 from __future__ import annotations
