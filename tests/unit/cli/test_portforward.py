@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from typing import Any
 
 import pytest
 
+from tests.support.processes import wait_until
 from tugboat.cli.commands.portforward import addresses, listen_all, port_pairs
 from tugboat.cli.errors import CliError
 from tugboat.cli.portforwarding import PortPair, forward
@@ -107,9 +107,7 @@ def test_an_error_from_the_pod_ends_the_local_connection(
     forward(local, target, 80)  # type: ignore[arg-type]
     assert client.recv(10) == b""
     assert target.ws.closed
-    deadline = time.monotonic() + 10
-    while threading.active_count() > before and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_until(lambda: threading.active_count() <= before, 10, "the relay threads to end")
     assert threading.active_count() == before
     assert "connection refused" in capsys.readouterr().err
     client.close()
