@@ -16,6 +16,7 @@ $(VENV)/.installed: pyproject.toml
 
 docker:
 	bash deploy/ensure-docker.sh
+	bash deploy/ensure-netfilter.sh
 
 images: docker
 	bash deploy/images/build.sh
