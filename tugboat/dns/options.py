@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, field
 
-from tugboat.api.durations import parse_duration
+from tugboat.client.flags import positive_duration
 from tugboat.dns.forward import DEFAULT_TIMEOUT
 from tugboat.dns.kubernetes import DEFAULT_TTL
 from tugboat.dns.upstreams import Upstream, parse_upstream
@@ -39,16 +39,6 @@ def _upstreams(text: str) -> list[Upstream]:
     except ValueError as e:
         raise argparse.ArgumentTypeError(
             f"{e}: want IP or IP:PORT ([IPv6]:PORT), comma-separated") from None
-
-
-def _duration(text: str) -> float:
-    try:
-        seconds = parse_duration(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-    if seconds <= 0:
-        raise argparse.ArgumentTypeError(f"duration must be positive: {text!r}")
-    return seconds
 
 
 def _port(text: str) -> int:
@@ -84,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "--resolv-conf)")
     p.add_argument("--resolv-conf", default="/etc/resolv.conf",
                    help="where to find the host's resolvers (default /etc/resolv.conf)")
-    p.add_argument("--upstream-timeout", type=_duration, default=DEFAULT_TIMEOUT,
+    p.add_argument("--upstream-timeout", type=positive_duration, default=DEFAULT_TIMEOUT,
                    help=f"how long to wait for one upstream (default {DEFAULT_TIMEOUT:g}s)")
     p.add_argument("--ttl", type=int, default=DEFAULT_TTL,
                    help=f"TTL of cluster records, seconds (default {DEFAULT_TTL})")

@@ -12,6 +12,7 @@ import argparse
 from dataclasses import dataclass, field
 
 from tugboat.api.durations import parse_duration
+from tugboat.client.flags import positive_duration
 from tugboat.scheduler.plugins import DEFAULT_WEIGHTS
 
 DEFAULT_PORT = 10259  # kube-scheduler's secure port; here plain HTTP for healthz/metrics
@@ -44,16 +45,6 @@ def _bool(text: str) -> bool:
     if lowered in ("false", "0", "no", "f"):
         return False
     raise argparse.ArgumentTypeError(f"invalid boolean {text!r}")
-
-
-def _duration(text: str) -> float:
-    try:
-        seconds = parse_duration(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-    if seconds <= 0:
-        raise argparse.ArgumentTypeError(f"duration must be positive: {text!r}")
-    return seconds
 
 
 def _percentage(text: str) -> int:
@@ -92,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     for flag, default in (("lease-duration", "15s"), ("renew-deadline", "10s"),
                           ("retry-period", "2s")):
         p.add_argument(f"--leader-elect-{flag}", f"--{flag}", dest=flag.replace("-", "_"),
-                       type=_duration, default=parse_duration(default),
+                       type=positive_duration, default=parse_duration(default),
                        help=f"leader election {flag.replace('-', ' ')} (default {default})")
     p.add_argument("--leader-elect-resource-name", dest="lease_name", default="kube-scheduler")
     p.add_argument("--leader-elect-resource-namespace", dest="lease_namespace",
@@ -106,9 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bind-address", default="127.0.0.1", help="address for healthz/metrics")
     p.add_argument("--port", type=int, default=DEFAULT_PORT,
                    help=f"port for /healthz and /metrics (default {DEFAULT_PORT}; 0: off)")
-    p.add_argument("--pod-initial-backoff", dest="initial_backoff", type=_duration,
+    p.add_argument("--pod-initial-backoff", dest="initial_backoff", type=positive_duration,
                    default=1.0, help="first retry delay of an unschedulable pod (default 1s)")
-    p.add_argument("--pod-max-backoff", dest="max_backoff", type=_duration, default=10.0,
+    p.add_argument("--pod-max-backoff", dest="max_backoff", type=positive_duration, default=10.0,
                    help="longest retry delay of an unschedulable pod (default 10s)")
     p.add_argument("--log-level", default="info", help="debug, info, warning or error")
     return p
