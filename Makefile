@@ -60,7 +60,7 @@ e2e: install images
 	$(VENV)/bin/pytest tests/e2e
 
 lint: install
-	$(VENV)/bin/ruff check tugboat tests bench
+	$(VENV)/bin/ruff check tugboat tests bench hack
 	$(VENV)/bin/lint-imports
 
 bench: install
