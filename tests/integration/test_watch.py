@@ -54,12 +54,13 @@ def test_watch_sends_current_objects_then_changes(client: httpx.Client, apiserve
         assert names(w.wait_count(2)) == [("ADDED", "a"), ("ADDED", "b")]
         c = client.post(coll, json=configmap("c")).json()
         a = relabel(client, f"{coll}/a", x="1")
-        d = client.delete(f"{coll}/b").json()
+        assert client.delete(f"{coll}/b").json()["kind"] == "Status"  # gone at once
         evs = w.wait_count(5)
         assert names(evs) == [("ADDED", "a"), ("ADDED", "b"), ("ADDED", "c"),
                               ("MODIFIED", "a"), ("DELETED", "b")]
         assert evs[3]["object"]["metadata"]["labels"] == {"x": "1"}
-        assert [rv(e["object"]) for e in evs[2:]] == [rv(c), rv(a), rv(d)]
+        assert [rv(e["object"]) for e in evs[2:4]] == [rv(c), rv(a)]
+        assert rv(evs[4]["object"]) > rv(a)  # the deletion's own revision
         assert evs[2]["object"]["kind"] == "ConfigMap"
 
 
@@ -215,20 +216,21 @@ def test_many_concurrent_watchers_see_every_event_in_order(
     watchers = [Watch(apiserver.url, coll, {"resourceVersion": ver, "timeoutSeconds": "60"})
                 for _ in range(20)]
     try:
-        expected: list[tuple[str, str, int]] = []
-        for i in range(25):
+        expected: list[tuple[str, str, int | None]] = []  # None: a deletion's revision,
+        for i in range(25):                                 # which its Status doesn't carry
             o = client.post(coll, json=configmap(f"cm-{i:02d}")).json()
             expected.append(("ADDED", f"cm-{i:02d}", rv(o)))
             if i % 5 == 4:
                 o = relabel(client, f"{coll}/cm-{i - 2:02d}", touched="yes")
                 expected.append(("MODIFIED", f"cm-{i - 2:02d}", rv(o)))
-                o = client.delete(f"{coll}/cm-{i - 4:02d}").json()
-                expected.append(("DELETED", f"cm-{i - 4:02d}", rv(o)))
+                assert client.delete(f"{coll}/cm-{i - 4:02d}").status_code == 200
+                expected.append(("DELETED", f"cm-{i - 4:02d}", None))
         for w in watchers:
             evs = w.wait_count(len(expected), timeout=20)
             got = [(e["type"], e["object"]["metadata"]["name"], rv(e["object"])) for e in evs]
-            assert got == expected
-        assert [e[2] for e in expected] == sorted(e[2] for e in expected)
+            assert [(t, n, r if want is not None else None)
+                    for (t, n, r), (_, _, want) in zip(got, expected, strict=True)] == expected
+            assert [r for _, _, r in got] == sorted(r for _, _, r in got)
     finally:
         for w in watchers:
             w.close()

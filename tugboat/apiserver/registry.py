@@ -48,6 +48,8 @@ class Result:
     obj: Obj
     warnings: list[str] = field(default_factory=list)
     created: bool = False
+    removed: bool = False  # a delete that took the object out of the store (or would have:
+    # a dry run), as opposed to one left pending on a grace period or finalizers
 
 
 class LostRace(errors.ApiError):
@@ -277,7 +279,7 @@ class Registry:
             warnings += req.warnings
         if strat.finalized(wire):
             res = await self.remove(info, ns, name, old, opts)
-            return Result(res.obj, warnings)
+            return Result(res.obj, warnings, removed=True)
         if opts.dry_run:
             return Result(wire, warnings)
         wire["metadata"].pop("resourceVersion", None)
@@ -321,7 +323,7 @@ class Registry:
     async def remove(self, info: ResourceInfo, ns: str | None, name: str, cur: Obj,
                      opts: WriteOptions) -> Result:
         if opts.dry_run:
-            return Result(cur)
+            return Result(cur, removed=True)
         try:
             kv = await self._commit(self.store.delete(info.key(ns, name),
                                                       int(cur["metadata"]["resourceVersion"])))
@@ -331,7 +333,7 @@ class Registry:
             raise _lost_race(info, name) from None
         obj = orjson.loads(kv.value)
         obj["metadata"]["resourceVersion"] = str(kv.mod_revision)
-        return Result(obj)
+        return Result(obj, removed=True)
 
     async def delete(self, info: ResourceInfo, ns: str | None, name: str, options: Any,
                      opts: WriteOptions, *, eviction: Obj | None = None) -> Result:

@@ -19,6 +19,7 @@ from tugboat.api.meta import DeleteOptions
 from tugboat.api.resources import ResourceInfo, lookup
 from tugboat.apiserver import (
     decoding,
+    deletion,
     errors,
     filters,
     patching,
@@ -350,7 +351,8 @@ class ResourceHandler:
         options = await self._delete_options(request)
         res = await self.reg.delete(t.info, t.namespace, t.name or "", options,
                                     _delete_write_options(request, options))
-        return json_response(res.obj, warnings=res.warnings)
+        body, code = deletion.answer(t.info, res.obj, res.removed, options)
+        return json_response(body, code, res.warnings)
 
     async def delete_collection(self, request: Request, t: Target) -> Response:
         q = request.query_params
@@ -358,16 +360,13 @@ class ResourceHandler:
         opts = _delete_write_options(request, options)
         match = filters.build(t.info, q.get("labelSelector"), q.get("fieldSelector"))
         items, rv, _ = await self.reg.list(t.info, t.namespace, match)
-        deleted, warnings = [], []
+        warnings: list[str] = []
         for obj in items:
             m = obj["metadata"]
             try:
                 res = await self.reg.delete(t.info, m.get("namespace"), m["name"], options, opts)
-                deleted.append(res.obj)
                 warnings += [w for w in res.warnings if w not in warnings]
             except errors.ApiError as e:
                 if e.code != 404:  # gone meanwhile is fine
                     raise
-        return json_response({"kind": t.info.list_kind, "apiVersion": t.info.api_version,
-                              "metadata": {"resourceVersion": rv}, "items": deleted}, 200,
-                             warnings)
+        return json_response(deletion.collection(t.info, items, rv), 200, warnings)

@@ -160,7 +160,8 @@ def _delete_all(session: Session, victims: list[Victim], grace: int | None, poli
         except ApiError as e:
             failures.append(error_line(e))
             continue
-        uid = (obj.get("metadata") or {}).get("uid") if obj.get("kind") != "Status" else None
+        uid = ((obj.get("details") if obj.get("kind") == "Status" else obj.get("metadata"))
+               or {}).get("uid")  # a Status when the object went at once
         deleted.append((v, uid))
         if output == "name":
             print(targets.object_name(v.info, v.name), flush=True)
