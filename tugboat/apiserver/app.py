@@ -20,7 +20,7 @@ from starlette.responses import Response
 
 from tugboat.api.meta import DeleteOptions, StatusDetails, parse_rfc3339
 from tugboat.api.resources import lookup
-from tugboat.apiserver import attach, discovery, errors, healthz, openapi, proxy
+from tugboat.apiserver import attach, discovery, errors, healthz, openapiserving, proxy
 from tugboat.apiserver.audit.options import Auditing
 from tugboat.apiserver.auth import selfsubjectreview, tokenreview  # noqa: F401 - registers handlers
 from tugboat.apiserver.auth.authentication import authentication_filter
@@ -190,17 +190,18 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
         return _or_404(discovery.resource_list(group, version), f"/apis/{group}/{version}")
 
     @get("/openapi/v3")
-    async def openapi_index() -> Response:
-        return json_response(openapi.index())
+    async def openapi_index(request: Request) -> Response:
+        return openapiserving.serve_index(request)
 
     @get("/openapi/v3/api/{version}")
-    async def openapi_core(version: str) -> Response:
-        return _or_404(openapi.group_version("", version), f"/openapi/v3/api/{version}")
+    async def openapi_core(request: Request, version: str) -> Response:
+        return openapiserving.serve_group_version(request, "", version) or status_response(
+            errors.not_found_path(f"/openapi/v3/api/{version}"))
 
     @get("/openapi/v3/apis/{group}/{version}")
-    async def openapi_group(group: str, version: str) -> Response:
-        return _or_404(openapi.group_version(group, version),
-                       f"/openapi/v3/apis/{group}/{version}")
+    async def openapi_group(request: Request, group: str, version: str) -> Response:
+        return openapiserving.serve_group_version(request, group, version) or status_response(
+            errors.not_found_path(f"/openapi/v3/apis/{group}/{version}"))
 
     checks = healthz.health_checks(cache, storage, reserve)
     for endpoint, listed in (("healthz", checks.healthz), ("livez", checks.livez),

@@ -269,17 +269,10 @@ class _Builder:
 _VERB_OF = {"get": "get", "put": "update", "patch": "patch"}
 
 
-def _gv_path(group: str, version: str) -> str:
-    return f"apis/{group}/{version}" if group else f"api/{version}"
-
-
-def index() -> Obj:
-    paths = {}
-    for g, versions in groups().items():
-        for v in versions:
-            p = _gv_path(g, v)
-            paths[p] = {"serverRelativeURL": f"/openapi/v3/{p}"}
-    return {"paths": paths}
+def group_versions() -> dict[str, tuple[str, str]]:
+    """Every served group-version by its path under /openapi/v3 (`api/v1`, `apis/apps/v1`)."""
+    return {(f"apis/{g}/{v}" if g else f"api/{v}"): (g, v)
+            for g, versions in groups().items() for v in versions}
 
 
 @functools.cache

@@ -20,6 +20,7 @@ from pydantic.json_schema import DefsRef, GenerateJsonSchema, models_json_schema
 
 from tugboat.api.patch.strategic import patch_meta
 from tugboat.api.resources import RESOURCES, SCALE_API_VERSION, ResourceInfo
+from tugboat.apiserver import openapimessages
 
 Obj = dict[str, Any]
 REF = "#/components/schemas/"
@@ -38,6 +39,7 @@ _PACKAGES = {
     "authentication": "io.k8s.api.authentication.v1",
     "autoscaling": "io.k8s.api.autoscaling.v2",
     "metrics": "io.k8s.metrics.pkg.apis.metrics.v1beta1",
+    "volumesources": "io.k8s.api.core.v1", "discovery": "io.k8s.api.discovery.v1",
 }
 # Types that live beside another group's types in tugboat.api.
 _TYPE_PACKAGES = {
@@ -47,6 +49,7 @@ _TYPE_PACKAGES = {
     "BoundObjectReference": "io.k8s.api.authentication.v1",
     "Scale": "io.k8s.api.autoscaling.v1", "ScaleSpec": "io.k8s.api.autoscaling.v1",
     "ScaleStatus": "io.k8s.api.autoscaling.v1",
+    "ObjectReference": "io.k8s.api.core.v1",
 }
 
 # Bodies no model in tugboat.api types (the server reads them as plain JSON).
@@ -205,6 +208,8 @@ def components() -> Obj:
         item = names[r.model.__name__]
         schemas.setdefault(item.rsplit(".", 1)[0] + "." + r.list_kind, _list_schema(r, item))
     schemas.update(_LITERALS)
+    schemas.update(openapimessages.well_known_components())
+    openapimessages.annotate(schemas)
     return {"schemas": schemas, "names": names}
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tugboat.api.resources import RESOURCES, groups
-from tugboat.apiserver import openapi
+from tugboat.apiserver import openapi, openapiserving
 
 CORE = openapi.group_version("", "v1")
 APPS = openapi.group_version("apps", "v1")
@@ -39,9 +39,13 @@ def _walk(node: Any) -> Any:
 
 
 def test_the_index_names_every_group_version() -> None:
-    paths = openapi.index()["paths"]
-    assert paths["api/v1"] == {"serverRelativeURL": "/openapi/v3/api/v1"}
-    assert paths["apis/apps/v1"] == {"serverRelativeURL": "/openapi/v3/apis/apps/v1"}
+    paths = json.loads(openapiserving.index().body)["paths"]
+    core, apps = openapiserving.document("", "v1"), openapiserving.document("apps", "v1")
+    assert core is not None and apps is not None
+    assert paths["api/v1"] == {"serverRelativeURL": f"/openapi/v3/api/v1?hash={core.etag}"}
+    assert paths["apis/apps/v1"] == {
+        "serverRelativeURL": f"/openapi/v3/apis/apps/v1?hash={apps.etag}"}
+    assert set(paths) == set(openapi.group_versions())
     assert openapi.group_version("nosuch", "v1") is None
 
 
@@ -149,13 +153,22 @@ def test_kinds_carry_their_group_version_kind() -> None:
 def test_schemas_type_the_fields() -> None:
     schemas = CORE["components"]["schemas"]
     pod = schemas[POD]
-    assert pod["properties"]["metadata"] == {
-        "$ref": "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}
+    assert pod["properties"]["metadata"]["allOf"] == [{
+        "$ref": "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}]
     container = schemas["io.k8s.api.core.v1.Container"]
     assert "name" in container.get("required", []) or \
         container["properties"]["name"]["type"] == "string"
     meta = schemas["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"]["properties"]
-    assert meta["labels"] == {"type": "object", "additionalProperties": {"type": "string"}}
+    assert meta["labels"]["type"] == "object"
+    assert meta["labels"]["additionalProperties"] == {"type": "string"}
+    port = schemas["io.k8s.api.core.v1.HTTPGetAction"]["properties"]["port"]
+    assert port["allOf"] == [
+        {"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.util.intstr.IntOrString"}]
+    limits = schemas["io.k8s.api.core.v1.ResourceRequirements"]["properties"]["limits"]
+    assert limits["additionalProperties"] == {
+        "$ref": "#/components/schemas/io.k8s.apimachinery.pkg.api.resource.Quantity"}
+    assert schemas["io.k8s.apimachinery.pkg.util.intstr.IntOrString"]["format"] == \
+        "int-or-string"
 
 
 def test_lists_merged_by_key_carry_patch_metadata() -> None:
