@@ -10,9 +10,12 @@ from tugboat.cli.commands import (
     apply,
     auth,
     config,
+    cp,
     delete,
     describe,
+    diff,
     edit,
+    events,
     exec,
     get,
     info,
@@ -28,7 +31,7 @@ from tugboat.cli.commands import (
 )
 
 MODULES = (get, edit, delete, apply, rollout, scale, info, top, nodes, describe, logs, exec,
-           portforward, wait, metadata, auth, config, token)
+           portforward, cp, events, diff, wait, metadata, auth, config, token)
 
 
 def register(app: typer.Typer) -> None:

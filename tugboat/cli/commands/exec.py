@@ -11,6 +11,7 @@ import sys
 import termios
 import tty
 from collections.abc import Iterator
+from typing import Any
 
 import typer
 
@@ -18,6 +19,7 @@ from tugboat.cli import remotecommand
 from tugboat.cli.errors import CliError, ExitCode
 from tugboat.cli.options import CONTEXT, examples, session_of
 from tugboat.cli.pods import find_pod, pick_container
+from tugboat.cli.session import Session
 from tugboat.client.tls import transport_verify
 
 EXAMPLES = examples("""
@@ -48,6 +50,18 @@ def raw_terminal(enabled: bool) -> Iterator[None]:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
+def exec_request(session: Session, pod: dict[str, Any], command: list[str], container: str,
+                 *, stdin: bool = False, tty: bool = False, subresource: str = "exec"
+                 ) -> remotecommand.ExecRequest:
+    """The streaming request for `pod`'s container (cp and debug share it; `attach` with no
+    command reaches the container's own stdio)."""
+    meta, cfg = pod["metadata"], session.config
+    return remotecommand.ExecRequest(
+        cfg.server, f"/api/v1/namespaces/{meta['namespace']}/pods/{meta['name']}/{subresource}",
+        command, container, stdin=stdin, tty=tty, token=cfg.token,
+        verify=transport_verify(cfg))
+
+
 def exec_(ctx: typer.Context,
           args: list[str] = typer.Argument(..., help="POD -- COMMAND [ARGS...]"),
           container: str = typer.Option(None, "--container", "-c", help="The container."),
@@ -66,12 +80,8 @@ def exec_(ctx: typer.Context,
     if tty_ and not use_tty:
         print("Unable to use a TTY - input is not a terminal or the right kind of file",
               file=sys.stderr)
-    meta = pod["metadata"]
-    cfg = session.config
-    req = remotecommand.ExecRequest(
-        cfg.server, f"/api/v1/namespaces/{meta['namespace']}/pods/{meta['name']}/exec",
-        args[1:], pick_container(pod, container), stdin=stdin, tty=use_tty, token=cfg.token,
-        verify=transport_verify(cfg))
+    req = exec_request(session, pod, args[1:], pick_container(pod, container), stdin=stdin,
+                       tty=use_tty)
     ws = remotecommand.open_connection(req)
     if use_tty:
         size = shutil.get_terminal_size()
