@@ -162,7 +162,7 @@ class _Builder:
         self.gvk = {"group": r.group, "version": r.version, "kind": r.kind}
         self.prefix = _op_prefix(r)
         self.scope = "Namespaced" if r.namespaced else ""
-        self.obj = kind_ref(r.model.__name__)
+        self.obj = kind_ref(r.model)
         self.paths: Obj = {}
 
     def op(self, verb: str, action: str, summary: str, sub: str = "", kind: str | None = None,

@@ -39,7 +39,7 @@ _PACKAGES = {
     "authentication": "io.k8s.api.authentication.v1",
     "autoscaling": "io.k8s.api.autoscaling.v2",
     "metrics": "io.k8s.metrics.pkg.apis.metrics.v1beta1",
-    "volumesources": "io.k8s.api.core.v1", "discovery": "io.k8s.api.discovery.v1",
+    "autoscalingv1": "io.k8s.api.autoscaling.v1", "volumesources": "io.k8s.api.core.v1", "discovery": "io.k8s.api.discovery.v1",
 }
 # Types that live beside another group's types in tugboat.api.
 _TYPE_PACKAGES = {
@@ -119,28 +119,37 @@ def _openapi30(s: Any) -> Any:
     return out
 
 
-def _kinds() -> dict[str, list[Obj]]:
-    """Model class name -> the group-version-kinds it is served as."""
-    out: dict[str, list[Obj]] = {}
+def _kinds() -> dict[type, list[Obj]]:
+    """Model class -> the group-version-kinds it is served as (by class: two versions of a
+    kind are two classes of one name)."""
+    out: dict[type, list[Obj]] = {}
     for r in RESOURCES:
-        out.setdefault(r.model.__name__, []).append(
+        out.setdefault(r.model, []).append(
             {"group": r.group, "version": r.version, "kind": r.kind})
     group, version = SCALE_API_VERSION.split("/")
-    out.setdefault("Scale", []).append({"group": group, "version": version, "kind": "Scale"})
-    out.setdefault("Binding", []).append({"group": "", "version": "v1", "kind": "Binding"})
-    out.setdefault("Status", []).append({"group": "", "version": "v1", "kind": "Status"})
-    out.setdefault("TokenRequest", []).append(
-        {"group": "authentication.k8s.io", "version": "v1", "kind": "TokenRequest"})
+    extra = _extra_models()
+    for name, gvk in (("Scale", {"group": group, "version": version, "kind": "Scale"}),
+                      ("Binding", {"group": "", "version": "v1", "kind": "Binding"}),
+                      ("Status", {"group": "", "version": "v1", "kind": "Status"}),
+                      ("TokenRequest", {"group": "authentication.k8s.io", "version": "v1",
+                                        "kind": "TokenRequest"})):
+        out.setdefault(extra[name], []).append(gvk)
     return out
 
 
-def _models() -> list[type]:
+@functools.cache
+def _extra_models() -> dict[str, type]:
+    """Bodies served beside the resources' kinds, by class name."""
     from tugboat.api.autoscaling import Scale
     from tugboat.api.meta import DeleteOptions, Status
     from tugboat.api.pod import Binding
     from tugboat.api.serviceaccount import TokenRequest
+    return {m.__name__: m for m in (Scale, Status, DeleteOptions, Binding, TokenRequest)}
+
+
+def _models() -> list[type]:
     seen: dict[type, None] = {r.model: None for r in RESOURCES}
-    for m in (Scale, Status, DeleteOptions, Binding, TokenRequest):
+    for m in _extra_models().values():
         seen[m] = None
     return list(seen)
 
@@ -194,18 +203,18 @@ def components() -> Obj:
                                    ref_template=REF + "{model}", schema_generator=_KubernetesNames)
     schemas: Obj = {n: _openapi30(s) for n, s in top.get("$defs", {}).items()}
     kinds = _kinds()
-    names: dict[str, str] = {}
+    names: dict[type, str] = {}
     for m in models:
         ref = keys[(m, "validation")]["$ref"]
-        names[m.__name__] = ref[len(REF):]
+        names[m] = ref[len(REF):]
     for cls, name in names.items():
         if cls in kinds:
             schemas[name]["x-kubernetes-group-version-kind"] = kinds[cls]
     for r in RESOURCES:
         if r.stored:
-            _annotate_patch_meta(schemas, names[r.model.__name__], r.kind, (), set())
+            _annotate_patch_meta(schemas, names[r.model], r.kind, (), set())
     for r in RESOURCES:
-        item = names[r.model.__name__]
+        item = names[r.model]
         schemas.setdefault(item.rsplit(".", 1)[0] + "." + r.list_kind, _list_schema(r, item))
     schemas.update(_LITERALS)
     schemas.update(openapimessages.well_known_components())
@@ -213,9 +222,11 @@ def components() -> Obj:
     return {"schemas": schemas, "names": names}
 
 
-def kind_ref(model_name: str) -> Obj:
-    """A $ref to the component of a tugboat.api model class, by class name."""
-    return {"$ref": REF + components()["names"][model_name]}
+def kind_ref(model: type | str) -> Obj:
+    """A $ref to the component of a tugboat.api model class (or of a body served beside
+    the kinds, by class name: "Binding", "Scale", "TokenRequest")."""
+    cls = _extra_models()[model] if isinstance(model, str) else model
+    return {"$ref": REF + components()["names"][cls]}
 
 
 def ref(component: str) -> Obj:
@@ -224,7 +235,7 @@ def ref(component: str) -> Obj:
 
 def list_name(r: ResourceInfo) -> str:
     """`io.k8s.api.core.v1.PodList`: the list kind beside its item's component."""
-    item = components()["names"][r.model.__name__]
+    item = components()["names"][r.model]
     return item.rsplit(".", 1)[0] + "." + r.list_kind
 
 
