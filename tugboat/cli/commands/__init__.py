@@ -11,6 +11,7 @@ from tugboat.cli.commands import (
     auth,
     config,
     cp,
+    debug,
     delete,
     describe,
     diff,
@@ -31,7 +32,7 @@ from tugboat.cli.commands import (
 )
 
 MODULES = (get, edit, delete, apply, rollout, scale, info, top, nodes, describe, logs, exec,
-           portforward, cp, events, diff, wait, metadata, auth, config, token)
+           portforward, cp, debug, events, diff, wait, metadata, auth, config, token)
 
 
 def register(app: typer.Typer) -> None:

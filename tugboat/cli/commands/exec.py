@@ -62,6 +62,23 @@ def exec_request(session: Session, pod: dict[str, Any], command: list[str], cont
         verify=transport_verify(cfg))
 
 
+def stream(req: remotecommand.ExecRequest) -> int:
+    """Run an exec or attach request on this terminal: stdin in when asked, the terminal
+    raw and its size followed with a TTY; the remote command's exit code."""
+    ws = remotecommand.open_connection(req)
+    if req.tty:
+        size = shutil.get_terminal_size()
+        remotecommand.send_resize(ws, size.columns, size.lines)
+        signal.signal(signal.SIGWINCH, lambda *_: remotecommand.send_resize(
+            ws, *shutil.get_terminal_size()))
+    try:
+        with raw_terminal(req.tty):
+            return remotecommand.run(ws, sys.stdin.buffer if req.stdin else None,
+                                     sys.stdout.buffer, sys.stderr.buffer)
+    except remotecommand.RemoteCommandError as e:
+        raise CliError(str(e)) from None
+
+
 def exec_(ctx: typer.Context,
           args: list[str] = typer.Argument(..., help="POD -- COMMAND [ARGS...]"),
           container: str = typer.Option(None, "--container", "-c", help="The container."),
@@ -82,18 +99,7 @@ def exec_(ctx: typer.Context,
               file=sys.stderr)
     req = exec_request(session, pod, args[1:], pick_container(pod, container), stdin=stdin,
                        tty=use_tty)
-    ws = remotecommand.open_connection(req)
-    if use_tty:
-        size = shutil.get_terminal_size()
-        remotecommand.send_resize(ws, size.columns, size.lines)
-        signal.signal(signal.SIGWINCH, lambda *_: remotecommand.send_resize(
-            ws, *shutil.get_terminal_size()))
-    try:
-        with raw_terminal(use_tty):
-            code = remotecommand.run(ws, sys.stdin.buffer if stdin else None,
-                                     sys.stdout.buffer, sys.stderr.buffer)
-    except remotecommand.RemoteCommandError as e:
-        raise CliError(str(e)) from None
+    code = stream(req)
     if code:
         if not use_tty:
             print(f"command terminated with exit code {code}", file=sys.stderr)
