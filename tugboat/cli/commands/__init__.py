@@ -9,8 +9,10 @@ import typer
 from tugboat.cli.commands import (
     apply,
     auth,
+    completion,
     config,
     cp,
+    create,
     debug,
     delete,
     describe,
@@ -23,16 +25,19 @@ from tugboat.cli.commands import (
     logs,
     metadata,
     nodes,
+    patch,
     portforward,
     rollout,
     scale,
+    set,
     token,
     top,
     wait,
 )
 
-MODULES = (get, edit, delete, apply, rollout, scale, info, top, nodes, describe, logs, exec,
-           portforward, cp, debug, events, diff, wait, metadata, auth, config, token)
+MODULES = (create, get, edit, delete, apply, patch, set, rollout, scale, info, top, nodes,
+           describe, logs, exec, portforward, cp, debug, events, diff, wait, metadata, auth,
+           config, token, completion)
 
 
 def register(app: typer.Typer) -> None:

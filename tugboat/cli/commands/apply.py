@@ -182,15 +182,6 @@ def _name(obj: Obj) -> str:
     return (obj.get("metadata") or {}).get("name", "")
 
 
-def _create(session: Session, m: Manifest, flags: WriteFlags) -> tuple[str, Obj]:
-    info, ns, obj = prepared(session, m)
-    if flags.dry_run == "client":
-        return "created", obj
-    return "created", _guard("creating", m, lambda: session.client.create(
-        info, obj, ns, dry_run=flags.server_dry_run, field_manager="kubectl-create",
-        field_validation=flags.validation))
-
-
 def _replace(session: Session, m: Manifest, flags: WriteFlags, force: bool) -> tuple[str, Obj]:
     info, ns, obj = prepared(session, m)
     client = session.client
@@ -232,26 +223,6 @@ def apply(ctx: typer.Context, filename: list[str] = FILENAME, recursive: bool = 
         run_each(session, items, flags, lambda m: client_side_apply(session, m, flags))
 
 
-def create(ctx: typer.Context,
-           args: list[str] = typer.Argument(None, help="namespace NAME (or use -f)"),
-           filename: list[str] = FILENAME, recursive: bool = RECURSIVE,
-           dry_run: str = DRY_RUN, validate: str = VALIDATE,
-           output: str = typer.Option(None, "--output", "-o", help="name|yaml|json")) -> None:
-    """Create objects from files or stdin (an existing object is an error)."""
-    session = session_of(ctx)
-    flags = WriteFlags(_dry_run(dry_run), _validation(validate), output)
-    if args:
-        if len(args) != 2 or targets.resolve_type(args[0])[0].kind != "Namespace":
-            raise CliError("tug create TYPE NAME supports only: tug create namespace NAME")
-        doc = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": args[1]}}
-        items = [Manifest(doc, "command line")]
-    elif filename:
-        items = manifests.load(filename, recursive, verb="create")
-    else:
-        raise CliError("must specify one of -f and -k")
-    run_each(session, items, flags, lambda m: _create(session, m, flags))
-
-
 def replace(ctx: typer.Context, filename: list[str] = FILENAME, recursive: bool = RECURSIVE,
             force: bool = typer.Option(False, "--force",
                                        help="Delete and re-create the objects."),
@@ -275,13 +246,6 @@ APPLY_EXAMPLES = examples("""
     # Let the server merge the configuration
     tug apply --server-side -f examples/deployment.yaml
 """)
-CREATE_EXAMPLES = examples("""
-    # Create the objects of a file (fails if one exists)
-    tug create -f examples/rc.yaml
-
-    # Create a namespace
-    tug create namespace dev
-""")
 REPLACE_EXAMPLES = examples("""
     # Replace a pod by the one in the file
     tug replace -f pod.yaml
@@ -292,6 +256,5 @@ REPLACE_EXAMPLES = examples("""
 
 
 def register(app: typer.Typer) -> None:
-    app.command("create", epilog=CREATE_EXAMPLES, context_settings=CONTEXT)(create)
     app.command("apply", epilog=APPLY_EXAMPLES, context_settings=CONTEXT)(apply)
     app.command("replace", epilog=REPLACE_EXAMPLES, context_settings=CONTEXT)(replace)
