@@ -94,3 +94,14 @@ def test_documents_come_from_kubectls_cache_the_second_time(kubectl: Kubectl) ->
     assert found, r.stderr[-3000:]
     response = after.split("Response Body", 1)[0]
     assert "X-From-Cache: 1" in response, response
+
+
+def test_explain_from_openapi_v2(kubectl: Kubectl) -> None:
+    """The legacy output reads /openapi/v2 (as gnostic protobuf)."""
+    out = kubectl.ok("explain", "pods.spec.containers.livenessProbe.httpGet",
+                     "--output", "plaintext-openapiv2")
+    assert "RESOURCE: httpGet <Object>" in out
+    assert "HTTPGetAction describes an action based on HTTP Get requests." in _words(out)
+    assert "port\t<string> -required-" in out
+    out = kubectl.ok("explain", "deployments", "--output", "plaintext-openapiv2")
+    assert "Deployment enables declarative updates for Pods and ReplicaSets." in _words(out)

@@ -90,12 +90,6 @@ def test_openapi(client: httpx.Client) -> None:
     assert_status(client.get("/openapi/v3/apis/nosuch/v1"), 404)
 
 
-def test_openapi_v2_is_not_found(client: httpx.Client) -> None:
-    r = client.get("/openapi/v2", headers={"Accept": "application/com.github.proto-openapi"
-                                                     ".spec.v2@v1.0+protobuf"})
-    assert r.status_code == 404
-
-
 @pytest.mark.parametrize("path", ["/healthz", "/livez", "/readyz"])
 def test_health(client: httpx.Client, path: str) -> None:
     r = client.get(path)

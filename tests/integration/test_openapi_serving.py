@@ -53,3 +53,25 @@ def test_documents_are_served_from_a_cache(client: httpx.Client) -> None:
     elapsed = time.monotonic() - started
     assert r.status_code == 200 and len(r.content) > 100_000
     assert elapsed < 0.5, f"the api/v1 document took {elapsed:.2f}s on a second request"
+
+
+_V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
+
+
+def test_openapi_v2_as_json_and_as_gnostic_protobuf(client: httpx.Client) -> None:
+    """kubectl explain --output plaintext-openapiv2 asks only for the protobuf form."""
+    r = client.get("/openapi/v2")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    doc = r.json()
+    assert doc["swagger"] == "2.0"
+    pod = doc["definitions"]["io.k8s.api.core.v1.Pod"]
+    assert pod["properties"]["spec"]["$ref"] == "#/definitions/io.k8s.api.core.v1.PodSpec"
+    assert pod["description"].startswith("Pod is a collection of containers")
+    pb = client.get("/openapi/v2", headers={"Accept": _V2_PROTOBUF})
+    assert pb.status_code == 200 and pb.headers["content-type"].endswith("+protobuf")
+    assert pb.content.startswith(b"\x0a\x032.0") and b"io.k8s.api.core.v1.PodSpec" in pb.content
+    assert pb.headers["etag"] == r.headers["etag"]
+    again = client.get("/openapi/v2", headers={"Accept": _V2_PROTOBUF,
+                                               "If-None-Match": r.headers["etag"]})
+    assert again.status_code == 304
+    assert client.get("/openapi/v2", headers={"Accept": "text/html"}).status_code == 406

@@ -20,7 +20,15 @@ from starlette.responses import Response
 
 from tugboat.api.meta import DeleteOptions, StatusDetails, parse_rfc3339
 from tugboat.api.resources import lookup
-from tugboat.apiserver import attach, discovery, errors, healthz, openapiserving, proxy
+from tugboat.apiserver import (
+    attach,
+    discovery,
+    errors,
+    healthz,
+    openapiserving,
+    openapiv2,
+    proxy,
+)
 from tugboat.apiserver.audit.options import Auditing
 from tugboat.apiserver.auth import selfsubjectreview, tokenreview  # noqa: F401 - registers handlers
 from tugboat.apiserver.auth.authentication import authentication_filter
@@ -188,6 +196,10 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
     @get("/apis/{group}/{version}")
     async def group_resources(group: str, version: str) -> Response:
         return _or_404(discovery.resource_list(group, version), f"/apis/{group}/{version}")
+
+    @get("/openapi/v2")
+    async def openapi_v2(request: Request) -> Response:
+        return openapiv2.serve(request)
 
     @get("/openapi/v3")
     async def openapi_index(request: Request) -> Response:
