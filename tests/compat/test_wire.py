@@ -1,7 +1,7 @@
-"""The wire rules of COMPAT.md that real clients rely on without showing them: JSON replies
-whatever the Accept header prefers, `kind`/`apiVersion` on single objects, `items` always
-an array, Status errors, Table shape, the OpenAPI stubs kubectl probes, and the watch
-stream's framing."""
+"""The wire rules of COMPAT.md that real clients rely on without showing them: protobuf
+replies when the Accept header prefers them, JSON otherwise, `kind`/`apiVersion` on single
+objects, `items` always an array, Status errors, Table shape, the OpenAPI stubs kubectl
+probes, and the watch stream's framing."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 
 from tests.compat.conftest import Rest, pod_manifest
 from tests.support.processes import ApiServerProcess
+from tugboat.api.proto import codec
 
 TABLE_ACCEPT = ("application/json;as=Table;v=v1;g=meta.k8s.io,"
                 "application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json")
@@ -30,14 +31,16 @@ def test_version_is_1_32(http: httpx.Client) -> None:
     assert v["gitVersion"].startswith("v1.32.")
 
 
-def test_replies_are_json_even_when_protobuf_is_preferred(http: httpx.Client, rest: Rest,
-                                                          ns: str) -> None:
+def test_replies_are_protobuf_when_protobuf_is_preferred(http: httpx.Client, rest: Rest,
+                                                         ns: str) -> None:
     rest.create(f"/api/v1/namespaces/{ns}/pods", pod_manifest("web"))
     r = http.get(f"/api/v1/namespaces/{ns}/pods/web", headers={"Accept": PROTOBUF_FIRST})
     assert r.status_code == 200
-    assert r.headers["content-type"] == "application/json"
-    obj = r.json()
+    assert r.headers["content-type"] == "application/vnd.kubernetes.protobuf"
+    obj = codec.decode(r.content)
     assert (obj["kind"], obj["apiVersion"]) == ("Pod", "v1")
+    r = http.get(f"/api/v1/namespaces/{ns}/pods/web", headers={"Accept": "application/json"})
+    assert r.headers["content-type"] == "application/json"
 
 
 def test_empty_list_has_items_array_and_string_rv(http: httpx.Client, ns: str) -> None:

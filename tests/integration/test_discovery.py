@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.integration.kube import TABLE_ACCEPT, assert_status, configmap, pod
+from tugboat.api.proto import codec
 
 
 def resources_by_name(doc: dict) -> dict[str, dict]:
@@ -96,12 +97,12 @@ def test_health(client: httpx.Client, path: str) -> None:
     assert r.status_code == 200 and r.text == "ok"
 
 
-def test_replies_are_json_even_when_protobuf_is_preferred(client: httpx.Client) -> None:
+def test_replies_are_protobuf_when_protobuf_is_preferred(client: httpx.Client) -> None:
     r = client.get("/api/v1/namespaces/default", headers={
         "Accept": "application/vnd.kubernetes.protobuf,application/json"})
     assert r.status_code == 200
-    assert r.headers["content-type"].startswith("application/json")
-    assert r.json()["kind"] == "Namespace"
+    assert r.headers["content-type"] == "application/vnd.kubernetes.protobuf"
+    assert codec.decode(r.content)["kind"] == "Namespace"
 
 
 def test_unknown_query_parameters_are_ignored(client: httpx.Client) -> None:

@@ -23,6 +23,7 @@ from tugboat.apiserver import (
     errors,
     filters,
     patching,
+    protobuf,
     proxy,
     queryparams,
     reststorage,
@@ -85,7 +86,30 @@ def json_response(obj: Any, status: int = 200, warnings: list[str] | None = None
     return resp
 
 
-def status_response(err: errors.ApiError) -> Response:
+def object_response(request: Request, obj: Any, status: int = 200,
+                    warnings: list[str] | None = None) -> Response:
+    """An object, a list or a Status in the media type the client's Accept prefers:
+    protobuf when it comes first and the kind has a message, JSON otherwise."""
+    if isinstance(obj, dict) and protobuf.wants_protobuf(request.headers.get("accept")):
+        listing = "items" in obj and obj.get("kind", "").endswith("List")
+        body = protobuf.encode_list(obj) if listing else protobuf.encode(obj)
+        if body is not None:
+            resp = Response(body, status_code=status, media_type=protobuf.MEDIA_TYPE)
+            if warnings:
+                resp.raw_headers.extend((b"warning", v) for v in warning_values(warnings))
+            return resp
+    return json_response(obj, status, warnings)
+
+
+def status_response(err: errors.ApiError, accept: str | None = None) -> Response:
+    if accept and err.code != 406:
+        try:
+            body = protobuf.encode(err.wire()) if protobuf.wants_protobuf(accept) else None
+        except errors.ApiError:
+            body = None
+        if body is not None:
+            return Response(body, status_code=err.code, media_type=protobuf.MEDIA_TYPE,
+                            headers=err.headers)
     return Response(orjson.dumps(err.wire()), status_code=err.code,
                     media_type="application/json", headers=err.headers)
 
@@ -131,12 +155,16 @@ class ResourceHandler:
         try:
             target = parse_target(p.get("group", ""), p["version"], p["rest"])
             resource = target.info.resource + (f"/{target.sub}" if target.sub else "")
+            # Negotiated before any work, as kube-apiserver does: 406 when the client
+            # accepts nothing this resource can be written as.
+            protobuf.wants_protobuf(request.headers.get("accept"), protobuf.encodable(
+                target.info.api_version, target.info.kind))
             resp, verb = await self._dispatch(request, target)
             code = resp.status_code
             return resp
         except errors.ApiError as e:
             code = e.code
-            return status_response(e)
+            return status_response(e, request.headers.get("accept"))
         except Exception:
             log.exception("internal error on %s %s", request.method, request.url.path)
             return status_response(errors.ApiError(500, "InternalError",
@@ -209,12 +237,12 @@ class ResourceHandler:
         queryparams.resource_version(request.query_params)  # any is served from the cache,
         obj = self.reg.get(t.info, t.namespace, t.name or "")  # but it must parse
         if t.sub == "scale":
-            return json_response(subresources.to_scale(t.info, obj))
+            return object_response(request, subresources.to_scale(t.info, obj))
         if t.sub is None and wants_table(request.headers.get("accept")):
             return json_response(to_table(t.info.resource, [obj], list_resource_version=obj[
                 "metadata"].get("resourceVersion"), include_object=queryparams.include_object(
                     request.query_params)))
-        return json_response(obj)
+        return object_response(request, obj)
 
     async def list(self, request: Request, t: Target) -> Response:
         q = request.query_params
@@ -234,8 +262,9 @@ class ResourceHandler:
         meta: Obj = {"resourceVersion": rv}
         if cont:
             meta["continue"] = cont
-        return json_response({"kind": t.info.list_kind, "apiVersion": t.info.api_version,
-                              "metadata": meta, "items": items})
+        return object_response(request, {"kind": t.info.list_kind,
+                                          "apiVersion": t.info.api_version, "metadata": meta,
+                                          "items": items})
 
     async def watch(self, request: Request, t: Target) -> Response:
         q = request.query_params
@@ -252,16 +281,21 @@ class ResourceHandler:
             timeout=float(timeout) if timeout else None,  # 0 is the default, as in Kubernetes
             bookmarks=bool(queryparams.boolean(q, "allowWatchBookmarks")),
             as_table=as_table,
-            send_initial_events=bool(queryparams.boolean(q, "sendInitialEvents")))
+            send_initial_events=bool(queryparams.boolean(q, "sendInitialEvents")),
+            protobuf=not as_table and protobuf.wants_protobuf(
+                request.headers.get("accept"), protobuf.encodable(t.info.api_version,
+                                                                  t.info.kind)))
         body = Stream(self.reg.cache, req).open()
-        return StreamingResponse(body, media_type="application/json",
+        return StreamingResponse(body, media_type=protobuf.WATCH_MEDIA_TYPE if req.protobuf
+                                 else "application/json",
                                  headers={"Cache-Control": "no-cache"})
 
     # -- writes -----------------------------------------------------------------------
 
     @staticmethod
-    def _reply(res: Result, created_code: int = 201) -> Response:
-        return json_response(res.obj, created_code if res.created else 200, res.warnings)
+    def _reply(request: Request, res: Result, created_code: int = 201) -> Response:
+        return object_response(request, res.obj, created_code if res.created else 200,
+                               res.warnings)
 
     async def create(self, request: Request, t: Target) -> Response:
         opts = write_options(request.query_params, user_of(request.scope))
@@ -276,36 +310,37 @@ class ResourceHandler:
                                                             body, opts)
             obj, code = await special(reststorage.Call(
                 self.reg, t.info, t.namespace, t.name, t.sub, body, opts, opts.user, request))
-            return json_response(obj, code, warnings)
+            return object_response(request, obj, code, warnings)
         if t.name is None and t.sub == "binding":  # POST namespaces/{ns}/bindings
             name = subresources.binding_name(body)
             obj, warnings = await subresources.bind(self.reg, t.info, t.namespace, name, body,
                                                     opts)
-            return json_response(obj, 201, warnings)
+            return object_response(request, obj, 201, warnings)
         if t.name is None:
             if t.info.namespaced and t.namespace is None:
                 raise errors.method_not_allowed(f"create of {t.info.resource} needs a namespace")
-            return self._reply(await self.reg.create(t.info, t.namespace, body, opts))
+            return self._reply(request, await self.reg.create(t.info, t.namespace, body, opts))
         post = subresources.POSTS.get(t.sub or "")
         if post is None:
             raise errors.method_not_allowed(f"POST is not supported on {t.info.resource}"
                                             + (f"/{t.sub}" if t.sub else "/{name}"))
         obj, warnings = await post(self.reg, t.info, t.namespace, t.name, body, opts)
-        return json_response(obj, 201, warnings)
+        return object_response(request, obj, 201, warnings)
 
     async def update(self, request: Request, t: Target) -> Response:
         opts = write_options(request.query_params, user_of(request.scope))
         body = decoding.parse_object(await request.body(), request.headers.get("content-type"))
         name = t.name or ""
         if t.sub == "scale":
-            return self._reply(await subresources.write_scale(self.reg, t.info, t.namespace,
-                                                              name, body, opts))
+            return self._reply(request, await subresources.write_scale(
+                self.reg, t.info, t.namespace, name, body, opts))
         if t.sub == "finalize":  # the namespace controller's write: no revision to honour
-            return self._reply(await self.reg.guaranteed_update(t.info, t.namespace, name, body,
-                                                                opts, t.sub))
+            return self._reply(request, await self.reg.guaranteed_update(
+                t.info, t.namespace, name, body, opts, t.sub))
         if t.sub not in (None, "status", "ephemeralcontainers"):
             raise errors.method_not_allowed(f"PUT is not supported on {t.info.resource}/{t.sub}")
-        return self._reply(await self.reg.update(t.info, t.namespace, name, body, opts, t.sub))
+        return self._reply(request, await self.reg.update(t.info, t.namespace, name, body, opts,
+                                                          t.sub))
 
     async def patch(self, request: Request, t: Target) -> Response:
         if t.sub not in (None, "status", "scale", "ephemeralcontainers"):
@@ -315,7 +350,7 @@ class ResourceHandler:
         res = await patching.patch(self.reg, t.info, t.namespace, t.name or "",
                                    await request.body(), request.headers.get("content-type"),
                                    opts, t.sub)
-        return self._reply(res)
+        return self._reply(request, res)
 
     async def _delete_options(self, request: Request) -> DeleteOptions:
         raw = await request.body()
@@ -352,7 +387,7 @@ class ResourceHandler:
         res = await self.reg.delete(t.info, t.namespace, t.name or "", options,
                                     _delete_write_options(request, options))
         body, code = deletion.answer(t.info, res.obj, res.removed, options)
-        return json_response(body, code, res.warnings)
+        return object_response(request, body, code, res.warnings)
 
     async def delete_collection(self, request: Request, t: Target) -> Response:
         q = request.query_params
@@ -369,4 +404,4 @@ class ResourceHandler:
             except errors.ApiError as e:
                 if e.code != 404:  # gone meanwhile is fine
                     raise
-        return json_response(deletion.collection(t.info, items, rv), 200, warnings)
+        return object_response(request, deletion.collection(t.info, items, rv), 200, warnings)

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from tugboat.api.resources import ResourceInfo
-from tugboat.apiserver import errors
+from tugboat.apiserver import errors, protobuf
 from tugboat.apiserver.decoding import is_resource_version
 from tugboat.apiserver.tables import to_table
 from tugboat.apiserver.watchcache import Change, TooOld, WatchCache
@@ -35,6 +35,7 @@ class WatchRequest:
     bookmarks: bool
     as_table: bool
     send_initial_events: bool = False
+    protobuf: bool = False  # frames of protobuf WatchEvents (protobuf.watch_frame), not JSON
 
 
 def _line(etype: str, obj: Obj) -> bytes:
@@ -62,16 +63,28 @@ class Stream:
         self.cache, self.req = cache, req
 
     def _encode(self, etype: str, obj: Obj) -> bytes:
+        if self.req.protobuf:
+            return self._frame(etype, obj)
         if self.req.as_table:
             return _line(etype, to_table(self.req.info.resource, [obj],
                                          list_resource_version=obj["metadata"].get(
                                              "resourceVersion")))
         return _line(etype, obj)
 
+    def _frame(self, etype: str, obj: Obj) -> bytes:
+        body = protobuf.encode(obj, cached=True)
+        if body is None:  # an object its message cannot hold: the client sees why
+            body = protobuf.encode(errors.ApiError(
+                500, "InternalError", f"{obj.get('kind')} could not be encoded").wire())
+            etype = "ERROR"
+        return protobuf.watch_frame(etype, body or b"")
+
     def _change(self, ch: Change) -> bytes:
         etype = _event_type(ch, self.req.match)
         if etype is None:
             return b""
+        if self.req.protobuf:
+            return self._frame(etype, ch.obj)
         if self.req.as_table:
             return self._encode(etype, ch.obj)
         return b'{"type":"' + etype.encode() + b'","object":' + ch.json() + b"}\n"
@@ -80,8 +93,9 @@ class Stream:
         meta: Obj = {"resourceVersion": str(rev)}
         if initial_end:
             meta["annotations"] = {"k8s.io/initial-events-end": "true"}
-        return _line("BOOKMARK", {"kind": self.req.info.kind,
-                                  "apiVersion": self.req.info.api_version, "metadata": meta})
+        obj = {"kind": self.req.info.kind, "apiVersion": self.req.info.api_version,
+               "metadata": meta}
+        return self._frame("BOOKMARK", obj) if self.req.protobuf else _line("BOOKMARK", obj)
 
     def open(self) -> AsyncIterator[bytes]:
         rv = self.req.resource_version
@@ -97,7 +111,8 @@ class Stream:
         return self._run(watcher, initial, backlog)
 
     async def _expired(self, msg: str) -> AsyncIterator[bytes]:
-        yield _line("ERROR", errors.gone(msg).wire())
+        status = errors.gone(msg).wire()
+        yield self._frame("ERROR", status) if self.req.protobuf else _line("ERROR", status)
 
     async def _run(self, watcher: Any, initial: list[Obj],
                    backlog: list[Change]) -> AsyncIterator[bytes]:

@@ -24,21 +24,25 @@ CREATE_TOKEN = bytes.fromhex(  # kubectl create token default --duration=20m --a
 
 
 def test_self_subject_review() -> None:
+    # Go writes every non-pointer field; what its JSON keeps of them is kept (status and
+    # its userInfo are structs, never omitted).
     assert protobuf.decode(WHOAMI) == {"apiVersion": "authentication.k8s.io/v1",
-                                       "kind": "SelfSubjectReview", "metadata": {}}
+                                       "kind": "SelfSubjectReview", "metadata": {},
+                                       "status": {"userInfo": {}}}
 
 
 def test_self_subject_access_review() -> None:
     assert protobuf.decode(CAN_I) == {
         "apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
         "metadata": {}, "spec": {"resourceAttributes": {
-            "namespace": "default", "verb": "list", "resource": "pods", "name": "log"}}}
+            "namespace": "default", "verb": "list", "resource": "pods", "name": "log"}},
+        "status": {"allowed": False}}  # `json:"allowed"`: no omitempty
 
 
 def test_token_request() -> None:
     assert protobuf.decode(CREATE_TOKEN) == {
         "apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "metadata": {},
-        "spec": {"audiences": ["a1"], "expirationSeconds": 1200}}
+        "spec": {"audiences": ["a1"], "expirationSeconds": 1200}, "status": {"token": ""}}
 
 
 def test_maps_of_extra_values() -> None:
