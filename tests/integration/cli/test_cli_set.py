@@ -25,6 +25,11 @@ def test_set_image(tug: Tug, api: httpx.Client) -> None:
     assert tug.ok("set", "image", "deploy", "-l", "app=web", "*=busybox:1.37") == \
         "deployment.apps/web image updated\n"
     assert {c["image"] for c in _containers(api, ns).values()} == {"busybox:1.37"}
+    post(api, f"/api/v1/namespaces/{ns}/configmaps",
+         {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}})
+    r = tug("set", "image", "configmap/cfg", "app=x")
+    assert r.err == ("error: configmaps/cfg the object is not a pod or does not have a pod "
+                     "template: *v1.ConfigMap\n")
     r = tug("set", "image", "deploy/web", "nope=x")
     assert (r.code, r.err) == (1, 'error: unable to find container named "nope"\n')
     post(api, f"/api/v1/namespaces/{ns}/pods", pod("solo"))
@@ -63,6 +68,9 @@ def test_set_resources(tug: Tug, api: httpx.Client) -> None:
     assert _containers(api, ns)["app"]["resources"] == {
         "limits": {"cpu": "200m", "memory": "512Mi"}, "requests": {"cpu": "100m"}}
     assert not _containers(api, ns)["side"].get("resources")
+    r = tug("set", "resources", "deploy/web", "--limits=cpu=abc")
+    assert r.err == ("error: quantities must match the regular expression "
+                     "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'\n")
     r = tug("set", "resources", "deploy/web")
     assert (r.code, r.err) == (1, "error: you must specify an update to requests or limits "
                                   "(in the form of --requests/--limits)\n")

@@ -184,6 +184,14 @@ def create_job(ctx: typer.Context, args: list[str] = NAME_AND_COMMAND,
              output, field_manager, "failed to create job: ")
 
 
+APPEND_HASH = typer.Option(False, "--append-hash",
+                           help="Append a hash of the data to the name.")
+
+
+def hashed(obj: Obj, append_hash: bool) -> Obj:
+    return configdata.with_hash(obj) if append_hash else obj
+
+
 FROM_LITERAL = typer.Option(None, "--from-literal", help="key=value (repeatable).")
 FROM_FILE = typer.Option(None, "--from-file",
                          help="A file, a folder (its files), or key=file (repeatable).")
@@ -194,14 +202,14 @@ FROM_ENV_FILE = typer.Option(None, "--from-env-file",
 @create_app.command("configmap", context_settings=CONTEXT)
 def create_configmap(ctx: typer.Context, args: list[str] = NAME,
                      from_literal: list[str] = FROM_LITERAL, from_file: list[str] = FROM_FILE,
-                     from_env_file: list[str] = FROM_ENV_FILE, dry_run: str = DRY_RUN,
-                     validate: str = VALIDATE, output: str = OUTPUT,
+                     from_env_file: list[str] = FROM_ENV_FILE, append_hash: bool = APPEND_HASH,
+                     dry_run: str = DRY_RUN, validate: str = VALIDATE, output: str = OUTPUT,
                      field_manager: str = FIELD_MANAGER_OPTION) -> None:
     """Create a config map from a local file, directory or literal value."""
     name, _ = _name(args)
     sources = configdata.Sources(list(from_literal or []), list(from_file or []),
                                  list(from_env_file or []))
-    generate(ctx, lambda: configdata.config_map(name, sources), dry_run, validate, output,
+    generate(ctx, lambda: hashed(configdata.config_map(name, sources), append_hash), dry_run, validate, output,
              field_manager, "failed to create configmap: ")
 
 
@@ -217,6 +225,7 @@ def create_secret_generic(ctx: typer.Context, args: list[str] = NAME,
                           from_file: list[str] = FROM_FILE,
                           from_env_file: list[str] = FROM_ENV_FILE,
                           type_: str = typer.Option("", "--type", help="The secret's type."),
+                          append_hash: bool = APPEND_HASH,
                           dry_run: str = DRY_RUN, validate: str = VALIDATE,
                           output: str = OUTPUT,
                           field_manager: str = FIELD_MANAGER_OPTION) -> None:
@@ -224,7 +233,7 @@ def create_secret_generic(ctx: typer.Context, args: list[str] = NAME,
     name, _ = _name(args)
     sources = configdata.Sources(list(from_literal or []), list(from_file or []),
                                  list(from_env_file or []))
-    generate(ctx, lambda: configdata.generic_secret(name, sources, type_), dry_run, validate,
+    generate(ctx, lambda: hashed(configdata.generic_secret(name, sources, type_), append_hash), dry_run, validate,
              output, field_manager, SECRET_FAILURE)
 
 
@@ -236,24 +245,26 @@ def create_secret_docker_registry(
         docker_username: str = typer.Option("", "--docker-username", help="Username."),
         docker_password: str = typer.Option("", "--docker-password", help="Password."),
         docker_email: str = typer.Option("", "--docker-email", help="Email."),
-        from_file: list[str] = FROM_FILE, dry_run: str = DRY_RUN, validate: str = VALIDATE,
-        output: str = OUTPUT, field_manager: str = FIELD_MANAGER_OPTION) -> None:
+        from_file: list[str] = FROM_FILE, append_hash: bool = APPEND_HASH,
+        dry_run: str = DRY_RUN, validate: str = VALIDATE, output: str = OUTPUT,
+        field_manager: str = FIELD_MANAGER_OPTION) -> None:
     """Create a secret for use with a Docker registry."""
     name, _ = _name(args)
-    generate(ctx, lambda: configdata.docker_registry_secret(
+    generate(ctx, lambda: hashed(configdata.docker_registry_secret(
         name, docker_server, docker_username, docker_password, docker_email,
-        list(from_file or [])), dry_run, validate, output, field_manager, SECRET_FAILURE)
+        list(from_file or [])), append_hash), dry_run, validate, output, field_manager, SECRET_FAILURE)
 
 
 @secret_app.command("tls", context_settings=CONTEXT)
 def create_secret_tls(ctx: typer.Context, args: list[str] = NAME,
                       cert: str = typer.Option("", "--cert", help="PEM certificate file."),
                       key: str = typer.Option("", "--key", help="PEM private key file."),
+                      append_hash: bool = APPEND_HASH,
                       dry_run: str = DRY_RUN, validate: str = VALIDATE, output: str = OUTPUT,
                       field_manager: str = FIELD_MANAGER_OPTION) -> None:
     """Create a TLS secret."""
     name, _ = _name(args)
-    generate(ctx, lambda: configdata.tls_secret(name, cert, key), dry_run, validate, output,
+    generate(ctx, lambda: hashed(configdata.tls_secret(name, cert, key), append_hash), dry_run, validate, output,
              field_manager, SECRET_FAILURE)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import typer
 
 from tugboat.api.patch.apply import three_way_patch
+from tugboat.api.quantity import QuantityError, parse_quantity
 from tugboat.cli import targets
 from tugboat.cli.commands.apply import _dry_run
 from tugboat.cli.commands.get import GetFlags, Query, build_queries, fetch_objects
@@ -109,7 +110,8 @@ def run(ctx: typer.Context, common: Common, resources: list[str], done: str,
         try:
             modified = copy.deepcopy(live)
             if pod_spec(modified) is None:
-                raise CliError(f"{targets.object_name(info, name)} has no pod template")
+                raise CliError(f"{info.resource}/{name} the object is not a pod or does not "
+                               f"have a pod template: *{info.version}.{info.kind}")
             change(modified)
             patch = three_way_patch(live, modified, live, live.get("kind"))
             if not patch:
@@ -233,9 +235,11 @@ def _parse_env(changes: list[str]) -> tuple[list[Obj], list[str]]:
         if "=" in change:
             key, _, value = change.partition("=")
             if not ENV_NAME_RE.match(key):
-                raise CliError(f'invalid env: "{change}": a valid environment variable name '
-                               f"must consist of alphabetic characters, digits, '_', '-', or "
-                               f"'.', and must not start with a digit")
+                raise CliError(f'"{key}" is not a valid key name: a valid environment '
+                               f"variable name must consist of alphabetic characters, digits, "
+                               f"'_', '-', or '.', and must not start with a digit (e.g. "
+                               f"'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex "
+                               f"used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')")
             add.append({"name": key, "value": value})
         else:
             remove.append(change[:-1])
@@ -321,6 +325,11 @@ def parse_resource_list(text: str | None, flag: str) -> dict[str, str]:
         name, eq, value = pair.partition("=")
         if not eq or not name or not value:
             raise CliError(f"invalid {flag} value {pair}: expected name=quantity")
+        try:
+            parse_quantity(value)
+        except QuantityError:
+            raise CliError("quantities must match the regular expression "
+                           "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'") from None
         out[name] = value
     return out
 

@@ -6,6 +6,7 @@ docker-registry, tls), with kubectl's sources — `--from-literal=k=v`, `--from-
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import re
@@ -186,3 +187,33 @@ def _check_pair(cert_pem: bytes, key_pem: bytes) -> None:
             != private.public_key().public_bytes(encoding, public)):
         raise GeneratorError("failed to load key pair tls: private key does not match public "
                              "key")
+
+
+def _go_json(value: object) -> str:
+    """encoding/json.Marshal's bytes: compact, keys sorted, <>& and U+2028/9 escaped."""
+    text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return text
+
+
+def content_hash(obj: Obj) -> str:
+    """kubectl's --append-hash suffix (hash.ConfigMapHash / SecretHash): the first ten hex
+    digits of the SHA-256 of the object's name, kind and data, with 0 1 3 a e replaced so
+    the suffix never reads as a word or a number."""
+    if obj["kind"] == "ConfigMap":
+        fields: Obj = {"kind": "ConfigMap", "name": obj["metadata"]["name"],
+                       "data": obj.get("data") or {}}
+        if obj.get("binaryData"):
+            fields["binaryData"] = obj["binaryData"]
+    else:
+        fields = {"kind": "Secret", "type": obj.get("type", ""),
+                  "name": obj["metadata"]["name"], "data": obj.get("data") or {}}
+    digest = hashlib.sha256(_go_json(fields).encode()).hexdigest()[:10]
+    return digest.translate(str.maketrans("013ae", "ghkmt"))
+
+
+def with_hash(obj: Obj) -> Obj:
+    obj["metadata"]["name"] = f"{obj['metadata']['name']}-{content_hash(obj)}"
+    return obj

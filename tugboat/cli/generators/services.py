@@ -12,24 +12,29 @@ DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z
 
 
 def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise GeneratorError(f'strconv.Atoi: parsing "{text}": invalid syntax') from None
-    if not 0 < value < 65536:
-        raise GeneratorError(f"{value} is not a valid port number")
-    return value
+    """kubectl parses the port as a 16-bit unsigned number (strconv.ParseUint)."""
+    if not text.isdigit():
+        raise GeneratorError(f'strconv.ParseUint: parsing "{text}": invalid syntax')
+    if int(text) > 65535:
+        raise GeneratorError(f'strconv.ParseUint: parsing "{text}": value out of range')
+    return int(text)
+
+
+def _target(text: str) -> int | str:
+    """A number (a valid port) or a port's name."""
+    if text.isdigit():
+        if not 0 < int(text) < 65536:
+            raise GeneratorError("must be between 1 and 65535, inclusive")
+        return int(text)
+    return text
 
 
 def _ports(tcp: list[str], node_port: int) -> list[Obj]:
     out = []
     for spec in tcp:
         port, _, target = spec.partition(":")
-        target_port: int | str = int(target) if target.isdigit() else (target or port)
-        if isinstance(target_port, str) and target_port.isdigit():
-            target_port = int(target_port)
         entry: Obj = {"name": spec.replace(":", "-"), "protocol": "TCP", "port": _port(port),
-                      "targetPort": target_port}
+                      "targetPort": _target(target or port)}
         if node_port:
             entry["nodePort"] = node_port
         out.append(entry)

@@ -194,3 +194,26 @@ def test_rbac_refusals() -> None:
     with pytest.raises(GeneratorError, match='doesn\'t have a resource type "widgets"'):
         rbac.role("r", ["get"], ["widgets"], [])
     assert rbac.nonstandard_verbs(["get", "fly"], []) == ["fly"]
+
+
+def test_service_port_refusals() -> None:
+    with pytest.raises(GeneratorError, match='parsing "abc": invalid syntax'):
+        services.service("web", "ClusterIP", ["abc"])
+    with pytest.raises(GeneratorError, match='parsing "70000": value out of range'):
+        services.service("web", "ClusterIP", ["70000"])
+    with pytest.raises(GeneratorError, match="must be between 1 and 65535, inclusive"):
+        services.service("web", "ClusterIP", ["80:0"])
+
+
+def test_append_hash(files: Path) -> None:
+    """--append-hash: the same suffix as kubectl's, for config maps and secrets."""
+    literals = ["html=<b>&amp;</b>", "n=1"]
+    sources = configdata.Sources(literals=literals, files=[str(files / "conf")])
+    ours = configdata.with_hash(configdata.config_map("web", sources))
+    theirs = kubectl(files, "configmap", "web", *(f"--from-literal={x}" for x in literals),
+                     "--from-file=conf", "--append-hash")
+    assert ours["metadata"]["name"] == theirs["metadata"]["name"]
+    ours = configdata.with_hash(configdata.generic_secret("pw", sources))
+    theirs = kubectl(files, "secret", "generic", "pw", *(f"--from-literal={x}" for x in literals),
+                     "--from-file=conf", "--append-hash")
+    assert ours["metadata"]["name"] == theirs["metadata"]["name"]
