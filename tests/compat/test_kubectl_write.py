@@ -181,7 +181,8 @@ def test_server_side_apply_patches_existing_object(kubectl: Kubectl, rest: Rest,
     path = f"/api/v1/namespaces/{ns}/configmaps"
     created = rest.create(path, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {
         "name": "cfg", "labels": {"owner": "ops"}}, "data": {"k": "old"}})
-    r = kubectl("apply", "--server-side", "-f", kubectl.manifest(
+    # data.k is its creator's field: taking it needs --force-conflicts (test_kubectl_ssa)
+    r = kubectl("apply", "--server-side", "--force-conflicts", "-f", kubectl.manifest(
         "cm.yaml", configmap({"k": "new"}, {"a": "1"})))
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "configmap/cfg serverside-applied"

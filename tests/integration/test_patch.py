@@ -200,7 +200,7 @@ def test_server_side_apply_deployment(client: httpx.Client, ns: str) -> None:
 
 def test_server_side_apply_name_mismatch(client: httpx.Client, ns: str) -> None:
     url = f"/api/v1/namespaces/{ns}/configmaps/one"
-    assert_status(patch(client, url, configmap("two"), APPLY), 400)
+    assert_status(patch(client, url, configmap("two"), APPLY, fieldManager="me"), 400)
     assert_status(client.get(url), 404)
 
 
@@ -283,7 +283,8 @@ def test_dry_run_update_patch_delete(client: httpx.Client, ns: str) -> None:
                           ([{"op": "replace", "path": "/data/a", "value": "json"}], JSONPATCH),
                           ({"data": {"a": "smp"}}, STRATEGIC),
                           (configmap("dry", a="apply"), APPLY)):
-        r = patch(client, url, body, headers, dryRun="All")
+        r = patch(client, url, body, headers, dryRun="All",  # apply takes the creator's field
+                  **({"fieldManager": "me", "force": "true"} if headers is APPLY else {}))
         assert r.status_code == 200, r.text
         assert r.json()["data"]["a"] != "1", (headers, r.json())
         assert client.get(url).json() == stored, headers
@@ -294,7 +295,8 @@ def test_dry_run_update_patch_delete(client: httpx.Client, ns: str) -> None:
     assert client.get(url).json() == stored
 
     # server-side apply of an absent object under dryRun creates nothing
-    r = patch(client, f"{coll}/ghost", configmap("ghost"), APPLY, dryRun="All")
+    r = patch(client, f"{coll}/ghost", configmap("ghost"), APPLY, dryRun="All",
+              fieldManager="me")
     assert r.status_code == 201, r.text
     assert_status(client.get(f"{coll}/ghost"), 404)
 

@@ -4,10 +4,15 @@ underneath (unless the patch itself carries a resourceVersion precondition)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from tugboat.api import patch as patchlib
+from tugboat.api.fieldmanager import ApplyConflict, FieldManager, managedfields
+from tugboat.api.fieldmanager.manager import BadApply
+from tugboat.api.meta import StatusCause, StatusDetails
 from tugboat.api.resources import ResourceInfo
+from tugboat.api.validation import fielderrors
 from tugboat.apiserver import decoding, errors
 from tugboat.apiserver.registry import CONFLICT_RETRIES, Obj, Registry, Result, WriteOptions
 from tugboat.apiserver.subresources import to_scale, write_scale
@@ -55,6 +60,7 @@ async def patch(reg: Registry, info: ResourceInfo, ns: str | None, name: str, ra
         raise errors.unsupported_media_type(decoding.media_type(content_type))
     if ptype == "apply":
         return await server_side_apply(reg, info, ns, name, raw, content_type, opts, sub)
+    check_patch_options(False, opts)
     body = decoding.parse_body(raw, content_type)
     _check_shape(ptype, body)
     for _ in range(CONFLICT_RETRIES):
@@ -84,11 +90,50 @@ async def patch(reg: Registry, info: ResourceInfo, ns: str | None, name: str, ra
     raise errors.conflict(info, name)
 
 
+def _options_invalid(causes: list[StatusCause]) -> errors.ApiError:
+    """A PatchOptions that fails validation: Kubernetes' 422 about meta.k8s.io's kind."""
+    summary = ", ".join(f"{c.field}: {c.message}" for c in causes)
+    return errors.ApiError(422, "Invalid",
+                           f'PatchOptions.meta.k8s.io "" is invalid: {summary}',
+                           StatusDetails(group="meta.k8s.io", kind="PatchOptions",
+                                         causes=causes))
+
+
+def check_patch_options(apply: bool, opts: WriteOptions) -> None:
+    """ValidatePatchOptions: an apply names its field manager; only an apply may force."""
+    causes: list[StatusCause] = []
+    if not apply and opts.force is not None:
+        causes.append(fielderrors.forbidden("force", "may not be specified for non-apply patch"))
+    if apply and not opts.field_manager:
+        causes.append(fielderrors.required("fieldManager", "is required for apply patch"))
+    causes += managedfields.manager_causes(opts.field_manager or "", "fieldManager")
+    if causes:
+        raise _options_invalid(causes)
+
+
+def _conflict(e: ApplyConflict) -> errors.ApiError:
+    return errors.ApiError(409, "Conflict", e.message, StatusDetails(causes=e.causes()))
+
+
+def _applied(fm: FieldManager, cur: Obj | None, applied: Obj, opts: WriteOptions) -> Obj:
+    try:
+        return fm.apply(cur, applied, opts.field_manager or "", bool(opts.force))
+    except ApplyConflict as e:
+        raise _conflict(e) from None
+    except BadApply as e:
+        raise errors.bad_request(str(e)) from None
+    except RecursionError:
+        raise _patch_error(patchlib.PatchError(
+            f"the applied object nests deeper than {patchlib.MAX_DEPTH} levels")) from None
+
+
 async def server_side_apply(reg: Registry, info: ResourceInfo, ns: str | None, name: str,
                             raw: bytes, content_type: str | None, opts: WriteOptions,
                             sub: str | None) -> Result:
-    """Apply: create when absent (201), else merge the applied configuration over the live
-    object (see api.patch.apply_patch for the simplification of field ownership)."""
+    """Apply: the field manager (api/fieldmanager) merges the configuration over the live
+    object — or over nothing, a create (201) — and sets managedFields; the registry then
+    writes the result like any update. A conflict with other managers is a 409."""
+    check_patch_options(True, opts)
     applied = decoding.parse_object(raw, "application/yaml")
     decoding.check_type_meta(info, applied)
     meta = applied.setdefault("metadata", {})
@@ -98,30 +143,35 @@ async def server_side_apply(reg: Registry, info: ResourceInfo, ns: str | None, n
         raise errors.bad_request(f"the name of the object ({meta['name']}) does not match the "
                                  f"name on the URL ({name})")
     meta["name"] = name
+    fm = FieldManager(info.kind, info.api_version, sub or "")
     for _ in range(CONFLICT_RETRIES):
-        cur = reg.cache.get(info.key(ns, name))
+        try:
+            cur = reg.get(info, ns, name)
+        except errors.ApiError as e:
+            if e.code != 404:
+                raise
+            cur = None
         if cur is None:
             if sub:
                 raise errors.not_found(info, name)
+            obj = _applied(fm, None, applied, opts)
             try:
-                return await reg.create(info, ns, applied, opts)
+                return await reg.create(info, ns, obj, replace(opts, fields_managed=True))
             except errors.ApiError as e:
                 if e.code == 409 and e.reason == "AlreadyExists":
                     continue
                 raise
         rev = int(cur["metadata"]["resourceVersion"])
-        if sub == "scale":
+        if sub == "scale":  # a Scale's fields are recorded as the scale subresource's update
             try:
                 scaled = patchlib.apply_patch(to_scale(info, cur), applied, "Scale")
             except patchlib.PatchError as e:
                 raise _patch_error(e) from None
             return await write_scale(reg, info, ns, name, scaled, opts)
+        merged = _applied(fm, cur, applied, opts)
         try:
-            merged = patchlib.apply_patch(cur, applied, info.kind)
-        except patchlib.PatchError as e:
-            raise _patch_error(e) from None
-        try:
-            return await reg.update(info, ns, name, merged, opts, sub, expected=rev)
+            return await reg.update(info, ns, name, merged, replace(opts, fields_managed=True),
+                                    sub, expected=rev)
         except errors.ApiError as e:
             await reg.lost_race(e, rev)
     raise errors.conflict(info, name)

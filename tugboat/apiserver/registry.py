@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from tugboat.api.fieldmanager import FieldManager, InvalidManagedFields, manager_name
 from tugboat.api.resources import ResourceInfo, lookup
 from tugboat.apiserver import decoding, errors, preconditions
 from tugboat.apiserver.admission.interface import AdmissionChain, AdmissionRequest, Operation
@@ -41,6 +42,9 @@ class WriteOptions:
     field_validation: str | None = None
     field_manager: str | None = None
     user: UserInfo = PRIVILEGED  # who writes: admission plugins decide by it
+    force: bool | None = None  # apply's `force`; None when the request did not say
+    user_agent: str | None = None  # names the field manager when fieldManager is unset
+    fields_managed: bool = False  # server-side apply already set the body's managedFields
 
 
 @dataclass
@@ -187,6 +191,29 @@ class Registry:
             raise errors.invalid(info, name, causes)
         return strat.canonicalize(wire), warnings
 
+    @staticmethod
+    def _manage_fields(strat: Strategy, old: Obj | None, wire: Obj, opts: WriteOptions) -> None:
+        """managedFields on the final object of a create or update (api/fieldmanager): the
+        writer's manager gets the fields it set, defaulting and admission included, as
+        Kubernetes records them. Server-side apply computed its own; a binding records none.
+        A write from inside the server (no request) is "kube-apiserver"'s."""
+        if opts.fields_managed or strat.subresource == "binding":
+            return
+        if opts.field_manager or opts.user_agent is not None:
+            manager = manager_name(opts.field_manager, opts.user_agent)
+        else:
+            manager = "kube-apiserver"
+        info = strat.info
+        try:
+            fields = FieldManager(info.kind, info.api_version, strat.subresource or "").update(
+                old, wire, manager)
+        except InvalidManagedFields as e:
+            raise errors.invalid(info, wire["metadata"].get("name"), e.causes) from None
+        if fields:
+            wire["metadata"]["managedFields"] = fields
+        else:
+            wire["metadata"].pop("managedFields", None)
+
     # -- create ---------------------------------------------------------------------
 
     async def create(self, info: ResourceInfo, ns: str | None, body: Obj,
@@ -210,6 +237,7 @@ class Registry:
                             body, None, opts)
         body = self._admit(req)
         wire, warnings = self._typed(strat, body, opts, None)
+        self._manage_fields(strat, None, wire, opts)
         name = wire["metadata"]["name"]
         self._check_namespace(info, ns, name)
         req.obj = wire
@@ -272,6 +300,8 @@ class Registry:
                 new = self._admit(req)
         wire, warnings = self._typed(strat, new, opts, old)
         _settle_generation(wire, old)
+        if req is not None:  # a delete's own marking is no manager's change
+            self._manage_fields(strat, old, wire, opts)
         if req is not None:
             if not strat.own_body:
                 req.obj = wire

@@ -114,7 +114,7 @@ def status_response(err: errors.ApiError, accept: str | None = None) -> Response
                     media_type="application/json", headers=err.headers)
 
 
-def write_options(q: Any, user: UserInfo = PRIVILEGED) -> WriteOptions:
+def write_options(q: Any, user: UserInfo = PRIVILEGED, agent: str | None = None) -> WriteOptions:
     dry = q.getlist("dryRun")
     for d in dry:
         if d != "All":
@@ -124,7 +124,8 @@ def write_options(q: Any, user: UserInfo = PRIVILEGED) -> WriteOptions:
         raise errors.bad_request(f'fieldValidation: Unsupported value: "{fv}": supported '
                                  f'values: "Strict", "Warn", "Ignore"')
     return WriteOptions(dry_run=bool(dry), field_validation=fv,
-                        field_manager=q.get("fieldManager"), user=user)
+                        field_manager=q.get("fieldManager"), user=user,
+                        force=queryparams.boolean(q, "force"), user_agent=agent)
 
 
 def _delete_write_options(request: Request, options: DeleteOptions) -> WriteOptions:
@@ -298,7 +299,8 @@ class ResourceHandler:
                                res.warnings)
 
     async def create(self, request: Request, t: Target) -> Response:
-        opts = write_options(request.query_params, user_of(request.scope))
+        opts = write_options(request.query_params, user_of(request.scope),
+                             request.headers.get("user-agent", ""))
         body = decoding.parse_object(await request.body(), request.headers.get("content-type"))
         special = reststorage.SUBRESOURCE_CREATES.get((t.info.group, t.info.resource, t.sub or "")) \
             if t.name and t.sub else reststorage.CREATES.get((t.info.group, t.info.resource)) \
@@ -328,7 +330,8 @@ class ResourceHandler:
         return object_response(request, obj, 201, warnings)
 
     async def update(self, request: Request, t: Target) -> Response:
-        opts = write_options(request.query_params, user_of(request.scope))
+        opts = write_options(request.query_params, user_of(request.scope),
+                             request.headers.get("user-agent", ""))
         body = decoding.parse_object(await request.body(), request.headers.get("content-type"))
         name = t.name or ""
         if t.sub == "scale":
@@ -346,7 +349,8 @@ class ResourceHandler:
         if t.sub not in (None, "status", "scale", "ephemeralcontainers"):
             raise errors.method_not_allowed(f"PATCH is not supported on "
                                             f"{t.info.resource}/{t.sub}")
-        opts = write_options(request.query_params, user_of(request.scope))
+        opts = write_options(request.query_params, user_of(request.scope),
+                             request.headers.get("user-agent", ""))
         res = await patching.patch(self.reg, t.info, t.namespace, t.name or "",
                                    await request.body(), request.headers.get("content-type"),
                                    opts, t.sub)

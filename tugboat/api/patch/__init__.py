@@ -3,7 +3,8 @@
 - `json_merge_patch` — RFC 7386, `application/merge-patch+json`;
 - `json_patch` — RFC 6902, `application/json-patch+json`;
 - `strategic_merge_patch` — Kubernetes' list-aware merge, `application/strategic-merge-patch+json`;
-- `apply_patch` — server-side apply, `application/apply-patch+yaml` (simplified);
+- `apply_patch` — the merge of server-side apply, `application/apply-patch+yaml` (field
+  ownership is api/fieldmanager's);
 
 plus `three_way_patch`, the patch client-side `kubectl apply` computes. None of them mutates
 its arguments; failures raise PatchError (a ValueError), PatchTooLarge or MalformedPatch

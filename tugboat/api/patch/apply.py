@@ -1,7 +1,8 @@
 """`kubectl apply`, both flavours.
 
 Server-side apply (`application/apply-patch+yaml`) sends the whole desired object and lets
-the server merge it: `apply_patch`. Client-side apply computes a strategic merge patch from
+the server merge it: `apply_patch` is that merge alone (field ownership is
+api/fieldmanager's). Client-side apply computes a strategic merge patch from
 three documents (the last-applied configuration, the new file, the live object) and PATCHes
 it: `three_way_patch`, the equivalent of strategicpatch.CreateThreeWayMergePatch, which
 `tug apply` uses and which lets tests check what real kubectl would send.
@@ -29,17 +30,17 @@ from tugboat.api.patch.strategic import (
 def apply_patch(
     live: dict[str, Any], applied: dict[str, Any], kind: str | None = None
 ) -> dict[str, Any]:
-    """Server-side apply, simplified: merge the applied configuration onto the live object.
+    """An applied configuration merged onto the live object, without field ownership.
 
     The applied fields win, lists of objects merge item by item on their merge keys (as in
     a strategic merge), and live fields the configuration does not mention are kept.
+    `null` values and `$`-directives in the configuration are ignored, since an apply
+    configuration is an object, not a patch.
 
-    Simplification: Kubernetes tracks which field manager owns each field (managedFields),
-    removes fields a manager applied before but no longer sends, and reports conflicts with
-    other managers (409, unless force=true). None of that is modelled here: there is no
-    per-manager ownership, a field dropped from the configuration stays on the object, and
-    there are never conflicts. `null` values and `$`-directives in the configuration are
-    ignored, since an apply configuration is an object, not a patch.
+    The API server's server-side apply does not use this: api/fieldmanager merges with
+    Kubernetes' list types, records managedFields, prunes what a manager stops applying
+    and reports conflicts. This plain merge serves what has no managed fields of its own:
+    an apply to the /scale subresource's Scale.
     """
     if not isinstance(applied, dict):
         raise PatchError("an apply configuration must be a JSON object")

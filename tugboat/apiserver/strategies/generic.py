@@ -28,8 +28,8 @@ Stored = Callable[[], Iterable[Obj]]
 SERVER_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
                "generation", "namespace", "name")
 # What a create clears whatever the client sent.
-_RESET_ON_CREATE = ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
-                    "managedFields")
+# (managedFields are the field manager's: api/fieldmanager decides what a write keeps.)
+_RESET_ON_CREATE = ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds")
 # Kubernetes' generateName alphabet: no vowels (no words), no look-alike characters.
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
@@ -114,7 +114,6 @@ class Strategy:
                 meta[k] = old["metadata"][k]
             else:
                 meta.pop(k, None)
-        meta.pop("managedFields", None)
         if self.info.has_status:
             if "status" in old:
                 new["status"] = old["status"]

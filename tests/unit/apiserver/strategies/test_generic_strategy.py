@@ -34,9 +34,9 @@ def test_create_sets_server_metadata_and_drops_what_the_client_may_not_set() -> 
     assert meta["name"].startswith("web-") and len(meta["name"]) == len("web-") + 5
     assert meta["namespace"] == "default" and meta["uid"] != "mine"
     assert meta["creationTimestamp"] and meta["generation"] == 1
-    for gone in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
-                 "managedFields"):
+    for gone in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds"):
         assert gone not in meta
+    assert meta["managedFields"] == []  # the field manager's to judge (a reset)
     assert "status" not in body  # status is written through /status only
 
 
@@ -72,7 +72,7 @@ def test_update_keeps_server_metadata() -> None:
                         "managedFields": [{}]}}
     meta = strategy_for(CONFIGMAPS).prepare_for_update(new, old)["metadata"]
     assert (meta["uid"], meta["creationTimestamp"]) == ("u-1", "2026-01-01T00:00:00Z")
-    assert "managedFields" not in meta
+    assert meta["managedFields"] == [{}]  # passed on to the field manager (a reset)
 
 
 @pytest.mark.parametrize(("meta", "grace", "finalizers", "outcome"), [
