@@ -18,8 +18,11 @@ carry a bearer token from --token-auth-file for a user bound the same way.
 The cost of security is measured first, with the three servers up at once: creates/s and
 the server's CPU per create, each the median of short wrk bursts taken in turn.
 
+Then JSON vs Kubernetes protobuf side by side (bench/apimedia.py): a list of 1,000 pods
+and watch delivery, with ratios; `--media-only` runs just that.
+
 Usage: .venv/bin/python bench/api.py [--seconds 10] [--rounds 7] [--burst 3]
-                                     [--data-dir /var/tmp/tugboat-bench]
+                                     [--data-dir /var/tmp/tugboat-bench] [--media-only]
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ import httpx
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import apimedia  # noqa: E402
 from tests.support.pki import TestPKI  # noqa: E402
 from tests.support.processes import ApiServerProcess, free_port, wait_until  # noqa: E402
 from tugboat.cli.up.apiserverconfig import ensure_apiserver_files  # noqa: E402
@@ -367,12 +371,17 @@ def main() -> None:
     ap.add_argument("--data-dir", default="/var/tmp/tugboat-bench")
     ap.add_argument("--rounds", type=int, default=7, help="interleaved create bursts")
     ap.add_argument("--burst", type=int, default=3, help="seconds per create burst")
+    ap.add_argument("--media-only", action="store_true",
+                    help="only the JSON vs protobuf comparison")
     args = ap.parse_args()
     data = Path(args.data_dir)
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
     print(f"# bench/api.py — {time.strftime('%Y-%m-%d %H:%M')} — {os.cpu_count()} cores, "
           f"data in {data}")
+    if args.media_only:
+        apimedia.run(data, args.seconds)
+        return
 
     raw = raw_sqlite_commits(data / "raw.db", min(args.seconds, 5))
     print(f"raw SQLite durable commits/s (1 row/txn, WAL, synchronous=FULL): {raw:,.0f}")
@@ -424,6 +433,7 @@ def main() -> None:
               f"{sec['gets'] / plain['gets']:.2f}x; lists/s "
               f"{sec['lists'] / plain['lists']:.2f}x; watch p99 "
               f"{sec['watch_p99'] / plain['watch_p99']:.2f}x")
+    apimedia.run(data, args.seconds)
 
 if __name__ == "__main__":
     main()
