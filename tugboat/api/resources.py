@@ -27,6 +27,11 @@ class ResourceInfo:
     verbs: tuple[str, ...] = ALL_VERBS
     categories: tuple[str, ...] = ()
     stored: bool = True  # False for computed resources (metrics) that have no store keys
+    # A version served by conversion from another version's storage (autoscaling/v1 from
+    # v2): the stored version, and the Converter ("module:NAME" under tugboat.api.conversion)
+    # between the two. Both versions share the store keys, so one object is seen in both.
+    storage_version: str | None = None
+    conversion: str | None = None
 
     @property
     def group_version(self) -> str:
@@ -52,6 +57,33 @@ class ResourceInfo:
     def model(self) -> Any:
         module, cls = self.model_path.split(":")
         return getattr(importlib.import_module(f"tugboat.api.{module}"), cls)
+
+    @property
+    def converted(self) -> bool:
+        return self.storage_version is not None
+
+    @cached_property
+    def storage(self) -> ResourceInfo:
+        """The resource info whose objects the store holds: this one, or its storage
+        version's when this version is served by conversion."""
+        if self.storage_version is None:
+            return self
+        found = lookup(self.group, self.storage_version, self.resource)
+        assert found is not None, f"{self.resource}: no storage version {self.storage_version}"
+        return found
+
+    @cached_property
+    def converter(self) -> Any:
+        module, name = (self.conversion or "").split(":")
+        return getattr(importlib.import_module(f"tugboat.api.conversion.{module}"), name)
+
+    def to_storage(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """A wire object of this version as its storage version's (itself when stored)."""
+        return self.converter.to_storage(obj) if self.converted else obj
+
+    def from_storage(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """A stored object as this version serves it."""
+        return self.converter.from_storage(obj) if self.converted else obj
 
     def key_prefix(self, namespace: str | None = None) -> str:
         """Store key prefix: /registry/<group>/<resource>/[<namespace>/]."""
@@ -122,6 +154,10 @@ RESOURCES: tuple[ResourceInfo, ...] = (
        "authentication:SelfSubjectReview", verbs=("create",), stored=False),
     _R("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", True,
        "autoscaling:HorizontalPodAutoscaler", ("hpa",), ("status",), categories=("all",)),
+    # after v2: the first version listed is the group's preferred one
+    _R("autoscaling", "v1", "horizontalpodautoscalers", "HorizontalPodAutoscaler", True,
+       "autoscalingv1:HorizontalPodAutoscaler", ("hpa",), ("status",),
+       storage_version="v2", conversion="autoscaling:V1"),
     _R("metrics.k8s.io", "v1beta1", "nodes", "NodeMetrics", False, "metrics:NodeMetrics",
        verbs=("get", "list"), stored=False),
     _R("metrics.k8s.io", "v1beta1", "pods", "PodMetrics", True, "metrics:PodMetrics",

@@ -17,7 +17,7 @@ import orjson
 
 from tugboat.api.fieldmanager import FieldManager, InvalidManagedFields, manager_name
 from tugboat.api.resources import ResourceInfo, lookup
-from tugboat.apiserver import decoding, errors, preconditions
+from tugboat.apiserver import decoding, errors, preconditions, versioning
 from tugboat.apiserver.admission.interface import AdmissionChain, AdmissionRequest, Operation
 from tugboat.apiserver.auth.user import PRIVILEGED, UserInfo
 from tugboat.apiserver.continuetoken import decode_continue, encode_continue
@@ -72,6 +72,19 @@ def _settle_generation(wire: Obj, old: Obj) -> None:
         meta["generation"] = stored
 
 
+# ObjectMeta's maps and lists that Go writes with omitempty: sent empty, they are stored
+# (and answered) as absent, so `annotations: {}` in a patch — kubectl diff's dry run sends
+# one — changes nothing, as in Kubernetes. (managedFields: [] is a request of its own.)
+OMIT_EMPTY_METADATA = ("labels", "annotations", "ownerReferences", "finalizers")
+
+
+def _omit_empty_metadata(wire: Obj) -> None:
+    meta = wire.get("metadata") or {}
+    for key in OMIT_EMPTY_METADATA:
+        if key in meta and not meta[key]:
+            del meta[key]
+
+
 def _lost_race(info: ResourceInfo, name: str) -> LostRace:
     e = errors.conflict(info, name)
     return LostRace(e.code, e.reason, e.message, e.details)
@@ -92,7 +105,7 @@ class Registry:
         obj = self.cache.get(info.key(ns, name))
         if obj is None:
             raise errors.not_found(info, name)
-        return obj
+        return versioning.served(info, obj) if info.converted else obj
 
     async def list(self, info: ResourceInfo, ns: str | None, match: Callable[[Obj], bool] | None,
                    limit: int = 0, cont: str | None = None,
@@ -123,8 +136,14 @@ class Registry:
             page = objs[:limit]
             last = page[-1][0] or info.key(page[-1][1]["metadata"].get("namespace"),
                                            page[-1][1]["metadata"]["name"])
-            return [o for _, o in page], str(rev), encode_continue(rev, last)
-        return [o for _, o in objs], str(rev), None
+            return self._served(info, page), str(rev), encode_continue(rev, last)
+        return self._served(info, objs), str(rev), None
+
+    @staticmethod
+    def _served(info: ResourceInfo, objs: list[tuple[str | None, Obj]]) -> list[Obj]:
+        if info.converted:
+            return [versioning.served(info, o) for _, o in objs]
+        return [o for _, o in objs]
 
     # -- the pipeline's steps --------------------------------------------------------
 
@@ -185,6 +204,7 @@ class Registry:
         wire = model.wire()
         warnings = decoding.field_validation_outcome(
             opts.field_validation, decoding.unknown_fields(body, wire))
+        _omit_empty_metadata(wire)
         old_model = decode_stored(info, old) if old is not None else None
         causes = strat.validate(model, old_model)
         if causes:
@@ -218,6 +238,10 @@ class Registry:
 
     async def create(self, info: ResourceInfo, ns: str | None, body: Obj,
                      opts: WriteOptions) -> Result:
+        if info.converted:  # typed as its own version, written as the stored one
+            stored, warnings = versioning.storage_body(info, body, opts.field_validation)
+            return self._converted(info, await self.create(info.storage, ns, stored, opts),
+                                   warnings)
         decoding.check_type_meta(info, body)
         meta = body.get("metadata")
         if "metadata" in body and not isinstance(meta, dict):  # null too: not an object
@@ -272,6 +296,11 @@ class Registry:
         """PUT of the object or a subresource. For the object and /status, `expected` is
         the revision the caller based its change on (patches), else the body's
         metadata.resourceVersion, if any. A Scale or Binding body is the subresource's."""
+        if info.converted:
+            stored, warnings = versioning.storage_body(info, body, opts.field_validation)
+            return self._converted(info, await self.update(info.storage, ns, name, stored,
+                                                           opts, sub, expected=expected),
+                                   warnings)
         strat = strategy_for(info, sub)
         if not strat.own_body:
             expected = preconditions.check_update_body(info, ns, name, body, expected)
@@ -327,6 +356,13 @@ class Registry:
         wire["metadata"]["resourceVersion"] = str(kv.mod_revision)
         return Result(wire, warnings)
 
+    @staticmethod
+    def _converted(info: ResourceInfo, res: Result, warnings: list[str]) -> Result:
+        """A storage-version result as the converted version `info` answers it."""
+        res.obj = versioning.served(info, res.obj)
+        res.warnings = warnings + res.warnings
+        return res
+
     async def lost_race(self, e: errors.ApiError, rev: int) -> None:
         """Re-raise `e` unless another writer won the race for revision `rev`; then wait
         until the cache holds that write, so the retry reads it."""
@@ -339,6 +375,9 @@ class Registry:
         """An update based on whatever is stored now, retried when another writer won the
         race: for subresource writes whose body carries no revision (binding, scale,
         finalize). The strategy's own refusals are final."""
+        if info.converted:  # the bodies are the subresources' own, not versioned objects
+            return self._converted(info, await self.guaranteed_update(
+                info.storage, ns, name, body, opts, sub), [])
         strat = strategy_for(info, sub)
         for _ in range(CONFLICT_RETRIES):
             rev = int(self.get(info, ns, name)["metadata"]["resourceVersion"])
@@ -370,6 +409,9 @@ class Registry:
         """DELETE with Kubernetes' options: preconditions, graceful deletion (the kind's
         grace period), finalizers (propagation policy), else removal now. Admission sees
         a DELETE — or, for `eviction` (the body of a pods/eviction), a CREATE of it."""
+        if info.converted:
+            return self._converted(info, await self.delete(info.storage, ns, name, options,
+                                                           opts, eviction=eviction), [])
         strat = strategy_for(info)
         for _ in range(CONFLICT_RETRIES):
             cur = self.get(info, ns, name)

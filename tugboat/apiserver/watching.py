@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from tugboat.api.resources import ResourceInfo
-from tugboat.apiserver import errors, protobuf
+from tugboat.apiserver import errors, protobuf, versioning
 from tugboat.apiserver.decoding import is_resource_version
 from tugboat.apiserver.tables import to_table
 from tugboat.apiserver.watchcache import Change, TooOld, WatchCache
@@ -83,6 +83,8 @@ class Stream:
         etype = _event_type(ch, self.req.match)
         if etype is None:
             return b""
+        if self.req.info.converted:  # a version served from another's storage
+            return self._encode(etype, versioning.served(self.req.info, ch.obj))
         if self.req.protobuf:
             return self._frame(etype, ch.obj)
         if self.req.as_table:
@@ -108,6 +110,8 @@ class Stream:
         except TooOld as e:
             return self._expired(str(e))
         initial = self.cache.list(prefix, self.req.match) if since is None else []
+        if self.req.info.converted:
+            initial = [versioning.served(self.req.info, o) for o in initial]
         return self._run(watcher, initial, backlog)
 
     async def _expired(self, msg: str) -> AsyncIterator[bytes]:

@@ -5,6 +5,7 @@ TARGETS pairs each spec metric with the status metric at the same index — "cpu
 
 from __future__ import annotations
 
+from tugboat.api.conversion.autoscaling import v1_to_v2
 from tugboat.apiserver.tables.cells import (
     Cell,
     Obj,
@@ -90,6 +91,8 @@ def format_targets(hpa: Obj) -> str:
 
 
 def hpa_cells(hpa: Obj, now: float) -> list[Cell]:
+    if hpa.get("apiVersion") == "autoscaling/v1":  # printed from v2, as Kubernetes prints
+        hpa = v1_to_v2(hpa)                         # its internal version whatever is asked
     ref = get(hpa, "spec", "scaleTargetRef") or {}
     min_replicas = get(hpa, "spec", "minReplicas")
     return [
