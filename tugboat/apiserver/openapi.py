@@ -8,8 +8,8 @@ Who reads them: kubectl create/apply looks for a PATCH with a `fieldValidation` 
 (then lets the server validate) and, for client-side apply, for a PATCH taking
 strategic-merge-patch plus the kind's schema with its patch metadata (COMPAT.md §2);
 kubectl explain reads the kind's schema; the fuzz suite (tests/integration/fuzz/) generates
-requests from them. /openapi/v2 stays a 404 on purpose: kubectl asks for protobuf there and
-falls back to its built-in types when it is missing."""
+requests from them. openapiserving.py serves them (cached, hash-addressed); openapiv2.py
+makes the Swagger 2.0 form `kubectl explain --output plaintext-openapiv2` reads."""
 
 from __future__ import annotations
 

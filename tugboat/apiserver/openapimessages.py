@@ -55,6 +55,84 @@ def well_known_components() -> Obj:
     return out
 
 
+_SCALARS: dict[str, Obj] = {
+    "string": {"type": "string"}, "bool": {"type": "boolean"},
+    "int32": {"type": "integer", "format": "int32"},
+    "int64": {"type": "integer", "format": "int64"},
+    "double": {"type": "number", "format": "double"},
+    "float": {"type": "number", "format": "float"},
+    "bytes": {"type": "string", "format": "byte"},
+}
+
+
+def complete(schemas: Obj, tables: Mapping[str, Any] | None = None) -> None:
+    """Types for what Tugboat keeps without modelling it (in place): a field the model
+    holds as a free-form object refers to its Kubernetes type, made from the message
+    where no model makes it, and a pass-through model (extra fields kept as sent) lists
+    the fields of its message it does not declare — so explain shows all of them."""
+    tables = messages() if tables is None else tables
+    for name in list(schemas):
+        msg, schema = message_of(name), schemas[name]
+        table = tables.get(msg)
+        if table is None or schema.get("type") != "object":
+            continue
+        props = schema.setdefault("properties", {})
+        by_name = {f["name"].lower(): f for f in _flattened(msg, set(props), tables)}
+        for prop_name, prop in props.items():
+            field = by_name.get(prop_name.lower())
+            if field is not None and _free_form(prop.get("items", prop)):
+                typed = _field_schema(field, schemas, tables)
+                kept = {k: v for k, v in prop.items() if k.startswith("x-") or k == "description"}
+                if "$ref" in typed and kept:  # OpenAPI 3.0 ignores a $ref's siblings
+                    typed = {"allOf": [typed]}
+                props[prop_name] = {**typed, **kept}
+        if schema.get("additionalProperties") is True:
+            for field in _flattened(msg, set(props), tables):
+                if field["name"].lower() not in {p.lower() for p in props}:
+                    props[field["name"]] = _field_schema(field, schemas, tables)
+
+
+def _free_form(prop: Obj) -> bool:
+    return prop.get("type") == "object" and not prop.get("properties") and \
+        prop.get("additionalProperties") in (True, None, {})
+
+
+def _flattened(msg: str, props: set[str], tables: Mapping[str, Any],
+               depth: int = 0) -> list[Obj]:
+    """A message's fields with those of the structs Go embeds inline in their place (an
+    embedded field is named after its type: `volumeSource VolumeSource`)."""
+    out: list[Obj] = []
+    for f in (tables.get(msg) or {"fields": []})["fields"]:
+        short = f["type"].rsplit(".", 1)[-1]
+        embedded = f["type"] in tables and f["name"] not in props and depth < 3 and (
+            f["name"].lower() == short.lower() or (f["name"], short) == ("handler",
+                                                                          "ProbeHandler"))
+        out += _flattened(f["type"], props, tables, depth + 1) if embedded else [f]
+    return out
+
+
+def _field_schema(field: Obj, schemas: Obj, tables: Mapping[str, Any]) -> Obj:
+    if field["type"] == "map":
+        return {"type": "object",
+                "additionalProperties": _element(field.get("value", "string"), schemas, tables)}
+    element = _element(field["type"], schemas, tables)
+    return {"type": "array", "items": element} if field.get("label") == "repeated" \
+        else element
+
+
+def _element(type_: str, schemas: Obj, tables: Mapping[str, Any]) -> Obj:
+    if type_ in _SCALARS:
+        return dict(_SCALARS[type_])
+    if type_ in WELL_KNOWN or type_ not in tables:
+        return _ref(type_) if type_ in WELL_KNOWN else {"type": "object"}
+    name = component_of(type_)
+    if name not in schemas:
+        schemas[name] = node = {"type": "object", "properties": {}}  # first: cycles end here
+        for f in _flattened(type_, set(), tables):
+            node["properties"][f["name"]] = _field_schema(f, schemas, tables)
+    return _ref(type_)
+
+
 def annotate(schemas: Obj, docs: Mapping[str, Mapping[str, str]] | None = None,
              tables: Mapping[str, Any] | None = None) -> None:
     """Descriptions, well-known types and list markers onto every component that is a

@@ -218,6 +218,7 @@ def components() -> Obj:
         schemas.setdefault(item.rsplit(".", 1)[0] + "." + r.list_kind, _list_schema(r, item))
     schemas.update(_LITERALS)
     schemas.update(openapimessages.well_known_components())
+    openapimessages.complete(schemas)
     openapimessages.annotate(schemas)
     return {"schemas": schemas, "names": names}
 
