@@ -19,6 +19,7 @@ from typing import Any
 
 import typer
 
+from tugboat.api import gojson
 from tugboat.api.patch.apply import three_way_patch
 from tugboat.api.resources import ResourceInfo
 from tugboat.cli import manifests, targets
@@ -85,15 +86,20 @@ def prepared(session: Session, m: Manifest) -> tuple[ResourceInfo, str | None, O
 
 
 def with_last_applied(obj: Obj) -> Obj:
-    """The object annotated with its own JSON (kubectl's GetModifiedConfiguration)."""
+    """The object annotated with its own JSON, byte for byte as kubectl's
+    GetModifiedConfiguration writes it, so either tool's next apply finds nothing to
+    change: the annotations map set even when empty (`"annotations":{}`), the object then
+    encoded as Go encodes an unstructured map (sorted keys, compact, <>& escaped) by a
+    json.Encoder (a trailing newline)."""
     plain = copy.deepcopy(obj)
-    annotations = (plain.get("metadata") or {}).get("annotations") or {}
+    meta = plain.setdefault("metadata", {})
+    annotations = dict(meta.get("annotations") or {})
     annotations.pop(LAST_APPLIED, None)
-    if "annotations" in (plain.get("metadata") or {}) and not annotations:
-        plain["metadata"].pop("annotations")
-    text = json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+    meta["annotations"] = annotations
+    text = gojson.dumps(plain, sort_keys=True) + "\n"
     out = copy.deepcopy(obj)
-    out.setdefault("metadata", {}).setdefault("annotations", {})[LAST_APPLIED] = text
+    out.setdefault("metadata", {})
+    out["metadata"]["annotations"] = {**annotations, LAST_APPLIED: text}
     return out
 
 
@@ -191,8 +197,9 @@ def _replace(session: Session, m: Manifest, flags: WriteFlags, force: bool) -> t
         try:
             gone = client.delete(info, m.name, ns, grace_period_seconds=None)
             print(f'{targets.display_kind(info)} "{m.name}" deleted', flush=True)
-            wait_for_deletion(session, info, ns, m.name, (gone.get("metadata") or {}).get("uid"),
-                              60.0)
+            uid = ((gone.get("details") if gone.get("kind") == "Status"
+                    else gone.get("metadata")) or {}).get("uid")
+            wait_for_deletion(session, info, ns, m.name, uid, 60.0)
         except NotFound:
             pass
         obj.get("metadata", {}).pop("resourceVersion", None)
