@@ -88,3 +88,39 @@ def test_list_markers_become_extensions() -> None:
     assert props["ports"]["x-kubernetes-list-type"] == "map"
     assert props["ports"]["x-kubernetes-list-map-keys"] == ["containerPort", "protocol"]
     assert props["args"]["x-kubernetes-list-type"] == "atomic"
+
+
+def test_fields_kept_without_a_model_get_their_kubernetes_types() -> None:
+    """A free-form field refers to its message's type; a pass-through model lists the
+    message's fields it does not declare (explain shows them all)."""
+    schemas = _components()
+    se_linux = schemas["io.k8s.api.core.v1.SecurityContext"]["properties"]["seLinuxOptions"]
+    assert se_linux["allOf"] == [
+        {"$ref": "#/components/schemas/io.k8s.api.core.v1.SELinuxOptions"}]
+    options = schemas["io.k8s.api.core.v1.SELinuxOptions"]["properties"]
+    assert set(options) == {"user", "role", "type", "level"}
+    assert options["level"]["description"].startswith("Level is SELinux level label")
+    nfs = schemas["io.k8s.api.core.v1.NFSVolumeSource"]["properties"]
+    assert {"server", "path", "readOnly"} <= set(nfs)
+
+
+def test_a_made_type_flattens_what_go_embeds() -> None:
+    tables = {
+        "k8s.io.api.core.v1.Holder": {"fields": [
+            {"name": "ref", "type": "k8s.io.api.core.v1.SecretRef", "label": "optional"}]},
+        "k8s.io.api.core.v1.SecretRef": {"fields": [
+            {"name": "localObjectReference", "label": "optional",
+             "type": "k8s.io.api.core.v1.LocalObjectReference"},
+            {"name": "optional", "type": "bool", "label": "optional"},
+            {"name": "items", "type": "string", "label": "repeated"}]},
+        "k8s.io.api.core.v1.LocalObjectReference": {"fields": [
+            {"name": "name", "type": "string", "label": "optional"}]},
+    }
+    schemas: Obj = {"io.k8s.api.core.v1.Holder": {"type": "object", "properties": {
+        "ref": {"type": "object", "additionalProperties": True}}}}
+    openapimessages.complete(schemas, tables)
+    assert schemas["io.k8s.api.core.v1.Holder"]["properties"]["ref"] == {
+        "$ref": "#/components/schemas/io.k8s.api.core.v1.SecretRef"}
+    assert schemas["io.k8s.api.core.v1.SecretRef"]["properties"] == {
+        "name": {"type": "string"}, "optional": {"type": "boolean"},
+        "items": {"type": "array", "items": {"type": "string"}}}
