@@ -151,3 +151,13 @@ def test_kubectl_reads_what_tug_created(tug: Tug) -> None:
                            "containers[0].name}"], capture_output=True, text=True,
                           timeout=60, env={"HOME": str(tug.home), "PATH": "/usr/bin:/bin"})
     assert (done.returncode, done.stdout) == (0, "busybox")
+
+
+def test_save_config(tug: Tug, api: httpx.Client) -> None:
+    """--save-config records the generated object as the last applied configuration."""
+    tug.ok("create", "configmap", "cm", "--from-literal=a=b", "--save-config")
+    cm = get(api, f"/api/v1/namespaces/{tug.namespace}/configmaps/cm")
+    recorded = json.loads(cm["metadata"]["annotations"][
+        "kubectl.kubernetes.io/last-applied-configuration"])
+    assert recorded["data"] == {"a": "b"}
+    assert recorded["metadata"]["name"] == "cm"

@@ -10,6 +10,7 @@ from tugboat.cli.commands.create.generating import (
     FIELD_MANAGER_OPTION,
     NAME,
     OUTPUT,
+    SAVE_CONFIG,
     SECRET_FAILURE,
     create_app,
     generate,
@@ -38,6 +39,7 @@ def create_configmap(ctx: typer.Context, args: list[str] = NAME,
                      from_literal: list[str] = FROM_LITERAL, from_file: list[str] = FROM_FILE,
                      from_env_file: list[str] = FROM_ENV_FILE, append_hash: bool = APPEND_HASH,
                      dry_run: str = DRY_RUN, validate: str = VALIDATE, output: str = OUTPUT,
+                     save_config: bool = SAVE_CONFIG,
                      field_manager: str = FIELD_MANAGER_OPTION) -> None:
     """Create a config map from a local file, directory or literal value."""
     name, _ = name_and_command(args)
@@ -62,6 +64,7 @@ def create_secret_generic(ctx: typer.Context, args: list[str] = NAME,
                           append_hash: bool = APPEND_HASH,
                           dry_run: str = DRY_RUN, validate: str = VALIDATE,
                           output: str = OUTPUT,
+                          save_config: bool = SAVE_CONFIG,
                           field_manager: str = FIELD_MANAGER_OPTION) -> None:
     """Create a secret from a local file, directory, or literal value."""
     name, _ = name_and_command(args)
@@ -81,6 +84,7 @@ def create_secret_docker_registry(
         docker_email: str = typer.Option("", "--docker-email", help="Email."),
         from_file: list[str] = FROM_FILE, append_hash: bool = APPEND_HASH,
         dry_run: str = DRY_RUN, validate: str = VALIDATE, output: str = OUTPUT,
+        save_config: bool = SAVE_CONFIG,
         field_manager: str = FIELD_MANAGER_OPTION) -> None:
     """Create a secret for use with a Docker registry."""
     name, _ = name_and_command(args)
@@ -95,6 +99,7 @@ def create_secret_tls(ctx: typer.Context, args: list[str] = NAME,
                       key: str = typer.Option("", "--key", help="PEM private key file."),
                       append_hash: bool = APPEND_HASH,
                       dry_run: str = DRY_RUN, validate: str = VALIDATE, output: str = OUTPUT,
+                      save_config: bool = SAVE_CONFIG,
                       field_manager: str = FIELD_MANAGER_OPTION) -> None:
     """Create a TLS secret."""
     name, _ = name_and_command(args)

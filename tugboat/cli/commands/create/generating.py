@@ -21,6 +21,7 @@ from tugboat.cli.commands.apply import (
     _validation,
     prepared,
     run_each,
+    with_last_applied,
 )
 from tugboat.cli.errors import CliError
 from tugboat.cli.generators import GeneratorError, Obj
@@ -33,6 +34,9 @@ from tugboat.client import ApiError
 FIELD_MANAGER = "kubectl-create"
 SECRET_FAILURE = "failed to create secret "  # sic: kubectl has no colon here
 OUTPUT = typer.Option(None, "--output", "-o", help="name|yaml|json")
+SAVE_CONFIG = typer.Option(False, "--save-config",
+                           help="Record the object in its last-applied-configuration "
+                                "annotation, so a later `apply` merges with it.")
 FIELD_MANAGER_OPTION = typer.Option(FIELD_MANAGER, "--field-manager",
                                     help="Name of the manager used to track field ownership.")
 
@@ -77,6 +81,8 @@ def generate(ctx: typer.Context, build: Callable[[], Obj], dry_run: str, validat
         meta = obj["metadata"]
         obj["metadata"] = {"name": meta.pop("name"), "namespace": session.explicit_namespace,
                            **meta}
+    if ctx.params.get("save_config"):  # every generator takes --save-config
+        obj = with_last_applied(obj)
     result = obj
     if flags.dry_run != "client":
         try:
@@ -120,6 +126,7 @@ create_app = typer.Typer(name="create", invoke_without_command=True, context_set
 @create_app.callback()
 def create(ctx: typer.Context, filename: list[str] = FILENAME, recursive: bool = RECURSIVE,
            dry_run: str = DRY_RUN, validate: str = VALIDATE, output: str = OUTPUT,
+           save_config: bool = SAVE_CONFIG,
            field_manager: str = FIELD_MANAGER_OPTION) -> None:
     """Create objects from files or stdin, or one from a generator (an existing object is
     an error)."""
@@ -130,6 +137,8 @@ def create(ctx: typer.Context, filename: list[str] = FILENAME, recursive: bool =
     if not filename:
         raise CliError("must specify one of -f and -k")
     items = manifests.load(filename, recursive, verb="create")
+    if save_config:
+        items = [Manifest(with_last_applied(m.obj), m.source) for m in items]
     run_each(session, items, flags, lambda m: _send(session, m, flags, field_manager))
 
 

@@ -11,6 +11,7 @@ from tugboat.cli.commands.create.generating import (
     FIELD_MANAGER_OPTION,
     NAME,
     OUTPUT,
+    SAVE_CONFIG,
     create_app,
     generate,
     name_and_command,
@@ -34,6 +35,7 @@ def _warn_verbs(verbs: list[str], non_resource_urls: list[str]) -> None:
 def create_role(ctx: typer.Context, args: list[str] = NAME, verb: list[str] = VERB,
                 resource: list[str] = RESOURCE, resource_name: list[str] = RESOURCE_NAME,
                 dry_run: str = DRY_RUN, validate: str = VALIDATE, output: str = OUTPUT,
+                save_config: bool = SAVE_CONFIG,
                 field_manager: str = FIELD_MANAGER_OPTION) -> None:
     """Create a role with single rule."""
     name, _ = name_and_command(args)
@@ -54,6 +56,7 @@ def create_cluster_role(ctx: typer.Context, args: list[str] = NAME, verb: list[s
                             help="key=value labels of the cluster roles to aggregate."),
                         dry_run: str = DRY_RUN, validate: str = VALIDATE,
                         output: str = OUTPUT,
+                        save_config: bool = SAVE_CONFIG,
                         field_manager: str = FIELD_MANAGER_OPTION) -> None:
     """Create a cluster role."""
     name, _ = name_and_command(args)
@@ -79,6 +82,7 @@ def create_role_binding(ctx: typer.Context, args: list[str] = NAME,
                         serviceaccount: list[str] = SERVICE_ACCOUNT,
                         dry_run: str = DRY_RUN, validate: str = VALIDATE,
                         output: str = OUTPUT,
+                        save_config: bool = SAVE_CONFIG,
                         field_manager: str = FIELD_MANAGER_OPTION) -> None:
     """Create a role binding for a particular role or cluster role."""
     name, _ = name_and_command(args)
@@ -94,6 +98,7 @@ def create_cluster_role_binding(ctx: typer.Context, args: list[str] = NAME,
                                 serviceaccount: list[str] = SERVICE_ACCOUNT,
                                 dry_run: str = DRY_RUN, validate: str = VALIDATE,
                                 output: str = OUTPUT,
+                                save_config: bool = SAVE_CONFIG,
                                 field_manager: str = FIELD_MANAGER_OPTION) -> None:
     """Create a cluster role binding for a particular cluster role."""
     name, _ = name_and_command(args)

@@ -11,6 +11,7 @@ from tugboat.cli.commands.create.generating import (
     FIELD_MANAGER_OPTION,
     NAME,
     OUTPUT,
+    SAVE_CONFIG,
     create_app,
     generate,
     name_and_command,
@@ -35,6 +36,7 @@ def _service_command(type_: str, doc: str) -> Callable[..., None]:
                 external_name: str = typer.Option("", "--external-name",
                                                   help="The DNS name (ExternalName)."),
                 dry_run: str = DRY_RUN, validate: str = VALIDATE, output: str = OUTPUT,
+                save_config: bool = SAVE_CONFIG,
                 field_manager: str = FIELD_MANAGER_OPTION) -> None:
         name, _ = name_and_command(args)
         generate(ctx, lambda: services.service(name, type_, string_slice(tcp), clusterip,

@@ -10,6 +10,7 @@ from tugboat.cli.commands.create.generating import (
     NAME,
     NAME_AND_COMMAND,
     OUTPUT,
+    SAVE_CONFIG,
     create_app,
     generate,
     name_and_command,
@@ -22,6 +23,7 @@ from tugboat.cli.options import CONTEXT, DRY_RUN
 @create_app.command("namespace", context_settings=CONTEXT)
 def create_namespace(ctx: typer.Context, args: list[str] = NAME, dry_run: str = DRY_RUN,
                      validate: str = VALIDATE, output: str = OUTPUT,
+                     save_config: bool = SAVE_CONFIG,
                      field_manager: str = FIELD_MANAGER_OPTION) -> None:
     """Create a namespace with the specified name."""
     name, _ = name_and_command(args)
@@ -31,6 +33,7 @@ def create_namespace(ctx: typer.Context, args: list[str] = NAME, dry_run: str = 
 @create_app.command("serviceaccount", context_settings=CONTEXT)
 def create_service_account(ctx: typer.Context, args: list[str] = NAME, dry_run: str = DRY_RUN,
                            validate: str = VALIDATE, output: str = OUTPUT,
+                           save_config: bool = SAVE_CONFIG,
                            field_manager: str = FIELD_MANAGER_OPTION) -> None:
     """Create a service account with the specified name."""
     name, _ = name_and_command(args)
@@ -47,6 +50,7 @@ def create_deployment(ctx: typer.Context, args: list[str] = NAME_AND_COMMAND,
                       port: int = typer.Option(-1, "--port",
                                                help="The port the first container exposes."),
                       dry_run: str = DRY_RUN, validate: str = VALIDATE, output: str = OUTPUT,
+                      save_config: bool = SAVE_CONFIG,
                       field_manager: str = FIELD_MANAGER_OPTION) -> None:
     """Create a deployment with the specified name."""
     name, command = name_and_command(args)
@@ -60,6 +64,7 @@ def create_job(ctx: typer.Context, args: list[str] = NAME_AND_COMMAND,
                from_: str = typer.Option(None, "--from",
                                          help="cronjob/NAME to create the job from."),
                dry_run: str = DRY_RUN, validate: str = VALIDATE, output: str = OUTPUT,
+               save_config: bool = SAVE_CONFIG,
                field_manager: str = FIELD_MANAGER_OPTION) -> None:
     """Create a job with the specified name."""
     name, command = name_and_command(args)
