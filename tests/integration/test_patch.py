@@ -291,7 +291,7 @@ def test_dry_run_update_patch_delete(client: httpx.Client, ns: str) -> None:
 
     r = client.delete(url, params={"dryRun": "All"})
     assert r.status_code == 200, r.text
-    assert r.json()["metadata"]["name"] == "dry"
+    assert r.json()["details"]["name"] == "dry"  # the Status a removal answers
     assert client.get(url).json() == stored
 
     # server-side apply of an absent object under dryRun creates nothing
