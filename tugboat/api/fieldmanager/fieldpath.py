@@ -69,21 +69,31 @@ def is_valid(fields: Any, depth: int = 0) -> bool:
 
 
 def insert(root: Set, path: Path) -> None:
-    """Add `path` to a set under construction. A set being built marks every member with
-    `.`, leaves too; `finish` turns it into the FieldsV1 form."""
+    """Add `path` to a set in place, keeping the FieldsV1 form: a node that is not a
+    member always has children, so an empty node met on the way is a member leaf, which
+    keeps its membership (".") as it gains children."""
     node = root
-    for pe in path:
-        node = node.setdefault(pe, {})
-    node[SELF] = {}
+    last = len(path) - 1
+    for i, pe in enumerate(path):
+        child = node.get(pe)
+        if child is None:
+            child = node[pe] = {}
+        elif i < last:
+            if not child:
+                child[SELF] = {}
+        elif child and SELF not in child:
+            child[SELF] = {}
+        node = child
 
 
 def finish(root: Set) -> Set:
-    """The FieldsV1 form of a set built with `insert`."""
+    """The FieldsV1 form of a set built marking every member with ".", leaves too (and
+    holding no empty node that is not a member)."""
     out: Set = {}
     for k, sub in root.items():
         if k == SELF:
             continue
-        n = _node(SELF in sub, finish(sub))
+        n = _node(SELF in sub or not sub, finish(sub))
         if n is not None:
             out[k] = n
     return out

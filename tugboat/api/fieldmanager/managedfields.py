@@ -57,7 +57,7 @@ def is_reset(raw: Any) -> bool:
     return isinstance(raw, list) and (raw == [] or raw == [{}])
 
 
-def decode(raw: Any) -> Managed | None:
+def decode(raw: Any, trusted: bool = False) -> Managed | None:
     """The entries of a managedFields list, None when one does not decode (an unknown
     fieldsType, fields that are not FieldsV1): the caller then keeps the stored ones, as
     Kubernetes does for clients that send what they do not understand."""
@@ -70,7 +70,7 @@ def decode(raw: Any) -> Managed | None:
         if not isinstance(e, dict) or e.get("fieldsType") != FIELDS_V1:
             return None
         fields = e.get("fieldsV1") or {}
-        if not fp.is_valid(fields):
+        if not trusted and not fp.is_valid(fields):  # the server's own need no check
             return None
         entry = Entry(manager=e.get("manager") or "", operation=e.get("operation") or "",
                       api_version=e.get("apiVersion") or "", fields=fields,

@@ -90,7 +90,7 @@ class FieldManager:
 
     def _live_entries(self, live: Obj | None) -> mf.Managed:
         raw = ((live or {}).get("metadata") or {}).get("managedFields")
-        return mf.decode(raw) or {}
+        return mf.decode(raw, trusted=True) or {}
 
     # -- update ---------------------------------------------------------------------------
 
@@ -103,6 +103,8 @@ class FieldManager:
             managed = self._live_entries(live)
         elif mf.is_reset(raw):
             return []
+        elif live is not None and raw == live["metadata"].get("managedFields"):
+            managed = self._live_entries(live)  # sent back as read (GET, change, PUT)
         else:
             if raw:
                 causes = mf.validate(raw)
@@ -124,7 +126,7 @@ class FieldManager:
             elif rest:
                 out[ident] = e if rest is e.fields else replace(e, fields=rest)
         if changed:
-            mine = replace(mine, fields=fp.sort(fp.union(mine.fields, changed)),
+            mine = replace(mine, fields=fp.union(mine.fields, changed),
                            time=now_rfc3339(), api_version=self.api_version)
         if mine.fields:
             out[mine.identity] = mine
@@ -158,7 +160,7 @@ class FieldManager:
         base = _without_managed(live)
         mine = mf.Entry(manager, mf.APPLY, self.api_version, {}, None, self.subresource)
         last = managed.get(mine.identity)
-        applied = fp.sort(self._filter(field_set(config, self.kind)))
+        applied = self._filter(field_set(config, self.kind))
         merged = merge(base, config, self.kind)
         others = {i: e for i, e in managed.items() if i != mine.identity}
         if last is not None and last.fields:

@@ -55,6 +55,8 @@ def _fs_map(node: fp.Set, m: dict[str, Any], kind: str | None, names: Names) -> 
         _fs_value(child, v, kind, names + (k,))
         if v is None or v == {}:
             child[SELF] = {}
+        elif not child:  # an empty list: nothing to own
+            del node["f:" + k]
 
 
 def _fs_value(node: fp.Set, v: Any, kind: str | None, names: Names) -> None:
@@ -90,7 +92,7 @@ class Comparison:
         self._removed: fp.Set = {}
 
     def sets(self) -> tuple[fp.Set, fp.Set, fp.Set]:
-        return fp.finish(self._added), fp.finish(self._modified), fp.finish(self._removed)
+        return self._added, self._modified, self._removed  # built in FieldsV1 form
 
     def _leaf(self, a: Any, b: Any, path: fp.Path) -> None:
         if a is _ABSENT:
@@ -104,6 +106,14 @@ class Comparison:
         # `parent_old`: the parent existed in the old object, or is a struct Go always holds
         # (its zero value exists before anyone sets it, so it is never "added").
         here_old = a is not _ABSENT or (parent_old and bool(names) and names[-1] in VALUE_STRUCTS)
+        if a is _ABSENT and path:  # all of it is new: build its part of the set directly
+            node = self._added
+            for pe in path:
+                node = node.setdefault(pe, {})
+            self._fill_added(node, b, names, here_old)
+            return
+        if b is not _ABSENT and type(a) is type(b) and a == b:
+            return  # an unchanged subtree (most of any update) is skipped at C speed
         node = b if a is _ABSENT else a
         if isinstance(node, dict) and (b is _ABSENT or isinstance(b, dict)) \
                 and (a is _ABSENT or isinstance(a, dict)):
@@ -127,6 +137,21 @@ class Comparison:
             fp.insert(self._added, path)
         elif path and b is _ABSENT:
             fp.insert(self._removed, path)
+
+    def _fill_added(self, node: fp.Set, v: Any, names: Names, here_old: bool) -> None:
+        """`v`, all of it added, into the set under construction at `node`."""
+        if isinstance(v, dict) and v and not atomic_map(names):
+            for k, x in v.items():
+                sub = names + (k,)
+                self._fill_added(node.setdefault("f:" + k, {}), x, sub,
+                                 here_old and k in VALUE_STRUCTS)
+        elif isinstance(v, list) and v and (lt := list_type(self.kind, names)) is not ATOMIC:
+            for pe, item in _elements(lt, v):
+                self._fill_added(node.setdefault(pe, {}), item, names, False)
+        else:
+            return  # a leaf: the empty node is the member
+        if not here_old:
+            node[SELF] = {}
 
     def _map(self, a: dict[str, Any], b: dict[str, Any], names: Names, path: fp.Path,
              here_old: bool) -> None:
