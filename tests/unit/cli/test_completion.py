@@ -59,3 +59,15 @@ def test_create_lists_the_generators(monkeypatch: pytest.MonkeyPatch,
                       "clusterrolebinding", "token"):
         assert generator in found
     assert "ns" not in found  # aliases work but are not offered
+
+
+def test_zsh_candidates(monkeypatch: pytest.MonkeyPatch,
+                        capsys: pytest.CaptureFixture[str]) -> None:
+    """The zsh script's request: the words so far; the answer, zsh's _arguments call."""
+    monkeypatch.setenv(COMPLETE_VAR, "complete_zsh")
+    monkeypatch.setenv("_TYPER_COMPLETE_ARGS", "tug set im")
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        run([], {COMPLETE_VAR: "complete_zsh"})
+    out = capsys.readouterr().out
+    assert out.startswith("_arguments") and '"image"' in out and '"env"' not in out
