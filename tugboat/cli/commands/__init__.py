@@ -20,6 +20,7 @@ from tugboat.cli.commands import (
     edit,
     events,
     exec,
+    explain,
     get,
     info,
     logs,
@@ -36,8 +37,8 @@ from tugboat.cli.commands import (
 )
 
 MODULES = (create, get, edit, delete, apply, patch, set, rollout, scale, info, top, nodes,
-           describe, logs, exec, portforward, cp, debug, events, diff, wait, metadata, auth,
-           config, token, completion)
+           describe, explain, logs, exec, portforward, cp, debug, events, diff, wait, metadata,
+           auth, config, token, completion)
 
 
 def register(app: typer.Typer) -> None:
