@@ -30,6 +30,9 @@ def test_set_image(tug: Tug, api: httpx.Client) -> None:
     r = tug("set", "image", "configmap/cfg", "app=x")
     assert r.err == ("error: configmaps/cfg the object is not a pod or does not have a pod "
                      "template: *v1.ConfigMap\n")
+    r = tug("set", "image", "deploy/web", "deploy/gone", "app=busybox:1.36")
+    assert r.code == 1 and r.out == "deployment.apps/web image updated\n"
+    assert r.err == 'Error from server (NotFound): deployments.apps "gone" not found\n'
     r = tug("set", "image", "deploy/web", "nope=x")
     assert (r.code, r.err) == (1, 'error: unable to find container named "nope"\n')
     post(api, f"/api/v1/namespaces/{ns}/pods", pod("solo"))

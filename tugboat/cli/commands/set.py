@@ -78,10 +78,11 @@ class Common:
     output: str | None
 
 
-def objects(session: Session, common: Common, resources: list[str]) -> list[Obj]:
+def objects(session: Session, common: Common, resources: list[str], errors: list[str]
+            ) -> list[Obj]:
+    """The objects the arguments name or select; what cannot be read goes to `errors`."""
     queries = build_queries(session, resources, common.filename, common.recursive, False)
     flags = GetFlags(common.selector, None, False, False)
-    errors: list[str] = []
     found: list[Obj] = []
     for q in queries:
         if not q.names and not (common.selector or common.all_):
@@ -90,8 +91,6 @@ def objects(session: Session, common: Common, resources: list[str]) -> list[Obj]
             obj.setdefault("apiVersion", q.info.api_version)
             obj.setdefault("kind", q.info.kind)
             found.append(obj)
-    if errors:
-        raise CliError(errors[0].removeprefix("error: "), raw=errors[0].startswith("Error"))
     return found
 
 
@@ -103,7 +102,7 @@ def run(ctx: typer.Context, common: Common, resources: list[str], done: str,
     printer = ObjectPrinter(parse_output(common.output, OUTPUTS)) \
         if common.output else None
     failures: list[str] = []
-    for live in objects(session, common, resources):
+    for live in objects(session, common, resources, failures):
         info = targets.kind_of(live)
         assert info is not None
         name = live["metadata"]["name"]
@@ -296,8 +295,13 @@ def set_env(ctx: typer.Context, args: list[str] = ARGS,
     common = Common(resources, selector, all_, filename, recursive, dry_run, output)
     session = session_of(ctx)
     if list_:
-        for obj in objects(session, common, resources):
+        failures: list[str] = []
+        for obj in objects(session, common, resources, failures):
             _list_env(obj, container)
+        for line in failures:
+            print(line, file=sys.stderr)
+        if failures:
+            raise ExitCode(1)
         return
     if from_:
         add += _from_source(session, from_, prefix, [k for k in keys or [] for k in
