@@ -183,17 +183,6 @@ def paths(root: Set, prefix: Path = ()) -> list[Path]:
     return out
 
 
-def sort(root: Set) -> Set:
-    """The set with its keys in FieldsV1's order (`.` first, then element strings sorted),
-    as the Go serializer writes it."""
-    out: Set = {}
-    if SELF in root:
-        out[SELF] = {}
-    for k in sorted(k for k in root if k != SELF):
-        out[k] = sort(root[k])
-    return out
-
-
 def render(path: Path) -> str:
     """A path as structured-merge-diff prints it: `.spec.containers[name="c"].image`."""
     parts = []
