@@ -118,6 +118,13 @@ def parse(text: str, messages: dict, docs: dict) -> None:
             doc, markers = describe(comment)
             if doc:
                 docs[owner][name] = doc
+            # +listType, +listMapKey, +mapType, +patchStrategy...: the field's merge rules
+            # (OpenAPI's x-kubernetes-list-type and friends come from them).
+            wanted = [m for m in markers if m.startswith(("+listType", "+listMapKey",
+                                                          "+mapType", "+structType",
+                                                          "+patchStrategy", "+patchMergeKey"))]
+            if wanted:
+                field["markers"] = wanted
             comment = []
             continue
         if not line:

@@ -4,7 +4,10 @@ and k8s.io/apimachinery; the commits they came from are under each file's "sourc
 
 messages(): {"k8s.io.api.core.v1.Pod": {"fields": [{"number", "name", "label"
 ("optional"|"repeated"), "type" (a scalar, "map", or a full message name), "key"/"value"
-(for maps)}], "markers": ["+protobuf.as=Timestamp", ...]}}. The names are the JSON names.
+(for maps), "markers" (the field's +listType/+listMapKey/+mapType/+patchStrategy/
++patchMergeKey comments, when it has any)}], "markers": ["+protobuf.as=Timestamp", ...]}}.
+The names are go-to-protobuf's, which are the JSON names except for a few (`uID`,
+`aPIGroup`): gofields.json (hack/gofields.py) has the real JSON names and Go's inline structs.
 
 descriptions(): {"k8s.io.api.core.v1.PodSpec": {"": <the type's doc>, <field>: <doc>}}."""
 

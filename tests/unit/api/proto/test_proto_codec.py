@@ -234,7 +234,7 @@ def _scalar(kind: str, sub: str | None, nonzero: bool) -> st.SearchStrategy[Any]
     if kind == "quantity":
         return st.sampled_from(["0", "1", "250m", "1Gi", "1.5", "2k", "100Mi"])
     if kind in ("rawext", "fieldsv1"):
-        return st.dictionaries(WORD, st.one_of(st.integers(), TEXT, st.booleans()), max_size=3)
+        return st.dictionaries(WORD, st.one_of(st.integers(-2**53, 2**53), TEXT, st.booleans()), max_size=3)
     if kind == "list":
         return st.lists(TEXT, max_size=3)
     raise AssertionError(kind)
