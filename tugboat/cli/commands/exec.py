@@ -1,6 +1,7 @@
 """`tug exec`: run a command in a container (through the API server, which reaches the
 node's kubelet), with `-i` to pass stdin and `-t` for a terminal; the command's exit code
-becomes tug's, as kubectl passes it through."""
+becomes tug's, as kubectl passes it through. `tug attach` joins a running container's own
+stdio the same way (`tug debug` tells users to reattach with it)."""
 
 from __future__ import annotations
 
@@ -106,6 +107,48 @@ def exec_(ctx: typer.Context,
         raise ExitCode(code)
 
 
+ATTACH_EXAMPLES = examples("""
+    # Follow the output of a pod's (only) container
+    tug attach web
+
+    # Talk to a container started with stdin (and tty) from its own process
+    tug attach web -c app -i -t
+""")
+
+
+def attach(ctx: typer.Context,
+           pod_name: str = typer.Argument(..., metavar="POD", help="The pod."),
+           container: str = typer.Option(None, "--container", "-c", help="The container."),
+           stdin: bool = typer.Option(False, "--stdin", "-i",
+                                      help="Pass stdin to the container."),
+           tty_: bool = typer.Option(False, "--tty", "-t", help="Stdin is a terminal."),
+           quiet: bool = typer.Option(False, "--quiet", "-q",
+                                      help="Only print output from the remote session.")
+           ) -> None:
+    """Attach to a process that is already running inside an existing container."""
+    session = session_of(ctx)
+    pod = find_pod(session, pod_name)
+    phase = (pod.get("status") or {}).get("phase")
+    if phase in ("Succeeded", "Failed"):
+        raise CliError(f"cannot attach a container in a completed pod; current phase is "
+                       f"{phase}")
+    name = pick_container(pod, container)
+    spec = next((c for c in pod["spec"]["containers"] if c["name"] == name), {})
+    use_tty = tty_ and stdin and bool(spec.get("tty")) and sys.stdin.isatty()
+    if tty_ and not use_tty:
+        print("Unable to use a TTY - container " + name + " did not allocate one"
+              if not spec.get("tty") else
+              "Unable to use a TTY - input is not a terminal or the right kind of file",
+              file=sys.stderr)
+    if use_tty and not quiet:
+        print("If you don't see a command prompt, try pressing enter.", file=sys.stderr)
+    code = stream(exec_request(session, pod, [], name, stdin=stdin, tty=use_tty,
+                               subresource="attach"))
+    if code:
+        raise ExitCode(code)
+
+
 def register(app: typer.Typer) -> None:
+    app.command("attach", epilog=ATTACH_EXAMPLES, context_settings=CONTEXT)(attach)
     app.command("exec", epilog=EXAMPLES, context_settings=CONTEXT)(exec_)
 
