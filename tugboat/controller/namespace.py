@@ -24,8 +24,10 @@ _FIRST = ("deployments", "daemonsets", "jobs", "replicasets", "replicationcontro
 
 
 def namespaced_resources() -> list[ResourceInfo]:
-    """Every stored namespaced resource, the pod owners first and events last."""
-    infos = [r for r in resources.RESOURCES if r.namespaced and r.stored
+    """Every stored namespaced resource, the pod owners first and events last; once per
+    stored object (a version served by conversion, e.g. autoscaling/v1 HPAs, shares its
+    storage version's objects)."""
+    infos = [r for r in resources.RESOURCES if r.namespaced and r.stored and not r.converted
              and "delete" in r.verbs and "list" in r.verbs]
 
     def rank(r: ResourceInfo) -> tuple[int, int]:
