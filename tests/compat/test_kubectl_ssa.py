@@ -78,6 +78,12 @@ def test_server_side_apply_after_client_side_apply(kubectl: Kubectl, rest: Rest,
     assert r.returncode == 0, r.stderr
     assert rest.get(DEPLOY.format(ns=ns))["metadata"]["resourceVersion"] == \
         obj["metadata"]["resourceVersion"]
+    # the server kept the last-applied annotation in step with what kubectl applied (its
+    # lastAppliedUpdater: the applied object in Go's JSON, keys sorted, a newline after)
+    last = obj["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"]
+    applied = deployment(2, "nginx:1.27")
+    applied["metadata"]["namespace"] = ns
+    assert last == json.dumps(applied, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 def test_get_shows_managed_fields_only_when_asked(kubectl: Kubectl, ns: str) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from tugboat.api import gojson
 from tugboat.api.fieldmanager import fieldpath as fp
 from tugboat.api.fieldmanager import managedfields as mf
 from tugboat.api.fieldmanager.conflicts import ApplyConflict, Conflict, describe_manager
@@ -220,19 +221,18 @@ def _within(path: fp.Path, fields: fp.Set) -> bool:
 def _sync_last_applied(obj: Obj, config: Obj) -> Obj:
     """lastAppliedUpdater: an object client-side apply manages keeps its annotation equal
     to what kubectl applied last, now server-side, so a later client-side apply still
-    computes the right patch. json.Marshal's form: keys sorted, compact, HTML escaped."""
+    computes the right patch. Written as Kubernetes writes it (the unstructured JSON
+    encoder: keys sorted, compact, HTML escaped, a trailing newline; an annotations map
+    left empty by removing the annotation itself stays `{}`), byte for byte what kubectl's
+    own client-side apply writes (tug apply writes it the same way)."""
     annotations = (obj.get("metadata") or {}).get("annotations") or {}
     if not annotations.get(LAST_APPLIED):
         return obj
     cfg_meta = dict(config.get("metadata") or {})
-    cfg_ann = {k: v for k, v in (cfg_meta.get("annotations") or {}).items()
-               if k != LAST_APPLIED}
-    if cfg_ann:
-        cfg_meta["annotations"] = cfg_ann
-    else:
-        cfg_meta.pop("annotations", None)
-    text = orjson.dumps({**config, "metadata": cfg_meta}, option=orjson.OPT_SORT_KEYS).decode()
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    if cfg_meta.get("annotations") is not None:
+        cfg_meta["annotations"] = {k: v for k, v in cfg_meta["annotations"].items()
+                                   if k != LAST_APPLIED}
+    text = gojson.dumps({**config, "metadata": cfg_meta}, sort_keys=True) + "\n"
     meta = dict(obj["metadata"])
     meta["annotations"] = {**annotations, LAST_APPLIED: text}
     return {**obj, "metadata": meta}
