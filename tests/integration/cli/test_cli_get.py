@@ -77,6 +77,14 @@ def test_yaml_json_name(tug: Tug, two_pods: None) -> None:
     assert tug.ok("get", "pods", "-o", "name").split() == ["pod/db", "pod/web"]
 
 
+def test_managed_fields_only_when_asked(tug: Tug, two_pods: None) -> None:
+    # the server records who wrote each field; tug, as kubectl, prints it only when asked
+    assert "managedFields" not in yaml.safe_load(tug.ok("get", "pod", "web", "-o", "yaml"))[
+        "metadata"]
+    shown = json.loads(tug.ok("get", "pod", "web", "-o", "json", "--show-managed-fields"))
+    assert [e["operation"] for e in shown["metadata"]["managedFields"]] == ["Update"]
+
+
 def test_jsonpath_and_custom_columns(tug: Tug, two_pods: None) -> None:
     assert tug.ok("get", "pods", "-o", "jsonpath={.items[*].metadata.name}") == "db web"
     assert tug.ok("get", "pod", "web", "-o", "jsonpath={.metadata.labels.tier}") == "fe"

@@ -169,18 +169,19 @@ def print_tables(session: Session, queries: list[Query], flags: GetFlags,
 
 
 def print_objects(session: Session, queries: list[Query], flags: GetFlags, fmt: OutputFormat,
-                  no_headers: bool, errors: list[str]) -> int:
+                  no_headers: bool, errors: list[str], show_managed_fields: bool = False) -> int:
     objs: list[Obj] = []
     for q in queries:
         objs.extend(fetch_objects(session, q, flags, errors))
     named = sum(len(q.names) for q in queries) == 1 and all(q.names for q in queries)
     if objs or fmt.kind in ("json", "yaml"):
-        ObjectPrinter(fmt, no_headers=no_headers).print_objects(objs, single=named)
+        ObjectPrinter(fmt, no_headers=no_headers, show_managed_fields=show_managed_fields
+                      ).print_objects(objs, single=named)
     return len(objs)
 
 
 def watch(session: Session, queries: list[Query], flags: GetFlags, fmt: OutputFormat,
-          options: TableOptions, watch_only: bool) -> None:
+          options: TableOptions, watch_only: bool, show_managed_fields: bool = False) -> None:
     if len(queries) != 1 or len(queries[0].names) > 1:
         raise CliError("you may only specify a single resource type (and at most one name) "
                        "to watch")
@@ -199,7 +200,7 @@ def watch(session: Session, queries: list[Query], flags: GetFlags, fmt: OutputFo
                 printer.print_table(table)
         client, emit = session.table_client, printer.print_table
     else:
-        printer = ObjectPrinter(fmt)
+        printer = ObjectPrinter(fmt, show_managed_fields=show_managed_fields)
         reply = session.request("GET", q.info.path(q.namespace), params=_list_params(flags))
         rv = (reply.get("metadata") or {}).get("resourceVersion")
         if not watch_only:
@@ -235,7 +236,10 @@ def get(ctx: typer.Context,
         ignore_not_found: bool = typer.Option(False, "--ignore-not-found",
                                               help="A missing named object is not an error."),
         filename: list[str] = FILENAME,
-        recursive: bool = RECURSIVE) -> None:
+        recursive: bool = RECURSIVE,
+        show_managed_fields: bool = typer.Option(
+            False, "--show-managed-fields",
+            help="Keep the managedFields when printing objects in JSON or YAML.")) -> None:
     """Display one or many objects."""
     session = session_of(ctx)
     fmt = parse_output(output)
@@ -246,13 +250,14 @@ def get(ctx: typer.Context,
                            label_columns=[k for c in label_columns or [] for k in c.split(",")],
                            no_headers=no_headers)
     if watch_ or watch_only:
-        watch(session, queries, flags, fmt, options, watch_only)
+        watch(session, queries, flags, fmt, options, watch_only, show_managed_fields)
         return
     errors: list[str] = []
     if fmt.is_table:
         count = print_tables(session, queries, flags, options, show_kind, errors)
     else:
-        count = print_objects(session, queries, flags, fmt, no_headers, errors)
+        count = print_objects(session, queries, flags, fmt, no_headers, errors,
+                              show_managed_fields)
     if not count and not errors and not any(q.names for q in queries) and \
             fmt.kind not in ("json", "yaml"):
         no_resources(session, queries, flags)

@@ -61,15 +61,20 @@ def parse_output(output: str | None, allowed: tuple[str, ...] = ALLOWED) -> Outp
 class ObjectPrinter:
     """Prints whole objects in one of the non-table formats."""
 
-    def __init__(self, fmt: OutputFormat, out: TextIO | None = None, no_headers: bool = False):
+    def __init__(self, fmt: OutputFormat, out: TextIO | None = None, no_headers: bool = False,
+                 show_managed_fields: bool = False):
         self.fmt = fmt
+        self.show_managed_fields = show_managed_fields
         self.out = out or sys.stdout
         self.columns = (customcolumns.CustomColumnsPrinter(fmt.columns, self.out, no_headers)
                         if fmt.kind == "custom-columns" else None)
         self.printed = 0
 
     def print_objects(self, objs: list[Obj], single: bool = False) -> None:
-        """`single`: the user named one object, which prints as itself, not a List."""
+        """`single`: the user named one object, which prints as itself, not a List.
+        managedFields are left out unless asked for, as kubectl leaves them out."""
+        if not self.show_managed_fields:
+            objs = [without_managed_fields(o) for o in objs]
         data: Obj = objs[0] if single and len(objs) == 1 else as_list(objs)
         kind = self.fmt.kind
         if kind == "name":
@@ -99,3 +104,10 @@ class ObjectPrinter:
         except JsonPathError as e:
             raise CliError(f'error executing jsonpath "{self.fmt.template.template}": '
                            f"Error executing template: {e}") from None
+
+
+def without_managed_fields(obj: Obj) -> Obj:
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict) or "managedFields" not in meta:
+        return obj
+    return {**obj, "metadata": {k: v for k, v in meta.items() if k != "managedFields"}}
