@@ -10,6 +10,7 @@ fractional digits), both a Timestamp {seconds, nanos} on the wire; Duration (Go'
 runtime.RawExtension (raw bytes: an embedded JSON object, or a `k8s\\0` object); FieldsV1
 (raw JSON); `bytes` (base64 in JSON); and the list wrappers (`+protobuf.nullable=true`
 messages holding one repeated `items`, such as ExtraValue), which are bare lists in JSON.
+fieldtypes.py says which field is which; times.py holds Go's rules for the time texts.
 
 Go writes every non-pointer field, zero or not; the Go struct tags (gofields.json, from
 hack/gofields.py) say which zeros its JSON leaves out (non-pointer omitempty fields), which
@@ -23,20 +24,22 @@ The envelope every whole object travels in: the magic `k8s\\0`, then runtime.Unk
 from __future__ import annotations
 
 import base64
-import calendar
 import functools
-import re
 import struct
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
 
-from tugboat.api.proto import HERE, META, message_name, messages
+from tugboat.api.proto import META, message_name, messages
+from tugboat.api.proto.fieldtypes import PACKABLE, WIRE, json_field, kind_of
+from tugboat.api.proto.times import (
+    duration_bytes,
+    read_duration,
+    read_timestamp,
+    timestamp_bytes,
+)
 from tugboat.api.proto.wire import (
-    FIXED32,
-    FIXED64,
     LEN,
     VARINT,
     DecodeError,
@@ -49,37 +52,6 @@ from tugboat.api.proto.wire import (
 )
 
 MAGIC = b"k8s\x00"
-UNKNOWN = "k8s.io.apimachinery.pkg.runtime.Unknown"
-SPECIAL = {
-    f"{META}.Time": "time",
-    f"{META}.MicroTime": "microtime",
-    f"{META}.Duration": "duration",
-    f"{META}.FieldsV1": "fieldsv1",
-    "k8s.io.apimachinery.pkg.util.intstr.IntOrString": "intstr",
-    "k8s.io.apimachinery.pkg.api.resource.Quantity": "quantity",
-    "k8s.io.apimachinery.pkg.runtime.RawExtension": "rawext",
-}
-WIRE = {"string": LEN, "bytes": LEN, "bool": VARINT, "int32": VARINT, "int64": VARINT,
-        "uint32": VARINT, "uint64": VARINT, "double": FIXED64, "float": FIXED32}
-PACKABLE = frozenset(k for k, w in WIRE.items() if w != LEN)
-ZERO_TIME = -62135596800  # Go's time.Time{}.Unix(): what Go writes for an unset Time
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@functools.cache
-def go_fields() -> dict[str, dict[str, dict[str, Any]]]:
-    """What the Go struct tags say of each field (hack/gofields.py): its JSON name, whether
-    it is an embedded struct inlined in the JSON, whether JSON omits its zero value."""
-    return orjson.loads((HERE / "gofields.json").read_bytes())["fields"]
-
-
-def _go(msg: str, f: dict[str, Any]) -> tuple[str, bool, bool]:
-    """(JSON name, inlined, a zero value is absent in JSON) for a field of a message."""
-    go = go_fields().get(msg, {}).get(str(f["number"]))
-    if go is None:  # the wrappers' own fields (Time, Quantity ...): read specially
-        return f["name"], False, True
-    name = go["json"] if go["json"] not in ("", "-") else f["name"]
-    return name, bool(go["inline"]), bool(go["omitempty"]) and not go["pointer"]
 
 
 class Unencodable(ValueError):
@@ -96,23 +68,6 @@ def message_for(api_version: str, kind: str) -> str | None:
     return name
 
 
-def _kind_of(type_name: str) -> tuple[str, str | None]:
-    """A field's type → (how it is read and written, the message it names)."""
-    if type_name in WIRE:
-        return type_name, None
-    special = SPECIAL.get(type_name)
-    if special:
-        return special, type_name
-    m = messages().get(type_name)
-    if m is None:  # a message of a package the tables leave out (an alpha group): skipped
-        return "skip", None
-    fs = m["fields"]
-    if "+protobuf.nullable=true" in m.get("markers", ()) and len(fs) == 1 \
-            and fs[0]["label"] == "repeated" and fs[0]["name"] == "items":
-        return "list", type_name
-    return "message", type_name
-
-
 # -- decoding ----------------------------------------------------------------------------
 
 Plan = dict[int, tuple[str, str, Any, bool, bool]]
@@ -123,11 +78,11 @@ ZEROS = ("", 0, False)  # 0 == 0.0 == False: the scalars' zero values
 def _decode_plan(msg: str) -> Plan:
     plan: Plan = {}
     for f in messages()[msg]["fields"]:
-        name, inline, omit_zero = _go(msg, f)
+        name, inline, omit_zero = json_field(msg, f)
         if f["type"] == "map":
-            plan[f["number"]] = (name, "map", _kind_of(f["value"]), False, omit_zero)
+            plan[f["number"]] = (name, "map", kind_of(f["value"]), False, omit_zero)
         else:
-            kind, sub = _kind_of(f["type"])
+            kind, sub = kind_of(f["type"])
             if kind == "skip":
                 continue
             # Go's JSON never omits a struct (Time, IntOrString, Quantity): only scalars
@@ -223,7 +178,7 @@ def _value(kind: str, sub: str | None, wire: int, value: Any, name: str) -> Any:
     if kind in ("double", "float"):
         return struct.unpack("<d" if kind == "double" else "<f", value)[0]
     if kind in ("time", "microtime"):
-        return _timestamp(value, micro=kind == "microtime")
+        return read_timestamp(value, micro=kind == "microtime")
     if kind == "quantity":
         return _first(value, "0")
     if kind == "intstr":
@@ -247,8 +202,7 @@ def _value(kind: str, sub: str | None, wire: int, value: Any, name: str) -> Any:
     if kind == "list":
         return decode_message(value, sub).get("items", [])  # type: ignore[arg-type]
     if kind == "duration":
-        n = {n: v for n, _w, v in fields(value)}.get(1, 0)
-        return go_duration(signed(n) if isinstance(n, int) else 0)
+        return read_duration(value)
     raise DecodeError(f"no reader for {kind}")  # pragma: no cover - the tables' types
 
 
@@ -266,65 +220,6 @@ def _first(buf: bytes, default: str) -> str:
     return _text(raw) if raw else default
 
 
-def _timestamp(buf: bytes, micro: bool) -> str | None:
-    if not buf:  # Go writes a zero Time as an empty message
-        return None
-    f = {n: v for n, w, v in fields(buf) if w == VARINT}
-    seconds, nanos = signed(f.get(1, 0)), signed(f.get(2, 0))
-    if seconds == ZERO_TIME and not nanos:
-        return None
-    try:
-        t = EPOCH + timedelta(seconds=seconds, microseconds=nanos // 1000)
-    except OverflowError:
-        raise DecodeError(f"a time out of range ({seconds}s)") from None
-    if micro:
-        return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-_UNITS = [("h", 3600 * 10**9), ("m", 60 * 10**9), ("s", 10**9), ("ms", 10**6),
-          ("us", 10**3), ("µs", 10**3), ("ns", 1)]
-_DURATION = re.compile(r"([0-9]*(?:\.[0-9]*)?)(h|ms|m|s|us|µs|ns)")
-
-
-def go_duration(ns: int) -> str:
-    """Go's time.Duration.String(): "1h2m3.5s", "150ms", "0s"."""
-    if ns == 0:
-        return "0s"
-    sign, ns = ("-", -ns) if ns < 0 else ("", ns)
-    if ns < 10**9:
-        for unit, size in (("ms", 10**6), ("µs", 10**3), ("ns", 1)):
-            if ns >= size:
-                return sign + _frac(ns, size) + unit
-    h, rest = divmod(ns, 3600 * 10**9)
-    m, rest = divmod(rest, 60 * 10**9)
-    out = f"{h}h" if h else ""
-    out += f"{m}m" if h or m else ""
-    return sign + out + _frac(rest, 10**9) + "s"
-
-
-def _frac(n: int, unit: int) -> str:
-    whole, part = divmod(n, unit)
-    digits = str(part).rjust(len(str(unit)) - 1, "0").rstrip("0") if part else ""
-    return f"{whole}.{digits}" if digits else str(whole)
-
-
-def parse_go_duration(text: str) -> int:
-    sign = -1 if text.startswith("-") else 1
-    body = text.lstrip("+-")
-    if body == "0":
-        return 0
-    pos, total = 0, 0
-    for m in _DURATION.finditer(body):
-        if m.start() != pos or m.group(1) in ("", "."):
-            raise ValueError(f"invalid duration {text!r}")
-        total += round(float(m.group(1)) * dict(_UNITS)[m.group(2)])
-        pos = m.end()
-    if pos != len(body) or not body:
-        raise ValueError(f"invalid duration {text!r}")
-    return sign * total
-
-
 # -- encoding ----------------------------------------------------------------------------
 
 SINGLE, REPEATED, WHOLE, INLINED = 0, 1, 2, 3
@@ -335,11 +230,11 @@ Encoder = Callable[[Any], bytes]
 def _encode_plan(msg: str) -> dict[str, tuple[bytes, Encoder, int]]:
     plan: dict[str, tuple[bytes, Encoder, int]] = {}
     for f in messages()[msg]["fields"]:
-        name, inline, _ = _go(msg, f)
+        name, inline, _ = json_field(msg, f)
         if f["type"] == "map":
-            plan[name] = (b"", _map_encoder(f["number"], *_kind_of(f["value"])), WHOLE)
+            plan[name] = (b"", _map_encoder(f["number"], *kind_of(f["value"])), WHOLE)
             continue
-        kind, sub = _kind_of(f["type"])
+        kind, sub = kind_of(f["type"])
         if kind == "skip":
             continue
         if inline:  # its fields are the object's own: keyed by no JSON name
@@ -405,7 +300,7 @@ def _encoder(kind: str, sub: str | None) -> Encoder:
         fmt = "<d" if kind == "double" else "<f"
         return lambda v: struct.pack(fmt, float(v))
     if kind in ("time", "microtime"):
-        return _time_bytes
+        return timestamp_bytes
     if kind == "quantity":
         return lambda v: _wrapped(str(v).encode())
     if kind == "intstr":
@@ -415,7 +310,7 @@ def _encoder(kind: str, sub: str | None) -> Encoder:
     if kind == "list":
         return lambda v: length_delimited(b"".join(b"\x0a" + _string(x) for x in v))
     if kind == "duration":
-        return lambda v: length_delimited(b"\x08" + varint(parse_go_duration(v)))
+        return duration_bytes
     raise ValueError(f"no writer for {kind}")  # pragma: no cover - the tables' types
 
 
@@ -434,18 +329,6 @@ def _intstr(v: int | str) -> bytes:
     if isinstance(v, str):  # Go writes all three fields
         return length_delimited(b"\x08\x01\x10\x00\x1a" + _string(v))
     return length_delimited(b"\x08\x00\x10" + varint(v) + b"\x1a\x00")
-
-
-@functools.lru_cache(maxsize=65536)  # an object's timestamps repeat across its versions
-def _time_bytes(text: str) -> bytes:
-    try:
-        t = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except (ValueError, AttributeError):
-        raise ValueError(f"not an RFC 3339 time: {text!r}") from None
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=UTC)
-    seconds = calendar.timegm(t.utctimetuple())
-    return length_delimited(b"\x08" + varint(seconds) + b"\x10" + varint(t.microsecond * 1000))
 
 
 # -- the envelope ------------------------------------------------------------------------

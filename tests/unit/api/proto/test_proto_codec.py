@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.integration.fuzz import seeds
-from tugboat.api.proto import codec
+from tugboat.api.proto import codec, times
 from tugboat.api.proto.wire import length_delimited, tag, varint
 from tugboat.api.resources import RESOURCES
 
@@ -128,8 +128,8 @@ def test_unknown_fields_are_skipped() -> None:
     (90 * 10**9, "1m30s"), (3600 * 10**9, "1h0m0s"), (-(3725 * 10**9 + 5 * 10**8), "-1h2m5.5s"),
 ])
 def test_durations_as_go_prints_them(ns: int, text: str) -> None:
-    assert codec.go_duration(ns) == text
-    assert codec.parse_go_duration(text) == ns
+    assert times.go_duration(ns) == text
+    assert times.parse_go_duration(text) == ns
 
 
 def test_kinds_without_a_message() -> None:
@@ -226,7 +226,7 @@ def _scalar(kind: str, sub: str | None, nonzero: bool) -> st.SearchStrategy[Any]
             lambda b: base64.b64encode(b).decode())
     if kind in ("time", "microtime"):
         fmt = "%Y-%m-%dT%H:%M:%SZ" if kind == "time" else "%Y-%m-%dT%H:%M:%S.%fZ"
-        return st.builds(lambda s, us: (codec.EPOCH + timedelta(
+        return st.builds(lambda s, us: (times.EPOCH + timedelta(
             seconds=s, microseconds=us if kind == "microtime" else 0)).strftime(fmt),
             SECONDS.filter(lambda s: s > -62135596800 + 86400), st.integers(0, 999_999))
     if kind == "intstr":
