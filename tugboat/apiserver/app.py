@@ -39,7 +39,8 @@ from tugboat.apiserver.kubernetesservice import KubernetesService, keep
 from tugboat.apiserver.metrics import ApiMetrics
 from tugboat.apiserver.registry import Registry, WriteOptions
 from tugboat.apiserver.requestbody import RequestBodyLimit
-from tugboat.apiserver.routes import ResourceHandler, json_response, status_response
+from tugboat.apiserver.responsewriters import json_response, status_response
+from tugboat.apiserver.routes import ResourceHandler
 from tugboat.apiserver.security import Security, SecurityFactory
 from tugboat.apiserver.watchcache import DEFAULT_WINDOW_BYTES, WatchCache
 from tugboat.store import Store, StoreHealth, open_store

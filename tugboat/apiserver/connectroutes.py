@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
 from tugboat.apiserver import errors, portforward, proxysubresources
-from tugboat.apiserver.routes import status_response
+from tugboat.apiserver.responsewriters import status_response
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,8 @@
 """The resource endpoints: turns a request path into (resource, namespace, name,
 subresource), the HTTP verb and query into a registry call, and the result (or ApiError)
 into JSON, a Table, or a watch stream. One dispatcher for every resource keeps the
-conventions (Status errors, dryRun, fieldValidation, Warning headers) in one place."""
+conventions (Status errors, dryRun, fieldValidation, Warning headers) in one place: a
+request's options are read by writeoptions, answers written by responsewriters."""
 
 from __future__ import annotations
 
@@ -10,12 +11,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from tugboat.api.meta import DeleteOptions
 from tugboat.api.resources import ResourceInfo, lookup
 from tugboat.apiserver import (
     decoding,
@@ -29,14 +27,23 @@ from tugboat.apiserver import (
     reststorage,
     subresources,
 )
-from tugboat.apiserver.auth.user import PRIVILEGED, UserInfo, user_of
 from tugboat.apiserver.diskreserve import DiskReserve
 from tugboat.apiserver.metrics import ApiMetrics
 from tugboat.apiserver.metricsapi import MetricsApi
-from tugboat.apiserver.registry import Registry, Result, WriteOptions
+from tugboat.apiserver.registry import Registry, Result
+from tugboat.apiserver.responsewriters import (
+    json_response,
+    object_response,
+    status_response,
+    wants_table,
+)
 from tugboat.apiserver.tables import to_table
-from tugboat.apiserver.warningheaders import warning_values
 from tugboat.apiserver.watching import Stream, WatchRequest
+from tugboat.apiserver.writeoptions import (
+    delete_options,
+    delete_write_options,
+    request_write_options,
+)
 
 log = logging.getLogger(__name__)
 Obj = dict[str, Any]
@@ -73,67 +80,6 @@ def parse_target(group: str, version: str, rest: str) -> Target:
     if info.namespaced and name and ns is None:
         raise errors.not_found_path(path)
     return Target(info, ns, name, sub)
-
-
-def wants_table(accept: str | None) -> bool:
-    return bool(accept) and "as=Table" in accept  # type: ignore[operator]
-
-
-def json_response(obj: Any, status: int = 200, warnings: list[str] | None = None) -> Response:
-    resp = Response(orjson.dumps(obj), status_code=status, media_type="application/json")
-    if warnings:  # one header each, as kube-apiserver sends them; always legal HTTP
-        resp.raw_headers.extend((b"warning", v) for v in warning_values(warnings))
-    return resp
-
-
-def object_response(request: Request, obj: Any, status: int = 200,
-                    warnings: list[str] | None = None) -> Response:
-    """An object, a list or a Status in the media type the client's Accept prefers:
-    protobuf when it comes first and the kind has a message, JSON otherwise."""
-    if isinstance(obj, dict) and protobuf.wants_protobuf(request.headers.get("accept")):
-        listing = "items" in obj and obj.get("kind", "").endswith("List")
-        body = protobuf.encode_list(obj) if listing else protobuf.encode(obj)
-        if body is not None:
-            resp = Response(body, status_code=status, media_type=protobuf.MEDIA_TYPE)
-            if warnings:
-                resp.raw_headers.extend((b"warning", v) for v in warning_values(warnings))
-            return resp
-    return json_response(obj, status, warnings)
-
-
-def status_response(err: errors.ApiError, accept: str | None = None) -> Response:
-    if accept and err.code != 406:
-        try:
-            body = protobuf.encode(err.wire()) if protobuf.wants_protobuf(accept) else None
-        except errors.ApiError:
-            body = None
-        if body is not None:
-            return Response(body, status_code=err.code, media_type=protobuf.MEDIA_TYPE,
-                            headers=err.headers)
-    return Response(orjson.dumps(err.wire()), status_code=err.code,
-                    media_type="application/json", headers=err.headers)
-
-
-def write_options(q: Any, user: UserInfo = PRIVILEGED, agent: str | None = None) -> WriteOptions:
-    dry = q.getlist("dryRun")
-    for d in dry:
-        if d != "All":
-            raise errors.bad_request(f'dryRun: Unsupported value: "{d}": supported values: "All"')
-    fv = q.get("fieldValidation")
-    if fv and fv not in ("Strict", "Warn", "Ignore"):
-        raise errors.bad_request(f'fieldValidation: Unsupported value: "{fv}": supported '
-                                 f'values: "Strict", "Warn", "Ignore"')
-    return WriteOptions(dry_run=bool(dry), field_validation=fv,
-                        field_manager=q.get("fieldManager"), user=user,
-                        force=queryparams.boolean(q, "force"), user_agent=agent)
-
-
-def _delete_write_options(request: Request, options: DeleteOptions) -> WriteOptions:
-    """client-go (kubectl delete --dry-run=server) sends dryRun in the DeleteOptions body."""
-    opts = write_options(request.query_params, user_of(request.scope))
-    if options.dryRun:
-        opts.dry_run = write_options(QueryParams([("dryRun", d) for d in options.dryRun])).dry_run
-    return opts
 
 
 # POST subresources that store nothing of their own: a token is signed, not kept, and an
@@ -299,8 +245,7 @@ class ResourceHandler:
                                res.warnings)
 
     async def create(self, request: Request, t: Target) -> Response:
-        opts = write_options(request.query_params, user_of(request.scope),
-                             request.headers.get("user-agent", ""))
+        opts = request_write_options(request)
         body = decoding.parse_object(await request.body(), request.headers.get("content-type"))
         special = reststorage.SUBRESOURCE_CREATES.get((t.info.group, t.info.resource, t.sub or "")) \
             if t.name and t.sub else reststorage.CREATES.get((t.info.group, t.info.resource)) \
@@ -330,8 +275,7 @@ class ResourceHandler:
         return object_response(request, obj, 201, warnings)
 
     async def update(self, request: Request, t: Target) -> Response:
-        opts = write_options(request.query_params, user_of(request.scope),
-                             request.headers.get("user-agent", ""))
+        opts = request_write_options(request)
         body = decoding.parse_object(await request.body(), request.headers.get("content-type"))
         name = t.name or ""
         if t.sub == "scale":
@@ -349,54 +293,26 @@ class ResourceHandler:
         if t.sub not in (None, "status", "scale", "ephemeralcontainers"):
             raise errors.method_not_allowed(f"PATCH is not supported on "
                                             f"{t.info.resource}/{t.sub}")
-        opts = write_options(request.query_params, user_of(request.scope),
-                             request.headers.get("user-agent", ""))
+        opts = request_write_options(request)
         res = await patching.patch(self.reg, t.info, t.namespace, t.name or "",
                                    await request.body(), request.headers.get("content-type"),
                                    opts, t.sub)
         return self._reply(request, res)
 
-    async def _delete_options(self, request: Request) -> DeleteOptions:
-        raw = await request.body()
-        data: Obj = {}
-        if raw.strip():
-            parsed = decoding.parse_body(raw, request.headers.get("content-type"))
-            if not isinstance(parsed, dict):
-                raise errors.bad_request("the delete options must be an object")
-            data = parsed
-        q = request.query_params
-        grace = queryparams.int64(q, "gracePeriodSeconds")
-        if grace is not None:
-            data["gracePeriodSeconds"] = grace
-        if q.get("propagationPolicy"):
-            data["propagationPolicy"] = q["propagationPolicy"]
-        orphan = queryparams.boolean(q, "orphanDependents")
-        if orphan is not None:
-            data["orphanDependents"] = orphan
-        try:
-            opts = DeleteOptions.model_validate(data)
-        except Exception as e:
-            raise errors.bad_request(f"invalid delete options: {e}") from None
-        if opts.propagationPolicy not in (None, "Foreground", "Background", "Orphan"):
-            raise errors.bad_request(f'propagationPolicy: Unsupported value: '
-                                     f'"{opts.propagationPolicy}": supported values: '
-                                     f'"Foreground", "Background", "Orphan"')
-        return opts
-
     async def delete(self, request: Request, t: Target) -> Response:
         if t.sub:
             raise errors.method_not_allowed(f"DELETE is not supported on "
                                             f"{t.info.resource}/{t.sub}")
-        options = await self._delete_options(request)
+        options = await delete_options(request)
         res = await self.reg.delete(t.info, t.namespace, t.name or "", options,
-                                    _delete_write_options(request, options))
+                                    delete_write_options(request, options))
         body, code = deletion.answer(t.info, res.obj, res.removed, options)
         return object_response(request, body, code, res.warnings)
 
     async def delete_collection(self, request: Request, t: Target) -> Response:
         q = request.query_params
-        options = await self._delete_options(request)
-        opts = _delete_write_options(request, options)
+        options = await delete_options(request)
+        opts = delete_write_options(request, options)
         match = filters.build(t.info, q.get("labelSelector"), q.get("fieldSelector"))
         items, rv, _ = await self.reg.list(t.info, t.namespace, match)
         warnings: list[str] = []
