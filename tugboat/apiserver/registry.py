@@ -4,7 +4,8 @@ table, over the Store and the watch cache. Every write — the object, each subr
 pipeline: the kind's strategy prepares the object, mutating admission sees the wire body,
 then decode (types), default, validate, validating admission on the final object, and a
 write with the expected revision. No kind-specific handler can skip a check, and a
-refused write never reaches the store (no partial writes)."""
+refused write never reaches the store (no partial writes). The steps on the body live
+apart: beforewrite (checks, typing, validation), managedfields (the field manager)."""
 
 from __future__ import annotations
 
@@ -15,15 +16,14 @@ from typing import Any
 
 import orjson
 
-from tugboat.api.fieldmanager import FieldManager, InvalidManagedFields, manager_name
 from tugboat.api.resources import ResourceInfo, lookup
-from tugboat.apiserver import decoding, errors, preconditions, versioning
+from tugboat.apiserver import beforewrite, errors, managedfields, preconditions, versioning
 from tugboat.apiserver.admission.interface import AdmissionChain, AdmissionRequest, Operation
 from tugboat.apiserver.auth.user import PRIVILEGED, UserInfo
 from tugboat.apiserver.continuetoken import decode_continue, encode_continue
-from tugboat.apiserver.storageform import check_metadata, decode_stored, encode
+from tugboat.apiserver.storageform import encode
 from tugboat.apiserver.strategies import GracefulDeletion, Strategy, strategy_for
-from tugboat.apiserver.strategies.generic import copy, spec_part
+from tugboat.apiserver.strategies.generic import copy
 from tugboat.apiserver.watchcache import WatchCache
 from tugboat.store import Compacted, Conflict, KeyExists, KeyNotFound, Store
 
@@ -60,29 +60,6 @@ class LostRace(errors.ApiError):
     """A 409 Conflict because the stored object moved on from the revision the write was
     based on: a read-modify-write may retry it, unlike a strategy's own 409 refusals
     (an already bound pod)."""
-
-
-def _settle_generation(wire: Obj, old: Obj) -> None:
-    """A generation bumped for a spec that defaulting made equal to the stored one goes
-    back: Kubernetes compares specs after decoding has defaulted them, so a field the
-    client left to its default (a fieldRef's apiVersion) is no change."""
-    meta, stored = wire.get("metadata") or {}, old["metadata"].get("generation")
-    if stored is not None and meta.get("generation") != stored \
-            and spec_part(wire) == spec_part(old):
-        meta["generation"] = stored
-
-
-# ObjectMeta's maps and lists that Go writes with omitempty: sent empty, they are stored
-# (and answered) as absent, so `annotations: {}` in a patch — kubectl diff's dry run sends
-# one — changes nothing, as in Kubernetes. (managedFields: [] is a request of its own.)
-OMIT_EMPTY_METADATA = ("labels", "annotations", "ownerReferences", "finalizers")
-
-
-def _omit_empty_metadata(wire: Obj) -> None:
-    meta = wire.get("metadata") or {}
-    for key in OMIT_EMPTY_METADATA:
-        if key in meta and not meta[key]:
-            del meta[key]
 
 
 def _lost_race(info: ResourceInfo, name: str) -> LostRace:
@@ -192,47 +169,12 @@ class Registry:
         return body, req.warnings
 
     @staticmethod
-    def _typed(strat: Strategy, body: Obj, opts: WriteOptions,
-               old: Obj | None) -> tuple[Obj, list[str]]:
-        """Decode, default and validate; returns the canonical wire object and the
-        unknown-field warnings."""
-        info = strat.info
-        name = body.get("metadata", {}).get("name")
-        name = name if isinstance(name, str) else None
-        model = decoding.decode(info, body, name)
-        strat.default(model, creating=old is None)
-        wire = model.wire()
-        warnings = decoding.field_validation_outcome(
-            opts.field_validation, decoding.unknown_fields(body, wire))
-        _omit_empty_metadata(wire)
-        old_model = decode_stored(info, old) if old is not None else None
-        causes = strat.validate(model, old_model)
-        if causes:
-            raise errors.invalid(info, name, causes)
-        return strat.canonicalize(wire), warnings
-
-    @staticmethod
     def _manage_fields(strat: Strategy, old: Obj | None, wire: Obj, opts: WriteOptions) -> None:
-        """managedFields on the final object of a create or update (api/fieldmanager): the
-        writer's manager gets the fields it set, defaulting and admission included, as
-        Kubernetes records them. Server-side apply computed its own; a binding records none.
-        A write from inside the server (no request) is "kube-apiserver"'s."""
-        if opts.fields_managed or strat.subresource == "binding":
-            return
-        if opts.field_manager or opts.user_agent is not None:
-            manager = manager_name(opts.field_manager, opts.user_agent)
-        else:
-            manager = "kube-apiserver"
-        info = strat.info
-        try:
-            fields = FieldManager(info.kind, info.api_version, strat.subresource or "").update(
-                old, wire, manager)
-        except InvalidManagedFields as e:
-            raise errors.invalid(info, wire["metadata"].get("name"), e.causes) from None
-        if fields:
-            wire["metadata"]["managedFields"] = fields
-        else:
-            wire["metadata"].pop("managedFields", None)
+        """managedFields on the final object of a create or update, unless server-side
+        apply already computed its own."""
+        if not opts.fields_managed:
+            managedfields.record(strat, old, wire, managedfields.manager(
+                opts.field_manager, opts.user_agent))
 
     # -- create ---------------------------------------------------------------------
 
@@ -242,25 +184,13 @@ class Registry:
             stored, warnings = versioning.storage_body(info, body, opts.field_validation)
             return self._converted(info, await self.create(info.storage, ns, stored, opts),
                                    warnings)
-        decoding.check_type_meta(info, body)
-        meta = body.get("metadata")
-        if "metadata" in body and not isinstance(meta, dict):  # null too: not an object
-            raise errors.bad_request("metadata must be an object")
-        if meta:
-            check_metadata(info, body)
-        if (meta or {}).get("resourceVersion"):
-            raise errors.bad_request("resourceVersion should not be set on objects to be created")
-        body_ns = (meta or {}).get("namespace")
-        if info.namespaced and body_ns and body_ns != ns:
-            raise errors.bad_request("the namespace of the provided object does not match the "
-                                     "namespace sent on the request")
-        generated = bool((meta or {}).get("generateName")) and not (meta or {}).get("name")
+        generated = beforewrite.check_create(info, ns, body)
         strat = strategy_for(info)
         strat.prepare_for_create(body, ns, lambda: self.cache.list(info.key_prefix()))
         req = self._request(strat, Operation.CREATE, ns, body["metadata"].get("name") or "",
                             body, None, opts)
         body = self._admit(req)
-        wire, warnings = self._typed(strat, body, opts, None)
+        wire, warnings = beforewrite.typed(strat, body, opts.field_validation, None)
         self._manage_fields(strat, None, wire, opts)
         name = wire["metadata"]["name"]
         self._check_namespace(info, ns, name)
@@ -327,8 +257,8 @@ class Registry:
             if req is not None:
                 req.obj = new
                 new = self._admit(req)
-        wire, warnings = self._typed(strat, new, opts, old)
-        _settle_generation(wire, old)
+        wire, warnings = beforewrite.typed(strat, new, opts.field_validation, old)
+        beforewrite.settle_generation(wire, old)
         if req is not None:  # a delete's own marking is no manager's change
             self._manage_fields(strat, old, wire, opts)
         if req is not None:
