@@ -53,16 +53,23 @@ def api_error_line(err: ApiError, context: str = "") -> str:
 
 
 def invalid_line(err: ApiError) -> str:
+    """kubectl's CheckErr for an Invalid Status: the server's message when there are no
+    details; else "The Kind "name" is invalid" (or the request) and the causes."""
     details = err.status.details
     head = "The request is invalid"
-    if details is not None and (details.kind or details.name):
+    if details is None:
+        return f"{head}: {err.message}" if err.message else head
+    if details.kind or details.name:
         head = f'The {details.kind or ""} "{details.name or ""}" is invalid'
+    elif err.causes and err.causes[0].field == "patch":
+        head = ("The request is invalid: the server rejected our request due to an error "
+                "in our request")
     # A cause's message may carry a multi-line diff after its first line; the first line
     # says what is wrong, and keeps the error to one line.
     causes = [f"{c.field}: {_first_line(c.message)}" if c.field else _first_line(c.message)
               for c in err.causes]
     if not causes:
-        return f"Error from server (Invalid): {err.message}"
+        return head
     if len(causes) == 1:
         return f"{head}: {causes[0]}"
     return f"{head}: [{', '.join(causes)}]"

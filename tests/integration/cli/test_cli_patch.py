@@ -80,3 +80,17 @@ def test_patch_errors(tug: Tug, api: httpx.Client) -> None:
                                   "found\n")
     r = tug("patch", "deploy", "web", "-p", '{"spec":{"replicas":"x"}}')
     assert r.code == 1 and r.err.startswith('The Deployment "web" is invalid: spec.replicas')
+
+
+def test_patch_errors_read_as_one_line(tug: Tug, api: httpx.Client) -> None:
+    post(api, f"/apis/apps/v1/namespaces/{tug.namespace}/deployments", deployment())
+    # a patch that is neither JSON nor YAML: one line, as Go's yaml words it
+    r = tug("patch", "deploy", "web", "-p", "{bad")
+    assert (r.code, r.err) == (1, 'error: unable to parse "{bad": yaml: line 1: expected \',\' '
+                                  "or '}', but got '<stream end>'\n")
+    # a JSON patch the object cannot take: the server's reason, as kubectl prints it
+    r = tug("patch", "deploy", "web", "--type=json", "-p",
+            '[{"op":"remove","path":"/spec/nope"}]')
+    assert (r.code, r.err) == (1, "The request is invalid: the server rejected our request due "
+                                  "to an error in our request: json patch operation 0 (remove "
+                                  '/spec/nope): key "nope" not found\n')

@@ -54,3 +54,16 @@ def test_our_errors_and_the_rest() -> None:
     assert error_line(CliError("nope")) == "error: nope"
     assert error_line(CliError("as is", raw=True)) == "as is"
     assert error_line(ValueError("bad value")) == "error: bad value"
+
+
+def test_invalid_without_details_says_the_servers_message() -> None:
+    # a JSON patch that cannot apply: kubectl prints "The request is invalid: <message>"
+    err = _error(422, "Invalid", "json patch operation 0 (remove /spec/nope): key \"nope\" "
+                 "not found")
+    assert error_line(err) == ('The request is invalid: json patch operation 0 (remove '
+                               '/spec/nope): key "nope" not found')
+
+
+def test_invalid_with_a_name_and_no_causes_says_only_that() -> None:
+    assert error_line(_error(422, "Invalid", "x", kind="Pod", name="web")) == \
+        'The Pod "web" is invalid'

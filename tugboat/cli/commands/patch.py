@@ -57,7 +57,14 @@ def parse_patch(text: str) -> Any:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as e:
-        raise CliError(f'unable to parse "{text}": {e}') from None
+        raise CliError(f'unable to parse "{text}": {yaml_error(e)}') from None
+
+
+def yaml_error(e: yaml.YAMLError) -> str:
+    """PyYAML's several-line report as Go yaml's one line: `yaml: line N: problem`."""
+    mark = getattr(e, "problem_mark", None)
+    problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+    return f"yaml: line {mark.line + 1}: {problem}" if mark else f"yaml: {problem}"
 
 
 def patch_text(patch: str | None, patch_file: str | None) -> str:
