@@ -51,7 +51,7 @@ def _cpu_metric(utilization: int) -> Obj:
         "type": "Utilization", "averageUtilization": utilization}}}
 
 
-# -- metric specs: v2 <-> v1's annotation shape ----------------------------------------------
+# -- metric specs and statuses: v2 <-> v1's annotation shape --------------------------------
 
 
 def _ref(ref: Obj | None) -> Obj:
@@ -61,35 +61,38 @@ def _ref(ref: Obj | None) -> Obj:
     return out
 
 
-def _spec_to_v1(metric: Obj) -> Obj:
+def _to_v1(metric: Obj, part: str) -> Obj:
+    """A v2 MetricSpec (part "target") or MetricStatus ("current") in v1's annotation
+    shape: the two differ only in the prefix of their value fields (targetValue,
+    currentValue ...)."""
     out: Obj = {"type": metric.get("type", "")}
     if (m := metric.get("object")) is not None:
-        target, ident = m.get("target") or {}, m.get("metric") or {}
+        value, ident = m.get(part) or {}, m.get("metric") or {}
         o: Obj = {"target": _ref(m.get("describedObject")), "metricName": ident.get("name", "")}
-        _put(o, "targetValue", target.get("value"))
+        _put(o, f"{part}Value", value.get("value"))
         _put(o, "selector", ident.get("selector"))
-        _put(o, "averageValue", target.get("averageValue"))
+        _put(o, "averageValue", value.get("averageValue"))
         out["object"] = o
     if (m := metric.get("pods")) is not None:
-        target, ident = m.get("target") or {}, m.get("metric") or {}
+        value, ident = m.get(part) or {}, m.get("metric") or {}
         o = {"metricName": ident.get("name", "")}
-        _put(o, "targetAverageValue", target.get("averageValue"))
+        _put(o, f"{part}AverageValue", value.get("averageValue"))
         _put(o, "selector", ident.get("selector"))
         out["pods"] = o
     for source in ("resource", "containerResource"):
         if (m := metric.get(source)) is not None:
-            target = m.get("target") or {}
+            value = m.get(part) or {}
             o = {"name": m.get("name", "")}
-            _put(o, "targetAverageUtilization", target.get("averageUtilization"))
-            _put(o, "targetAverageValue", target.get("averageValue"))
+            _put(o, f"{part}AverageUtilization", value.get("averageUtilization"))
+            _put(o, f"{part}AverageValue", value.get("averageValue"))
             _put(o, "container", m.get("container"))
             out[source] = o
     if (m := metric.get("external")) is not None:
-        target, ident = m.get("target") or {}, m.get("metric") or {}
+        value, ident = m.get(part) or {}, m.get("metric") or {}
         o = {"metricName": ident.get("name", "")}
         _put(o, "metricSelector", ident.get("selector"))
-        _put(o, "targetValue", target.get("value"))
-        _put(o, "targetAverageValue", target.get("averageValue"))
+        _put(o, f"{part}Value", value.get("value"))
+        _put(o, f"{part}AverageValue", value.get("averageValue"))
         out["external"] = o
     return out
 
@@ -100,105 +103,41 @@ def _identifier(name: Any, selector: Any) -> Obj:
     return out
 
 
-def _target(kind: str, **values: Any) -> Obj:
-    out: Obj = {"type": kind}
-    for key, value in values.items():
-        _put(out, key, value)
-    return out
+def _from_v1(metric: Obj, part: str) -> Obj:
+    """v1's annotation shape back to a v2 MetricSpec (part "target", whose MetricTarget
+    names its type) or MetricStatus ("current", a MetricValueStatus without one)."""
+    def value(kind: str, **values: Any) -> Obj:
+        out: Obj = {"type": kind} if part == "target" else {}
+        for key, v in values.items():
+            _put(out, key, v)
+        return out
 
-
-def _spec_from_v1(metric: Obj) -> Obj:
     out: Obj = {"type": metric.get("type", "")}
     if (m := metric.get("object")) is not None:
         kind = "Value" if m.get("averageValue") is None else "AverageValue"
-        out["object"] = {"describedObject": _ref(m.get("target")),
-                         "target": _target(kind, value=m.get("targetValue"),
-                                           averageValue=m.get("averageValue")),
-                         "metric": _identifier(m.get("metricName"), m.get("selector"))}
+        o: Obj = {"describedObject": _ref(m.get("target")),
+                  part: value(kind, value=m.get(f"{part}Value"),
+                              averageValue=m.get("averageValue")),
+                  "metric": _identifier(m.get("metricName"), m.get("selector"))}
+        # Go's field order: ObjectMetricStatus names the metric first
+        out["object"] = o if part == "target" else {k: o[k] for k in (
+            "metric", part, "describedObject")}
     if (m := metric.get("pods")) is not None:
         out["pods"] = {"metric": _identifier(m.get("metricName"), m.get("selector")),
-                       "target": _target("AverageValue",
-                                         averageValue=m.get("targetAverageValue"))}
+                       part: value("AverageValue", averageValue=m.get(f"{part}AverageValue"))}
     for source in ("resource", "containerResource"):
         if (m := metric.get(source)) is not None:
-            util = m.get("targetAverageUtilization")
-            o: Obj = {"name": m.get("name", ""), "target": _target(
+            util = m.get(f"{part}AverageUtilization")
+            o = {"name": m.get("name", ""), part: value(
                 "AverageValue" if util is None else "Utilization",
-                averageValue=m.get("targetAverageValue"), averageUtilization=util)}
+                averageValue=m.get(f"{part}AverageValue"), averageUtilization=util)}
             _put(o, "container", m.get("container"))
             out[source] = o
     if (m := metric.get("external")) is not None:
-        kind = "AverageValue" if m.get("targetValue") is None else "Value"
+        kind = "AverageValue" if m.get(f"{part}Value") is None else "Value"
         out["external"] = {"metric": _identifier(m.get("metricName"), m.get("metricSelector")),
-                           "target": _target(kind, value=m.get("targetValue"),
-                                             averageValue=m.get("targetAverageValue"))}
-    return out
-
-
-# -- metric statuses ---------------------------------------------------------------------------
-
-
-def _status_to_v1(metric: Obj) -> Obj:
-    out: Obj = {"type": metric.get("type", "")}
-    if (m := metric.get("object")) is not None:
-        cur, ident = m.get("current") or {}, m.get("metric") or {}
-        o: Obj = {"target": _ref(m.get("describedObject")), "metricName": ident.get("name", "")}
-        _put(o, "currentValue", cur.get("value"))
-        _put(o, "selector", ident.get("selector"))
-        _put(o, "averageValue", cur.get("averageValue"))
-        out["object"] = o
-    if (m := metric.get("pods")) is not None:
-        cur, ident = m.get("current") or {}, m.get("metric") or {}
-        o = {"metricName": ident.get("name", "")}
-        _put(o, "currentAverageValue", cur.get("averageValue"))
-        _put(o, "selector", ident.get("selector"))
-        out["pods"] = o
-    for source in ("resource", "containerResource"):
-        if (m := metric.get(source)) is not None:
-            cur = m.get("current") or {}
-            o = {"name": m.get("name", "")}
-            _put(o, "currentAverageUtilization", cur.get("averageUtilization"))
-            _put(o, "currentAverageValue", cur.get("averageValue"))
-            _put(o, "container", m.get("container"))
-            out[source] = o
-    if (m := metric.get("external")) is not None:
-        cur, ident = m.get("current") or {}, m.get("metric") or {}
-        o = {"metricName": ident.get("name", "")}
-        _put(o, "metricSelector", ident.get("selector"))
-        _put(o, "currentValue", cur.get("value"))
-        _put(o, "currentAverageValue", cur.get("averageValue"))
-        out["external"] = o
-    return out
-
-
-def _current(**values: Any) -> Obj:
-    out: Obj = {}
-    for key, value in values.items():
-        _put(out, key, value)
-    return out
-
-
-def _status_from_v1(metric: Obj) -> Obj:
-    out: Obj = {"type": metric.get("type", "")}
-    if (m := metric.get("object")) is not None:
-        out["object"] = {"metric": _identifier(m.get("metricName"), m.get("selector")),
-                         "current": _current(value=m.get("currentValue"),
-                                             averageValue=m.get("averageValue")),
-                         "describedObject": _ref(m.get("target"))}
-    if (m := metric.get("pods")) is not None:
-        out["pods"] = {"metric": _identifier(m.get("metricName"), m.get("selector")),
-                       "current": _current(averageValue=m.get("currentAverageValue"))}
-    for source in ("resource", "containerResource"):
-        if (m := metric.get(source)) is not None:
-            o: Obj = {"name": m.get("name", ""), "current": _current(
-                averageValue=m.get("currentAverageValue"),
-                averageUtilization=m.get("currentAverageUtilization"))}
-            _put(o, "container", m.get("container"))
-            out[source] = o
-    if (m := metric.get("external")) is not None:
-        out["external"] = {"metric": _identifier(m.get("metricName"), m.get("metricSelector")),
-                           "current": _current(value=m.get("currentValue"),
-                                               averageValue=m.get("currentAverageValue"))}
+                           part: value(kind, value=m.get(f"{part}Value"),
+                                       averageValue=m.get(f"{part}AverageValue"))}
     return out
 
 
@@ -226,7 +165,7 @@ def v2_to_v1(obj: Obj) -> Obj:
                 _put(v1spec, "targetCPUUtilizationPercentage",
                      (m["resource"].get("target") or {}).get("averageUtilization"))
                 break
-        other = [_spec_to_v1(m) for m in metrics if not _is_cpu_utilization(m)]
+        other = [_to_v1(m, "target") for m in metrics if not _is_cpu_utilization(m)]
         if other:
             annotations[METRICS] = gojson.dumps(other)
         if spec.get("behavior") is not None:
@@ -244,7 +183,7 @@ def v2_to_v1(obj: Obj) -> Obj:
         if m.get("type") == "Resource" and res.get("name") == "cpu" and util is not None:
             v1status["currentCPUUtilizationPercentage"] = util
     if current:
-        annotations[CURRENT_METRICS] = gojson.dumps([_status_to_v1(m) for m in current])
+        annotations[CURRENT_METRICS] = gojson.dumps([_to_v1(m, "current") for m in current])
     if status.get("conditions"):
         annotations[CONDITIONS] = gojson.dumps(status["conditions"])
     if annotations:
@@ -284,7 +223,7 @@ def v1_to_v2(obj: Obj) -> Obj:
         cpu = spec.get("targetCPUUtilizationPercentage")
         metrics = [] if cpu is None else [_cpu_metric(cpu)]
         if METRICS in annotations:
-            metrics = [_spec_from_v1(m) for m in _list_annotation(annotations, METRICS)] + metrics
+            metrics = [_from_v1(m, "target") for m in _list_annotation(annotations, METRICS)] + metrics
         v2spec["metrics"] = metrics or [_cpu_metric(DEFAULT_CPU_UTILIZATION)]
         if BEHAVIOR in annotations:
             behavior = _annotation(annotations, BEHAVIOR)
@@ -299,7 +238,7 @@ def v1_to_v2(obj: Obj) -> Obj:
         v2status["currentReplicas"] = status["currentReplicas"]
     v2status["desiredReplicas"] = status.get("desiredReplicas") or 0
     if CURRENT_METRICS in annotations:  # more than the CPU figure: it wins
-        v2status["currentMetrics"] = [_status_from_v1(m) for m in
+        v2status["currentMetrics"] = [_from_v1(m, "current") for m in
                                       _list_annotation(annotations, CURRENT_METRICS)]
     elif status.get("currentCPUUtilizationPercentage") is not None:
         v2status["currentMetrics"] = [{"type": "Resource", "resource": {
