@@ -9,6 +9,7 @@ import typer
 from tugboat.api.durations import DurationError, parse_duration
 from tugboat.cli import commands, up
 from tugboat.cli.commands import down
+from tugboat.cli.helpgroups import KubectlGroups
 from tugboat.cli.options import CONTEXT
 from tugboat.cli.session import GlobalOptions, Session
 
@@ -29,7 +30,8 @@ def _timeout(value: str | None) -> float | None:
 
 
 def build_app() -> typer.Typer:
-    app = typer.Typer(name="tug", help=HELP, no_args_is_help=True, context_settings=CONTEXT,
+    app = typer.Typer(name="tug", help=HELP, cls=KubectlGroups, no_args_is_help=True,
+                      context_settings=CONTEXT,
                       pretty_exceptions_enable=False, rich_markup_mode=None,
                       add_completion=True)
 
