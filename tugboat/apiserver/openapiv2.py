@@ -20,6 +20,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tugboat.api.proto.wire import FIXED64, LEN, VARINT, length_delimited, tag, varint
 from tugboat.apiserver import openapi
 
 Obj = dict[str, Any]
@@ -66,18 +67,8 @@ def document() -> Obj:
 # -- gnostic's openapi_v2 protobuf ------------------------------------------------------
 
 
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    n &= (1 << 64) - 1
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
 def _bytes(number: int, payload: bytes) -> bytes:
-    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+    return tag(number, LEN) + length_delimited(payload)
 
 
 def _str(number: int, value: str) -> bytes:
@@ -103,18 +94,18 @@ def _schema_pb(s: Obj) -> bytes:
         if k in _SCALARS:
             out += _str(_SCALARS[k], str(v))
         elif k in _DOUBLES:
-            out += _varint(_DOUBLES[k] << 3 | 1) + struct.pack("<d", float(v))
+            out += tag(_DOUBLES[k], FIXED64) + struct.pack("<d", float(v))
         elif k in _BOOLS and v:
-            out += _varint(_BOOLS[k] << 3) + b"\x01"
+            out += tag(_BOOLS[k], VARINT) + b"\x01"
         elif k in _INTS:
-            out += _varint(_INTS[k] << 3) + _varint(int(v))
+            out += tag(_INTS[k], VARINT) + varint(int(v))
         elif k == "required":
             out += b"".join(_str(19, r) for r in v)
         elif k == "enum":
             out += b"".join(_bytes(20, _str(2, orjson.dumps(e).decode())) for e in v)
         elif k == "additionalProperties":
             out += _bytes(21, _bytes(1, _schema_pb(v)) if isinstance(v, dict)
-                          else _varint(2 << 3) + (b"\x01" if v else b"\x00"))
+                          else tag(2, VARINT) + (b"\x01" if v else b"\x00"))
         elif k == "type":
             out += _bytes(22, _str(1, v))
         elif k == "items":
