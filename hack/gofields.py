@@ -21,16 +21,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "tugboat" / "api" / "proto" / "gofields.json"
-API_PACKAGES = (
-    "admissionregistration/v1", "apps/v1", "authentication/v1", "authorization/v1",
-    "autoscaling/v1", "autoscaling/v2", "batch/v1", "certificates/v1", "coordination/v1",
-    "core/v1", "discovery/v1", "events/v1", "flowcontrol/v1", "networking/v1", "node/v1",
-    "policy/v1", "rbac/v1", "scheduling/v1", "storage/v1")
+from kubesource import API_GROUP_VERSIONS, PROTO, commit, listing, read
+
+OUT = PROTO / "gofields.json"
 MACHINERY_PACKAGES = ("pkg/api/resource", "pkg/apis/meta/v1", "pkg/runtime",
                       "pkg/util/intstr")
 
@@ -39,14 +35,8 @@ PROTOBUF_TAG = re.compile(r'protobuf:"\w+,(\d+),')
 JSON_TAG = re.compile(r'json:"([^"]*)"')
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True).stdout
-
-
 def go_files(repo: Path, package: str) -> list[str]:
-    names = git(repo, "ls-tree", "--name-only", "HEAD", f"{package}/").split()
-    return [n for n in names if n.endswith(".go") and not n.endswith("_test.go")
+    return [n for n in listing(repo, package) if n.endswith(".go") and not n.endswith("_test.go")
             and "generated" not in n and not n.rsplit("/", 1)[-1].startswith("zz_")]
 
 
@@ -76,18 +66,14 @@ def parse(text: str, prefix: str, out: dict[str, dict[str, dict[str, object]]]) 
 
 def main(api: Path, machinery: Path) -> None:
     fields: dict[str, dict[str, dict[str, object]]] = {}
-    for package in API_PACKAGES:
-        for f in go_files(api, package):
-            parse(git(api, "show", f"HEAD:{f}"), "k8s.io.api." + package.replace("/", "."),
-                  fields)
-    for package in MACHINERY_PACKAGES:
-        for f in go_files(machinery, package):
-            parse(git(machinery, "show", f"HEAD:{f}"),
-                  "k8s.io.apimachinery." + package.replace("/", "."), fields)
+    for repo, prefix, packages in ((api, "k8s.io.api.", API_GROUP_VERSIONS),
+                                   (machinery, "k8s.io.apimachinery.", MACHINERY_PACKAGES)):
+        for package in packages:
+            for f in go_files(repo, package):
+                parse(read(repo, f), prefix + package.replace("/", "."), fields)
     OUT.write_text(json.dumps({
         "source": {"generator": "hack/gofields.py",
-                   "k8s.io/api": git(api, "rev-parse", "HEAD").strip(),
-                   "k8s.io/apimachinery": git(machinery, "rev-parse", "HEAD").strip()},
+                   "k8s.io/api": commit(api), "k8s.io/apimachinery": commit(machinery)},
         "fields": dict(sorted(fields.items()))}, sort_keys=False, separators=(",", ":")) + "\n")
 
 

@@ -16,19 +16,15 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "tugboat" / "api" / "proto"
+from kubesource import API_GROUP_VERSIONS, PROTO, commit, read
 
-# The stable API groups (what Tugboat serves and what the next issues will serve) and the
-# apimachinery packages they use.
-API_FILES = [f"{gv}/generated.proto" for gv in (
-    "admissionregistration/v1", "apps/v1", "authentication/v1", "authorization/v1",
-    "autoscaling/v1", "autoscaling/v2", "batch/v1", "certificates/v1", "coordination/v1",
-    "core/v1", "discovery/v1", "events/v1", "flowcontrol/v1", "networking/v1", "node/v1",
-    "policy/v1", "rbac/v1", "scheduling/v1", "storage/v1")]
+OUT = PROTO
+
+API_FILES = [f"{gv}/generated.proto" for gv in API_GROUP_VERSIONS]
+# the apimachinery packages the API groups use
 MACHINERY_FILES = [f"pkg/{p}/generated.proto" for p in (
     "api/resource", "apis/meta/v1", "runtime", "runtime/schema", "util/intstr")]
 
@@ -36,18 +32,6 @@ FIELD = re.compile(r"^\s*(optional|repeated)?\s*(map<\s*([\w.]+)\s*,\s*([\w.]+)\
                    r"\s+(\w+)\s*=\s*(\d+)\s*(\[[^\]]*\])?\s*;")
 SCALARS = {"string", "bytes", "bool", "int32", "int64", "uint32", "uint64", "sint32",
            "sint64", "fixed32", "fixed64", "double", "float"}
-
-
-def read(repo: Path, path: str) -> str:
-    if (repo / path).exists():
-        return (repo / path).read_text()
-    return subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{path}"], check=True,
-                          capture_output=True, text=True).stdout
-
-
-def commit(repo: Path) -> str:
-    return subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], check=True,
-                          capture_output=True, text=True).stdout.strip()
 
 
 def describe(comment: list[str]) -> tuple[str, list[str]]:
