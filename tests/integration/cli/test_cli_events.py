@@ -82,6 +82,9 @@ def test_output_formats_and_all_namespaces(tug: Tug, api: httpx.Client, ns: str)
     doc = yaml.safe_load(tug.ok("events", "-o", "yaml"))
     assert [e["involvedObject"]["name"] for e in doc["items"]] == ["one", "two"]
     assert all(e["kind"] == "Event" for e in doc["items"])
+    # the typed list kubectl events prints, not get's generic List
+    assert (doc["kind"], doc["metadata"]) == ("EventList", {})
+    assert all("managedFields" not in e["metadata"] for e in doc["items"])
     names = tug.ok("events", "-o", "name").split()
     assert len(names) == 2 and all(n.startswith("event/") for n in names)
 

@@ -204,7 +204,7 @@ def events(ctx: typer.Context,
 
 
 def _object_printer(fmt: OutputFormat, watch: bool) -> Callable[[list[Obj]], None]:
-    printer = ObjectPrinter(fmt)
+    printer = ObjectPrinter(fmt, list_kind=None if watch else "EventList")
     if watch:
         return lambda objs: printer.print_event(objs[0])
     return printer.print_objects

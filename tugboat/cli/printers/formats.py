@@ -62,8 +62,11 @@ class ObjectPrinter:
     """Prints whole objects in one of the non-table formats."""
 
     def __init__(self, fmt: OutputFormat, out: TextIO | None = None, no_headers: bool = False,
-                 show_managed_fields: bool = False):
+                 show_managed_fields: bool = False, list_kind: str | None = None):
         self.fmt = fmt
+        # A verb that reads one typed list (kubectl events: an EventList) prints it as that
+        # list, not as get's generic List.
+        self.list_kind = list_kind
         self.show_managed_fields = show_managed_fields
         self.out = out or sys.stdout
         self.columns = (customcolumns.CustomColumnsPrinter(fmt.columns, self.out, no_headers)
@@ -75,7 +78,9 @@ class ObjectPrinter:
         managedFields are left out unless asked for, as kubectl leaves them out."""
         if not self.show_managed_fields:
             objs = [without_managed_fields(o) for o in objs]
-        data: Obj = objs[0] if single and len(objs) == 1 else as_list(objs)
+        data: Obj = (objs[0] if single and len(objs) == 1 else as_list(objs)
+                     if not self.list_kind else
+                     {"kind": self.list_kind, "apiVersion": "v1", "metadata": {}, "items": objs})
         kind = self.fmt.kind
         if kind == "name":
             for obj in objs:
