@@ -141,6 +141,9 @@ def test_create_services_and_rbac(tug: Tug, api: httpx.Client) -> None:
         f"clusterrolebinding.rbac.authorization.k8s.io/{ns}-view\n"
     r = tug("create", "rolebinding", "bad", "--role=reader", "--serviceaccount=robot")
     assert (r.code, r.err) == (1, "error: serviceaccount must be <namespace>:<name>\n")
+    # a RESTMapper miss: kubectl prints it without "error: "
+    r = tug("create", "role", "bad", "--verb=get", "--resource=widgets")
+    assert (r.code, r.err) == (1, 'the server doesn\'t have a resource type "widgets"\n')
 
 
 def test_kubectl_reads_what_tug_created(tug: Tug) -> None:

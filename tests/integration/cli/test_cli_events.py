@@ -93,6 +93,11 @@ def test_output_formats_and_all_namespaces(tug: Tug, api: httpx.Client, ns: str)
     assert any(line.startswith(ns) and "Pod/two" in line for line in everywhere)
 
 
+def test_for_an_unknown_type(tug: Tug) -> None:
+    r = tug("events", "--for", "widgets/x")  # a RESTMapper miss: kubectl prints no "error: "
+    assert (r.code, r.err) == (1, 'the server doesn\'t have a resource type "widgets"\n')
+
+
 def test_no_events(tug: Tug, ns: str) -> None:
     r = tug("events").ok()
     assert r.out == "" and r.err == f"No events found in {ns} namespace.\n"

@@ -114,7 +114,10 @@ def for_selector(session: Session, for_object: str) -> str:
     kind, _, name = for_object.partition("/")
     if "/" in name:
         raise CliError("arguments in resource/name form may not have more than one slash")
-    info = targets.resolve_type(kind)[0]
+    try:
+        info = targets.resolve_type(kind)[0]
+    except CliError as e:  # kubectl's CheckErr prints a RESTMapper miss without "error: "
+        raise CliError(e.message, raw=True) from None
     api_version = f"{info.group}/{info.version}" if info.group else info.version
     return (f"involvedObject.kind={info.kind},involvedObject.apiVersion={api_version},"
             f"involvedObject.name={name}")

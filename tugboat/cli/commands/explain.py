@@ -153,7 +153,8 @@ def render(doc: Document, info: ResourceInfo, kind_schema: Obj, path: list[str],
 def _resource(name: str, api_version: str | None) -> ResourceInfo:
     info = resources.resolve(name)
     if info is None:
-        raise CliError(f'the server doesn\'t have a resource type "{name}"')
+        # kubectl's CheckErr prints a RESTMapper miss without "error: "
+        raise CliError(f'the server doesn\'t have a resource type "{name}"', raw=True)
     if api_version and api_version != info.group_version:
         found = [r for r in RESOURCES if r.resource == info.resource
                  and r.group == info.group and r.group_version == api_version]

@@ -15,6 +15,11 @@ class GeneratorError(ValueError):
     """A refusal worded as kubectl words it (printed as `error: <message>`)."""
 
 
+class NoResourceType(GeneratorError):
+    """A type the server does not serve, named in a flag (create role --resource=...):
+    kubectl's CheckErr prints its RESTMapper miss without "error: "."""
+
+
 def metadata(name: str, labels: dict[str, str] | None = None) -> Obj:
     """kubectl 1.32 prints the zero creationTimestamp of a new object as null."""
     meta: Obj = {"name": name, "creationTimestamp": None}

@@ -8,7 +8,7 @@ the same list the server's discovery serves — so generating needs no server.""
 from __future__ import annotations
 
 from tugboat.api import resources
-from tugboat.cli.generators import GeneratorError, Obj, metadata
+from tugboat.cli.generators import GeneratorError, NoResourceType, Obj, metadata
 
 RBAC = "rbac.authorization.k8s.io"
 RBAC_VERSION = f"{RBAC}/v1"
@@ -32,7 +32,7 @@ def _split_resource(spec: str) -> tuple[str, str, str]:
         return resource, group, sub
     info = resources.resolve(name)
     if info is None:
-        raise GeneratorError(f'the server doesn\'t have a resource type "{resource}"')
+        raise NoResourceType(f'the server doesn\'t have a resource type "{resource}"')
     return info.resource, info.group, sub
 
 

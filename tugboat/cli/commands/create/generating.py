@@ -24,7 +24,7 @@ from tugboat.cli.commands.apply import (
     with_last_applied,
 )
 from tugboat.cli.errors import CliError
-from tugboat.cli.generators import GeneratorError, Obj
+from tugboat.cli.generators import GeneratorError, NoResourceType, Obj
 from tugboat.cli.manifests import Manifest
 from tugboat.cli.options import CONTEXT, DRY_RUN, FILENAME, RECURSIVE, examples, session_of
 from tugboat.cli.printers.formats import ObjectPrinter, parse_output
@@ -74,7 +74,7 @@ def generate(ctx: typer.Context, build: Callable[[], Obj], dry_run: str, validat
     try:
         obj = build()
     except GeneratorError as e:
-        raise CliError(str(e)) from None
+        raise CliError(str(e), raw=isinstance(e, NoResourceType)) from None
     info = targets.kind_of(obj)
     assert info is not None
     if info.namespaced and session.explicit_namespace:
