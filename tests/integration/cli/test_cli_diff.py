@@ -40,6 +40,7 @@ def test_new_unchanged_and_changed(tug: Tug, api: httpx.Client, ns: str,
                      rf"{re.escape(name)}$", r.out, re.M), r.out
     assert re.search(rf"^--- /\S*/LIVE-\w+/{re.escape(name)}\t", r.out, re.M)
     assert "+  color: blue\n" in r.out and "+  name: settings\n" in r.out
+    assert "last-applied-configuration" not in r.out  # kubectl's dry-run create of the file
     assert not any(line.startswith("-") and not line.startswith("---")
                    for line in r.out.splitlines())
     # Only a dry run: nothing was created.
@@ -56,6 +57,9 @@ def test_new_unchanged_and_changed(tug: Tug, api: httpx.Client, ns: str,
                if line[:1] in "+-" and not line.startswith(("+++", "---"))]
     assert "-  color: blue" in changed and "+  color: green" in changed
     assert "managedFields" not in r.out
+    # kubectl diff merges without rewriting the last-applied annotation: only the file's
+    # change shows
+    assert changed == ["-  color: blue", "+  color: green"], r.out
     live = api.get(f"/api/v1/namespaces/{ns}/configmaps/settings").json()
     assert live["data"]["color"] == "blue"
 

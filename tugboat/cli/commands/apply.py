@@ -113,12 +113,16 @@ def _original(live: Obj) -> Obj | None:
         return None
 
 
-def client_side_apply(session: Session, m: Manifest, flags: WriteFlags) -> tuple[str, Obj]:
+def client_side_apply(session: Session, m: Manifest, flags: WriteFlags,
+                      annotate: bool = True) -> tuple[str, Obj]:
+    """`annotate=False` is kubectl diff's merge: the object as the file has it (an existing
+    one with its last-applied annotation left as it is), so the diff shows only the
+    file's changes."""
     info, ns, obj = prepared(session, m)
     if not m.name:
         raise CliError(f'error when retrieving current configuration of "{m.source}": '
                        f"resource name may not be empty")
-    modified = with_last_applied(obj)
+    modified = with_last_applied(obj) if annotate else obj
     client = session.client
     try:
         live = client.get(info, m.name, ns)
@@ -129,6 +133,10 @@ def client_side_apply(session: Session, m: Manifest, flags: WriteFlags) -> tuple
             info, modified, ns, dry_run=flags.server_dry_run, field_manager=CSA_MANAGER,
             field_validation=flags.validation))
         return "created", created
+    if not annotate:  # GetModifiedConfiguration(annotate=false): annotations, minus ours
+        meta = modified.setdefault("metadata", {})
+        meta["annotations"] = {k: v for k, v in (meta.get("annotations") or {}).items()
+                               if k != LAST_APPLIED}
     patch = three_way_patch(_original(live), modified, live, info.kind)
     if not patch:
         return "unchanged", live

@@ -67,7 +67,8 @@ def merged(session: Session, m: Manifest, server_side: bool, force_conflicts: bo
     """The object as applying `m` would leave it, from the server's dry run."""
     if not server_side:
         flags = WriteFlags(dry_run="server", validation="Strict", output=None)
-        return client_side_apply(session, m, flags)[1]
+        # as kubectl diff merges: the last-applied annotation is not rewritten
+        return client_side_apply(session, m, flags, annotate=False)[1]
     info, ns, obj = prepared(session, m)
     return session.client.patch(info, m.name, obj, ns, patch_type="apply",
                                 field_manager=field_manager, force=force_conflicts,

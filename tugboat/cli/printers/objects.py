@@ -18,10 +18,34 @@ class _Dumper(yaml.SafeDumper):
     """kubectl's YAML: block style, literal blocks for multi-line strings."""
 
 
+STR = "tag:yaml.org,2002:str"
+INDICATORS = "tag:yaml.org,2002:yaml"  # PyYAML's tag for a plain scalar led by ! & *
+GO_BOOLS = {"y", "Y", "n", "N"}  # booleans to Go's yaml (YAML 1.1), strings to PyYAML
+
+
+def _go_number(value: str) -> bool:
+    """Go's yaml reads a plain scalar led by a digit, sign or dot as a number when
+    strconv parses it ("1e3", "1_000"), where PyYAML wants a dot in a float."""
+    if not value or value[0] not in "0123456789+-.":
+        return False
+    try:
+        float(value.replace("_", ""))
+    except ValueError:
+        return False
+    return True
+
+
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
     if "\n" in value:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+        return dumper.represent_scalar(STR, value, style="|")
+    # Go's yaml double-quotes a string that would read back as another type ("1", "",
+    # "true", a timestamp) and single-quotes only one that YAML's syntax forbids bare
+    # ('*', 'a: b'); PyYAML would single-quote both. Matching keeps tug's output diffing
+    # clean against kubectl's.
+    if dumper.resolve(yaml.ScalarNode, value, (True, False)) not in (STR, INDICATORS) \
+            or value in GO_BOOLS or _go_number(value):
+        return dumper.represent_scalar(STR, value, style='"')
+    return dumper.represent_scalar(STR, value)
 
 
 _Dumper.add_representer(str, _str)
