@@ -102,17 +102,26 @@ def parse_object(raw: bytes, content_type: str | None) -> dict[str, Any]:
 
 
 def check_type_meta(info: ResourceInfo, body: dict[str, Any], *, kind: str | None = None,
-                    api_version: str | None = None) -> None:
+                    api_version: str | None = None, apply: bool = False) -> None:
     """Default kind/apiVersion from the URL (the Python client may omit them) and reject a
-    body that names another kind."""
+    body that names another kind or version (another served version of the same kind
+    too: an autoscaling/v2 body at an autoscaling/v1 URL is a 400, as in Kubernetes, whose
+    messages these are; an apply's is the field manager's)."""
     kind = kind or info.kind
     api_version = api_version or info.api_version
     got_kind = body.setdefault("kind", kind)
     got_av = body.setdefault("apiVersion", api_version)
-    if got_kind != kind or got_av != api_version:
+    if got_kind != kind:  # transformDecodeError: the decoded kind converts to no other
+        version = got_av.rpartition("/")[2] if isinstance(got_av, str) else got_av
         raise errors.bad_request(
-            f"the API version in the data ({got_av}) and kind ({got_kind}) do not match the "
-            f"request path ({api_version}, {kind})")
+            f'{got_kind} in version "{version}" cannot be handled as a {kind}: the kind in '
+            f"the data does not match the request path ({api_version}, {kind})")
+    if got_av != api_version:  # the create and update handlers' AcceptsGroupVersion
+        raise errors.bad_request(
+            f"Incorrect version specified in apply patch. Specified patch version: {got_av}, "
+            f"expected: {api_version}" if apply else
+            f"the API version in the data ({got_av}) does not match the expected API version "
+            f"({api_version})")
 
 
 def decode(info: ResourceInfo, body: dict[str, Any], name: str | None = None) -> Any:

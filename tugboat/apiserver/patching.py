@@ -16,6 +16,7 @@ from tugboat.api.validation import fielderrors
 from tugboat.apiserver import decoding, errors
 from tugboat.apiserver.registry import CONFLICT_RETRIES, Obj, Registry, Result, WriteOptions
 from tugboat.apiserver.subresources import to_scale, write_scale
+from tugboat.apiserver.writeoptions import options_invalid
 
 
 def _check_shape(ptype: str, body: Any) -> None:
@@ -90,15 +91,6 @@ async def patch(reg: Registry, info: ResourceInfo, ns: str | None, name: str, ra
     raise errors.conflict(info, name)
 
 
-def _options_invalid(causes: list[StatusCause]) -> errors.ApiError:
-    """A PatchOptions that fails validation: Kubernetes' 422 about meta.k8s.io's kind."""
-    summary = ", ".join(f"{c.field}: {c.message}" for c in causes)
-    return errors.ApiError(422, "Invalid",
-                           f'PatchOptions.meta.k8s.io "" is invalid: {summary}',
-                           StatusDetails(group="meta.k8s.io", kind="PatchOptions",
-                                         causes=causes))
-
-
 def check_patch_options(apply: bool, opts: WriteOptions) -> None:
     """ValidatePatchOptions: an apply names its field manager; only an apply may force."""
     causes: list[StatusCause] = []
@@ -108,7 +100,7 @@ def check_patch_options(apply: bool, opts: WriteOptions) -> None:
         causes.append(fielderrors.required("fieldManager", "is required for apply patch"))
     causes += managedfields.manager_causes(opts.field_manager or "", "fieldManager")
     if causes:
-        raise _options_invalid(causes)
+        raise options_invalid("PatchOptions", causes)
 
 
 def _conflict(e: ApplyConflict) -> errors.ApiError:
@@ -135,7 +127,7 @@ async def server_side_apply(reg: Registry, info: ResourceInfo, ns: str | None, n
     writes the result like any update. A conflict with other managers is a 409."""
     check_patch_options(True, opts)
     applied = decoding.parse_object(raw, "application/yaml")
-    decoding.check_type_meta(info, applied)
+    decoding.check_type_meta(info, applied, apply=True)
     meta = applied.setdefault("metadata", {})
     if not isinstance(meta, dict):
         raise errors.bad_request("metadata must be an object")

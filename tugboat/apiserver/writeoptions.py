@@ -10,7 +10,8 @@ from typing import Any
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
-from tugboat.api.meta import DeleteOptions
+from tugboat.api.fieldmanager import managedfields
+from tugboat.api.meta import DeleteOptions, StatusCause, StatusDetails
 from tugboat.apiserver import decoding, errors, queryparams
 from tugboat.apiserver.auth.user import PRIVILEGED, UserInfo, user_of
 from tugboat.apiserver.registry import WriteOptions
@@ -32,11 +33,33 @@ def write_options(q: Any, user: UserInfo = PRIVILEGED, agent: str | None = None)
                         force=queryparams.boolean(q, "force"), user_agent=agent)
 
 
+# The options kind each write verb's handler validates; a patch's PatchOptions are checked
+# with the patch type known (patching.check_patch_options).
+_OPTIONS_KIND = {"POST": "CreateOptions", "PUT": "UpdateOptions"}
+
+
 def request_write_options(request: Request) -> WriteOptions:
     """A create's, update's or patch's options: the query's, the caller, its user agent
-    (which names the field manager when fieldManager is unset)."""
-    return write_options(request.query_params, user_of(request.scope),
+    (which names the field manager when fieldManager is unset). A create's or update's
+    fieldManager is validated here, before the body is read, as ValidateCreateOptions and
+    ValidateUpdateOptions do: past 128 bytes (or unprintable) it is a 422, not a silently
+    dropped managedFields entry."""
+    opts = write_options(request.query_params, user_of(request.scope),
                          request.headers.get("user-agent", ""))
+    kind = _OPTIONS_KIND.get(request.method)
+    if kind and opts.field_manager:
+        causes = managedfields.manager_causes(opts.field_manager, "fieldManager")
+        if causes:
+            raise options_invalid(kind, causes)
+    return opts
+
+
+def options_invalid(kind: str, causes: list[StatusCause]) -> errors.ApiError:
+    """CreateOptions, UpdateOptions or PatchOptions that fail validation: Kubernetes' 422
+    about the meta.k8s.io kind, with no name."""
+    summary = ", ".join(f"{c.field}: {c.message}" for c in causes)
+    return errors.ApiError(422, "Invalid", f'{kind}.meta.k8s.io "" is invalid: {summary}',
+                           StatusDetails(group="meta.k8s.io", kind=kind, causes=causes))
 
 
 def delete_write_options(request: Request, options: DeleteOptions) -> WriteOptions:
