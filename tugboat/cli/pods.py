@@ -44,14 +44,23 @@ def find_pod(session: Session, ref: str) -> Obj:
     return pods[0]
 
 
-def pick_container(pod: Obj, container: str | None) -> str:
-    names = [c.get("name") for c in (pod.get("spec") or {}).get("containers") or []]
-    names += [c.get("name") for c in (pod.get("spec") or {}).get("initContainers") or []]
+def pick_container(pod: Obj, container: str | None, attaching: bool = False) -> str:
+    """`-c` may name any container of the pod, ephemeral ones too (a debug container is
+    exec'd into and attached to by name); one it lacks is refused in kubectl's words — the
+    server's 400 for exec, logs and cp, attach's own check for attach."""
+    spec = pod.get("spec") or {}
+    names = [c.get("name") for c in spec.get("containers") or []]
+    names += [c.get("name") for c in spec.get("initContainers") or []]
     pod_name = pod["metadata"]["name"]
     if container:
-        if container not in names:
-            raise CliError(f"container {container} is not valid for pod {pod_name}")
-        return container
+        if container in names or container in [c.get("name") for c in
+                                               spec.get("ephemeralContainers") or []]:
+            return container
+        if attaching:
+            raise CliError(f"cannot attach to the container: container {container} not "
+                           f"found in pod {pod_name}")
+        raise CliError(f"Error from server (BadRequest): container {container} is not valid "
+                       f"for pod {pod_name}", raw=True)
     annotated = ((pod.get("metadata") or {}).get("annotations") or {}).get(DEFAULT_CONTAINER)
     if annotated in names:
         return annotated

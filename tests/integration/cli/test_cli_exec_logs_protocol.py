@@ -124,7 +124,8 @@ def test_exec_defaults_to_the_first_container(tug: Tug, fake: tuple[str, FakeApi
     r = _tug(tug, url, "exec", "web", "--", "echo", "x")
     assert r.code == 0 and r.err == 'Defaulted container "app" out of: app, side\n'
     r = _tug(tug, url, "exec", "web", "-c", "nope", "--", "echo")
-    assert r.code == 1 and r.err == "error: container nope is not valid for pod web\n"
+    assert r.code == 1 and r.err == ("Error from server (BadRequest): container nope is not "
+                                     "valid for pod web\n")
     r = _tug(tug, url, "exec", "missing", "--", "echo")
     assert r.code == 1 and r.err == 'Error from server (NotFound): pods "missing" not found\n'
 

@@ -132,8 +132,10 @@ def attach(ctx: typer.Context,
     if phase in ("Succeeded", "Failed"):
         raise CliError(f"cannot attach a container in a completed pod; current phase is "
                        f"{phase}")
-    name = pick_container(pod, container)
-    spec = next((c for c in pod["spec"]["containers"] if c["name"] == name), {})
+    name = pick_container(pod, container, attaching=True)
+    spec = next((c for c in (pod["spec"]["containers"] +
+                             (pod["spec"].get("ephemeralContainers") or []))
+                 if c["name"] == name), {})
     use_tty = tty_ and stdin and bool(spec.get("tty")) and sys.stdin.isatty()
     if tty_ and not use_tty:
         print("Unable to use a TTY - container " + name + " did not allocate one"

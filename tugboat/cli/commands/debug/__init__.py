@@ -14,6 +14,7 @@ from __future__ import annotations
 import typer
 
 from tugboat.api.resources import lookup
+from tugboat.cli import targets
 from tugboat.cli.commands.debug.attaching import attach
 from tugboat.cli.commands.debug.choices import Debugger
 from tugboat.cli.commands.debug.ephemeral import add_ephemeral
@@ -115,11 +116,15 @@ def debug(ctx: typer.Context,
                    set_image=set_image, pull_policy=image_pull_policy, env=env, quiet=quiet,
                    arguments_only=arguments_only, profile=profile, keep=keep)
     kind, _, name = dbg.target_name.rpartition("/")
-    if kind.lower() in ("node", "nodes", "no"):
+    info = targets.resolve_type(kind)[0] if kind else PODS
+    if info.kind == "Node" and not info.group:
         node = session.client.get("nodes", name)
         pod, container_name = node_pod(session, dbg, node["metadata"]["name"])
-    elif kind and kind.lower() not in ("pod", "pods", "po"):
-        raise CliError(f'"{kind}" not supported by debug')
+    elif info != PODS:
+        # kubectl reads the object, then refuses its kind
+        session.client.get(info, name, session.ns_for(info))
+        raise CliError(f'"{info.group}/{info.version}, Kind={info.kind}" not supported by '
+                       f"debug")
     else:
         target_pod = session.client.get(PODS, name, session.namespace)
         pod, container_name = (copy_pod(session, dbg, target_pod) if dbg.copy_to
