@@ -93,3 +93,15 @@ def test_another_kind_is_refused(client: httpx.Client, ns: str) -> None:
     r = client.post(CONFIGMAPS.format(ns=ns), content=codec.encode(secret), headers=PROTOBUF)
     message = assert_status(r, 400, "BadRequest")["message"]
     assert message.startswith('Secret in version "v1" cannot be handled as a ConfigMap')
+
+
+def test_a_user_agent_always_names_a_valid_manager(client: httpx.Client, ns: str) -> None:
+    """With no fieldManager the user agent's product names the manager: its unprintable
+    characters dropped and cut to 128 bytes (not characters), so the write keeps its
+    managedFields whatever the agent sends."""
+    for name, agent, want in [("tab", "my\ttool/1.0", "mytool"),
+                              ("wide", "é" * 100 + "/1.0", "é" * 64)]:
+        r = client.post(CONFIGMAPS.format(ns=ns), json=configmap(name),
+                        headers={"User-Agent": agent.encode()})
+        assert r.status_code == 201, r.text
+        assert [e["manager"] for e in r.json()["metadata"].get("managedFields", [])] == [want]

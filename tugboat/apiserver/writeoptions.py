@@ -44,8 +44,9 @@ def request_write_options(request: Request) -> WriteOptions:
     fieldManager is validated here, before the body is read, as ValidateCreateOptions and
     ValidateUpdateOptions do: past 128 bytes (or unprintable) it is a 422, not a silently
     dropped managedFields entry."""
-    opts = write_options(request.query_params, user_of(request.scope),
-                         request.headers.get("user-agent", ""))
+    # Header bytes arrive as latin-1; Go reads the agent's bytes as UTF-8.
+    agent = request.headers.get("user-agent", "").encode("latin-1").decode("utf-8", "replace")
+    opts = write_options(request.query_params, user_of(request.scope), agent)
     kind = _OPTIONS_KIND.get(request.method)
     if kind and opts.field_manager:
         causes = managedfields.manager_causes(opts.field_manager, "fieldManager")

@@ -47,10 +47,21 @@ class BadApply(Exception):
 
 def manager_name(field_manager: str | None, user_agent: str | None) -> str:
     """managerOrUserAgent: the fieldManager parameter, else the User-Agent's product
-    (what precedes the first "/"), cut to 128 characters."""
+    (what precedes the first "/") without its unprintable characters, cut to 128 bytes on
+    a character boundary (prefixFromUserAgent) — a manager the managedFields validation
+    takes, whatever the agent sends."""
     if field_manager:
         return field_manager
-    return (user_agent or "").split("/", 1)[0][:mf.MAX_MANAGER_LENGTH]
+    out, size = [], 0
+    for ch in (user_agent or "").split("/", 1)[0]:
+        if not ch.isprintable():
+            continue
+        n = len(ch.encode())
+        if size + n > mf.MAX_MANAGER_LENGTH:
+            break
+        out.append(ch)
+        size += n
+    return "".join(out)
 
 
 def _strip(fields: fp.Set) -> fp.Set:
