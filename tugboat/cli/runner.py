@@ -4,6 +4,7 @@ Usage mistakes read as kubectl's do: `error: ...` and where to find the verb's h
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping
 
@@ -16,9 +17,20 @@ from tugboat.cli.errors import ExitCode, error_line
 COMPLETE_VAR = "_TUG_COMPLETE"
 
 
+NO_SUCH_COMMAND = re.compile(r"^No such command '(?P<name>[^']*)'\.(?: Did you mean "
+                             r"'(?P<hint>[^']*)'\?)?$")
+
+
 def _usage_line(e: click_errors.UsageError) -> str:
     verb = e.ctx.command_path if e.ctx is not None else "tug"
-    return f"error: {e.format_message()}\nSee '{verb} --help' for usage."
+    message = e.format_message()
+    unknown = NO_SUCH_COMMAND.match(message)
+    if unknown:  # cobra's words: `unknown command "x"` (`for "kubectl"` at the root)
+        root = e.ctx is None or e.ctx.parent is None
+        message = f'unknown command "{unknown["name"]}"' + (' for "tug"' if root else "")
+        if unknown["hint"]:
+            message += f' (did you mean "{unknown["hint"]}"?)'
+    return f"error: {message}\nSee '{verb} --help' for usage."
 
 
 def run(args: list[str], environ: Mapping[str, str]) -> int:
@@ -37,8 +49,13 @@ def run(args: list[str], environ: Mapping[str, str]) -> int:
     except typer.Exit as e:
         return e.exit_code
     except click_errors.NoArgsIsHelpError as e:
-        print(e.ctx.get_help() if e.ctx is not None else e.format_message())
-        return 0
+        # `tug` alone: its help, exit 0; a group without its subcommand (`tug set`,
+        # `tug create secret`): the group's help on stderr and exit 1, as kubectl's
+        # DefaultSubCommandRun does
+        root = e.ctx is None or e.ctx.parent is None
+        print(e.ctx.get_help() if e.ctx is not None else e.format_message(),
+              file=sys.stdout if root else sys.stderr)
+        return 0 if root else 1
     except click_errors.UsageError as e:
         print(_usage_line(e), file=sys.stderr)
         return 1
