@@ -15,4 +15,9 @@ class StatusStrategy(Wrapped):
         if "status" in new:
             out["status"] = new["status"]
         out["metadata"] = dict(old["metadata"])
+        # ResetObjectMetaForStatus keeps the new managedFields: a server-side apply to
+        # /status brings its manager's entry in them (an update's are recomputed after).
+        managed = (new.get("metadata") or {}).get("managedFields")
+        if managed is not None:
+            out["metadata"]["managedFields"] = managed
         return out
