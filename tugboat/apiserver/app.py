@@ -194,6 +194,10 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
     async def core_resources(version: str) -> Response:
         return _or_404(discovery.resource_list("", version), f"/api/{version}")
 
+    @get("/apis/{group}")
+    async def api_group(group: str) -> Response:
+        return _or_404(discovery.api_group(group), f"/apis/{group}")
+
     @get("/apis/{group}/{version}")
     async def group_resources(group: str, version: str) -> Response:
         return _or_404(discovery.resource_list(group, version), f"/apis/{group}/{version}")

@@ -30,14 +30,22 @@ def api_versions() -> Obj:
         {"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]}
 
 
+def _group(g: str, versions: list[str]) -> Obj:
+    vs = [{"groupVersion": f"{g}/{v}", "version": v} for v in versions]
+    return {"name": g, "versions": vs, "preferredVersion": vs[0]}
+
+
 def api_group_list() -> Obj:
-    out = []
-    for g, versions in groups().items():
-        if not g:
-            continue
-        vs = [{"groupVersion": f"{g}/{v}", "version": v} for v in versions]
-        out.append({"name": g, "versions": vs, "preferredVersion": vs[0]})
+    out = [_group(g, list(versions)) for g, versions in groups().items() if g]
     return {"kind": "APIGroupList", "apiVersion": "v1", "groups": out}
+
+
+def api_group(group: str) -> Obj | None:
+    """/apis/{group}: the one group's APIGroup (the Python client's get_api_group)."""
+    versions = groups().get(group) if group else None
+    if not versions:
+        return None
+    return {"kind": "APIGroup", "apiVersion": "v1", **_group(group, list(versions))}
 
 
 def resource_list(group: str, version: str) -> Obj | None:
