@@ -104,6 +104,34 @@ def complete_resource(ctx: Any, args: list[str], incomplete: str) -> list[str]:
         return []
 
 
+def complete_type(ctx: Any, args: list[str], incomplete: str) -> list[str]:
+    """Shell completion for a resource type alone (`explain`)."""
+    names = {n for r in RESOURCES for n in (r.resource, *r.short_names)}
+    return sorted(n for n in names if n.startswith(incomplete))
+
+
+def complete_pod(ctx: Any, args: list[str], incomplete: str) -> list[str]:
+    """Shell completion for the pod a verb works in (exec, logs, attach, debug): pod names
+    for its first word, nothing after (a command's words are the user's)."""
+    given = ctx.params.get("args")
+    if isinstance(given, list) and [a for a in given if a]:
+        return []
+    try:
+        return _complete_names(ctx, "pods", incomplete)
+    except Exception:  # completion must never fail loudly
+        return []
+
+
+def complete_type_name(ctx: Any, args: list[str], incomplete: str) -> list[str]:
+    """Shell completion for one TYPE/NAME word (`events --for`): types, then names."""
+    if "/" not in incomplete:
+        return [n + "/" for n in complete_type(ctx, args, incomplete)]
+    try:
+        return _complete_names(ctx, incomplete.split("/")[0], incomplete)
+    except Exception:  # completion must never fail loudly
+        return []
+
+
 def _complete_names(ctx: Any, kind: str, incomplete: str) -> list[str]:
     from tugboat.cli.session import GlobalOptions, Session
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.integration.cli.conftest import Tug
+from tests.integration.cli.conftest import Tug, create, pod
 from tests.integration.cli.test_cli_patch import deployment, post
 
 
@@ -36,3 +36,12 @@ def test_bash_completes_verbs_and_names(tug: Tug, api: httpx.Client) -> None:
     assert complete(tug, [*server, "get", "deployments", "w"]) == ["web", "worker"]
     assert complete(tug, [*server, "patch", "deploy", ""]) == ["api", "web", "worker"]
     assert complete(tug, [*server, "set", "image", "deploy/a"]) == ["deploy/api"]
+
+
+def test_bash_completes_the_pod_of_exec_logs_attach_debug(tug: Tug, api: httpx.Client) -> None:
+    create(api, f"/api/v1/namespaces/{tug.namespace}/pods", pod("web-1"))
+    server = ["tug", "-s", tug.server, "-n", tug.namespace]
+    for verb in ("exec", "logs", "attach", "debug"):
+        assert complete(tug, [*server, verb, "w"]) == ["web-1"], verb
+    assert complete(tug, [*server, "exec", "web-1", "--", "l"]) == []  # the command's own
+    assert complete(tug, [*server, "events", "--for", "pods/w"]) == ["pods/web-1"]

@@ -45,6 +45,8 @@ def test_scripts() -> None:
     ("tug create service node", ["nodeport"]),
     ("tug get deplo", ["deploy", "deployments"]),
     ("tug patch deploy web --ty", ["--type"]),
+    ("tug explain deplo", ["deploy", "deployments"]),
+    ("tug events --for deplo", ["deploy/", "deployments/"]),
 ])
 def test_candidates(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
                     line: str, expected: list[str]) -> None:

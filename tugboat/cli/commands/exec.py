@@ -16,7 +16,7 @@ from typing import Any
 
 import typer
 
-from tugboat.cli import remotecommand
+from tugboat.cli import remotecommand, targets
 from tugboat.cli.errors import CliError, ExitCode
 from tugboat.cli.options import CONTEXT, examples, session_of
 from tugboat.cli.pods import find_pod, pick_container
@@ -81,7 +81,8 @@ def stream(req: remotecommand.ExecRequest) -> int:
 
 
 def exec_(ctx: typer.Context,
-          args: list[str] = typer.Argument(..., help="POD -- COMMAND [ARGS...]"),
+          args: list[str] = typer.Argument(..., help="POD -- COMMAND [ARGS...]",
+                                           autocompletion=targets.complete_pod),
           container: str = typer.Option(None, "--container", "-c", help="The container."),
           stdin: bool = typer.Option(False, "--stdin", "-i", help="Pass stdin to the command."),
           tty_: bool = typer.Option(False, "--tty", "-t", help="Stdin is a terminal.")) -> None:
@@ -117,7 +118,8 @@ ATTACH_EXAMPLES = examples("""
 
 
 def attach(ctx: typer.Context,
-           pod_name: str = typer.Argument(..., metavar="POD", help="The pod."),
+           pod_name: str = typer.Argument(..., metavar="POD", help="The pod.",
+                                          autocompletion=targets.complete_pod),
            container: str = typer.Option(None, "--container", "-c", help="The container."),
            stdin: bool = typer.Option(False, "--stdin", "-i",
                                       help="Pass stdin to the container."),

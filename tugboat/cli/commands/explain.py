@@ -19,6 +19,7 @@ import typer
 
 from tugboat.api import resources
 from tugboat.api.resources import RESOURCES, ResourceInfo
+from tugboat.cli import targets
 from tugboat.cli.errors import CliError
 from tugboat.cli.options import CONTEXT, examples, session_of
 from tugboat.cli.session import Session
@@ -175,7 +176,8 @@ def _document(session: Session, info: ResourceInfo) -> Obj:
 
 
 def explain(ctx: typer.Context,
-            resource: str = typer.Argument(None, help="RESOURCE or RESOURCE.field.path"),
+            resource: str = typer.Argument(None, help="RESOURCE or RESOURCE.field.path",
+                                           autocompletion=targets.complete_type),
             recursive: bool = typer.Option(False, "--recursive",
                                            help="Print the fields of fields, without "
                                            "descriptions."),

@@ -14,6 +14,7 @@ import typer
 
 from tugboat.api.durations import DurationError, parse_duration
 from tugboat.api.meta import parse_rfc3339
+from tugboat.cli import targets
 from tugboat.cli.errors import CliError
 from tugboat.cli.options import CONTEXT, examples, session_of
 from tugboat.cli.pods import find_pod, pick_container
@@ -81,7 +82,8 @@ def _params(container: str, follow: bool, previous: bool, tail: int, timestamps:
 
 
 def logs(ctx: typer.Context,
-         pod: str = typer.Argument(..., help="POD or TYPE/NAME (first pod of a workload)"),
+         pod: str = typer.Argument(..., help="POD or TYPE/NAME (first pod of a workload)",
+                                   autocompletion=targets.complete_pod),
          container: str = typer.Option(None, "--container", "-c", help="The container."),
          follow: bool = typer.Option(False, "--follow", "-f", help="Stream new output."),
          previous: bool = typer.Option(False, "--previous", "-p",

@@ -49,7 +49,8 @@ EXAMPLES = examples("""
 
 def debug(ctx: typer.Context,
           args: list[str] = typer.Argument(None, help="(POD | TYPE/NAME) [-- COMMAND "
-                                                      "[args...]]"),
+                                                      "[args...]]",
+                                           autocompletion=targets.complete_pod),
           image: str = typer.Option(None, "--image",
                                     help="Container image to use for debug container."),
           container: str = typer.Option(None, "--container", "-c",
