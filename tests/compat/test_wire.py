@@ -82,8 +82,14 @@ def test_unknown_patch_type_is_415(http: httpx.Client, rest: Rest, ns: str) -> N
 
 def test_openapi_stubs(http: httpx.Client) -> None:
     """kubectl's strict validation finds PATCH with a fieldValidation parameter in v3; v2
-    stays 404 because kubectl would parse it as protobuf (COMPAT.md §2)."""
-    assert http.get("/openapi/v2").status_code == 404
+    is served in the protobuf form kubectl asks for (`explain --output
+    plaintext-openapiv2`) and in JSON to other clients."""
+    v2 = http.get("/openapi/v2", headers={
+        "Accept": "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"})
+    assert v2.status_code == 200
+    assert v2.headers["content-type"] == \
+        "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+    assert http.get("/openapi/v2").json()["swagger"] == "2.0"
     index = http.get("/openapi/v3").json()
     doc = http.get(index["paths"]["api/v1"]["serverRelativeURL"]).json()
     patch = doc["paths"]["/api/v1/namespaces/{namespace}/pods/{name}"]["patch"]
