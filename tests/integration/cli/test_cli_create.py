@@ -92,6 +92,13 @@ def test_job_and_role_match_kubectl(tug: Tug) -> None:
         assert json.loads(tug.ok("create", *argv)) == kubectl_json(tug, *args), args
     r = tug("create", "job", "nightly", "--from=cronjob/backup")
     assert (r.code, r.err) == (1, 'error: the server doesn\'t have a resource type "cronjob"\n')
+    # a served type that is not a CronJob: read, then refused by its Go type
+    r = tug("create", "job", "nightly", "--from=deployment/ghost")
+    assert (r.code, r.err) == (1, 'Error from server (NotFound): deployments.apps "ghost" not '
+                                  "found\n")
+    tug.ok("create", "deployment", "web", "--image=busybox:1.35")
+    r = tug("create", "job", "nightly", "--from=deployment/web")
+    assert (r.code, r.err) == (1, "error: unknown object type *v1.Deployment\n")
     r = tug("create", "role", "r", "--verb=fly", "--resource=pods", "--dry-run=client")
     assert r.err == "Warning: 'fly' is not a standard resource verb\n"
 

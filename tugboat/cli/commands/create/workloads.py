@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from tugboat.api import resources
 from tugboat.cli.commands.apply import VALIDATE
 from tugboat.cli.commands.create.generating import (
     FIELD_MANAGER_OPTION,
@@ -16,8 +17,9 @@ from tugboat.cli.commands.create.generating import (
     name_and_command,
     string_slice,
 )
+from tugboat.cli.errors import CliError
 from tugboat.cli.generators import workloads
-from tugboat.cli.options import CONTEXT, DRY_RUN
+from tugboat.cli.options import CONTEXT, DRY_RUN, session_of
 
 
 @create_app.command("namespace", context_settings=CONTEXT)
@@ -68,7 +70,21 @@ def create_job(ctx: typer.Context, args: list[str] = NAME_AND_COMMAND,
                field_manager: str = FIELD_MANAGER_OPTION) -> None:
     """Create a job with the specified name."""
     name, command = name_and_command(args)
+    if from_ and not image and not command:
+        _refuse_source(ctx, from_)
     generate(ctx, lambda: workloads.job(name, image, command, from_), dry_run, validate,
              output, field_manager, "failed to create job: ")
+
+
+def _refuse_source(ctx: typer.Context, source: str) -> None:
+    """`--from` names a served type that is not a CronJob (CronJobs are not served):
+    kubectl reads the object, then refuses its Go type."""
+    kind, _, obj_name = source.partition("/")
+    info = resources.resolve(kind) if obj_name else None
+    if info is None:
+        return  # the generator says the server lacks the type, as kubectl does
+    session = session_of(ctx)
+    session.client.get(info, obj_name, session.ns_for(info))
+    raise CliError(f"unknown object type *{info.version}.{info.kind}")
 
 
