@@ -78,6 +78,9 @@ def test_patch_errors(tug: Tug, api: httpx.Client) -> None:
     r = tug("patch", "deploy", "nope", "-p", '{"spec":{"replicas":2}}')
     assert (r.code, r.err) == (1, 'Error from server (NotFound): deployments.apps "nope" not '
                                   "found\n")
+    r = tug("patch", "deploy", "web", "--patch-file=/nonexistent")
+    assert r.err == ("error: unable to read patch file: open /nonexistent: no such file or "
+                     "directory\n")
     r = tug("patch", "deploy", "web", "-p", '{"spec":{"replicas":"x"}}')
     assert r.code == 1 and r.err.startswith('The Deployment "web" is invalid: spec.replicas')
 

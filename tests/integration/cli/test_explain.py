@@ -49,6 +49,9 @@ def test_recursive_and_api_version(tug: Tug) -> None:
 def test_errors_as_kubectl_words_them(tug: Tug) -> None:
     r = tug("explain", "pods.spec.nosuch")
     assert r.code == 1 and r.err.strip() == 'error: field "nosuch" does not exist'
+    r = tug("explain", "pods", "--output=bogus")
+    assert (r.code, r.err) == (1, "error: unrecognized format: bogus\n")
+    assert tug.ok("explain", "pods", "--output=plaintext").startswith("KIND:       Pod\n")
     r = tug("explain", "nosuchkind")  # a RESTMapper miss: kubectl prints no "error: "
     assert (r.code, r.err) == (1, 'the server doesn\'t have a resource type "nosuchkind"\n')
     r = tug("explain", "hpa", "--api-version=autoscaling/v9")

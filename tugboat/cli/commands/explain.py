@@ -183,11 +183,20 @@ def explain(ctx: typer.Context,
                                            "descriptions."),
             api_version: str = typer.Option(None, "--api-version",
                                             help="The group/version of the type to explain "
-                                            "(default: the server's preferred one).")) -> None:
+                                            "(default: the server's preferred one)."),
+            output: str = typer.Option("plaintext", "--output",
+                                       help="Format in which to render the schema: "
+                                            "plaintext (kubectl's "
+                                            "plaintext-openapiv2 is not offered).")) -> None:
     """Describe the fields of a resource type, from the server's OpenAPI schema."""
     if not resource:
         raise CliError('You must specify the type of resource to explain. Use "tug '
                        'api-resources" for a complete list of supported resources.')
+    if output == "plaintext-openapiv2":
+        raise CliError("tug explain renders the OpenAPI v3 schema only: use "
+                       "--output=plaintext")
+    if output != "plaintext":
+        raise CliError(f"unrecognized format: {output}")
     name, *path = resource.split(".")
     info = _resource(name, api_version)
     raw = _document(session_of(ctx), info)

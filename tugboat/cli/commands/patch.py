@@ -73,8 +73,9 @@ def patch_text(patch: str | None, patch_file: str | None) -> str:
     if patch_file:
         try:
             return Path(patch_file).read_text()
-        except OSError as e:
-            raise CliError(f"unable to read patch file: {e}") from None
+        except OSError as e:  # as Go's os.ReadFile words it
+            reason = e.strerror.lower() if e.strerror else str(e)
+            raise CliError(f"unable to read patch file: open {patch_file}: {reason}") from None
     if not patch:
         raise CliError("must specify --patch or --patch-file containing the contents of the "
                        "patch")

@@ -53,6 +53,15 @@ def _read(path: str) -> bytes:
                              ) from None
 
 
+def _read_pem(path: str) -> bytes:
+    """create secret tls words a missing file as kubectl's (os.ReadFile's error)."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as e:
+        reason = e.strerror.lower() if e.strerror else str(e)
+        raise GeneratorError(f"Cannot read file {path}, open {path}: {reason}") from None
+
+
 def _from_file(data: dict[str, bytes], spec: str, what: str) -> None:
     key, eq, path = spec.partition("=")
     if not eq:
@@ -166,7 +175,7 @@ def docker_registry_secret(name: str, server: str, username: str, password: str,
 def tls_secret(name: str, cert: str, key: str) -> Obj:
     if not cert or not key:
         raise GeneratorError("key and cert must be specified")
-    cert_pem, key_pem = _read(cert), _read(key)
+    cert_pem, key_pem = _read_pem(cert), _read_pem(key)
     _check_pair(cert_pem, key_pem)
     return _secret(name, {"tls.crt": cert_pem, "tls.key": key_pem}, "kubernetes.io/tls")
 

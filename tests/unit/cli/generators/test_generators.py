@@ -217,3 +217,10 @@ def test_append_hash(files: Path) -> None:
     theirs = kubectl(files, "secret", "generic", "pw", *(f"--from-literal={x}" for x in literals),
                      "--from-file=conf", "--append-hash")
     assert ours["metadata"]["name"] == theirs["metadata"]["name"]
+
+
+def test_tls_secret_missing_file() -> None:
+    with pytest.raises(GeneratorError) as e:
+        configdata.tls_secret("tls", "/nonexistent/tls.crt", "/nonexistent/tls.key")
+    assert str(e.value) == ("Cannot read file /nonexistent/tls.crt, open /nonexistent/tls.crt: "
+                            "no such file or directory")
