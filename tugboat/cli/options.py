@@ -28,6 +28,10 @@ TIMEOUT = typer.Option("30s", "--timeout", help="How long to wait, as a duration
 DRY_RUN = typer.Option("none", "--dry-run",
                        help="none|client|server: server runs the request without persisting.")
 
+SHOW_MANAGED_FIELDS = typer.Option(
+    False, "--show-managed-fields",
+    help="Keep the managedFields when printing objects in JSON or YAML.")
+
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 FOREVER = 7 * 24 * 3600.0
 

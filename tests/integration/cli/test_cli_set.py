@@ -4,6 +4,7 @@ the server, kubectl's lines, and objects left alone when nothing changes."""
 from __future__ import annotations
 
 import httpx
+import yaml
 
 from tests.integration.cli.conftest import Tug, pod
 from tests.integration.cli.test_cli_patch import deployment, get, post
@@ -80,3 +81,16 @@ def test_set_resources(tug: Tug, api: httpx.Client) -> None:
     out = tug.ok("set", "resources", "deploy/web", "--limits=memory=1Gi", "--dry-run=client")
     assert out == "deployment.apps/web resource requirements updated (dry run)\n"
     assert _containers(api, ns)["app"]["resources"]["limits"]["memory"] == "512Mi"
+
+
+def test_printed_objects_keep_managed_fields_only_when_asked(tug: Tug, api: httpx.Client
+                                                             ) -> None:
+    post(api, f"/apis/apps/v1/namespaces/{tug.namespace}/deployments", deployment())
+    plain = yaml.safe_load(tug.ok("set", "env", "deploy/web", "A=1", "-o", "yaml"))
+    assert "managedFields" not in plain["metadata"]
+    kept = yaml.safe_load(tug.ok("set", "env", "deploy/web", "A=2", "-o", "yaml",
+                                 "--show-managed-fields"))
+    assert {e["manager"] for e in kept["metadata"]["managedFields"]} >= {"kubectl-set"}
+    patched = yaml.safe_load(tug.ok("patch", "deploy", "web", "-p", '{"spec":{"replicas":2}}',
+                                    "-o", "yaml", "--show-managed-fields"))
+    assert {e["manager"] for e in patched["metadata"]["managedFields"]} >= {"kubectl-patch"}

@@ -19,7 +19,13 @@ from tugboat.api.durations import human_duration
 from tugboat.api.meta import parse_rfc3339
 from tugboat.cli import targets
 from tugboat.cli.errors import CliError
-from tugboat.cli.options import ALL_NAMESPACES, CONTEXT, examples, session_of
+from tugboat.cli.options import (
+    ALL_NAMESPACES,
+    CONTEXT,
+    SHOW_MANAGED_FIELDS,
+    examples,
+    session_of,
+)
 from tugboat.cli.printers.formats import ObjectPrinter, OutputFormat, parse_output
 from tugboat.cli.session import Session
 from tugboat.cli.tabwriter import TabWriter
@@ -181,8 +187,8 @@ def events(ctx: typer.Context,
                                            help="When using the default output format, don't "
                                                 "print headers."),
            output: str = typer.Option(None, "--output", "-o",
-                                      help="json|yaml|name|jsonpath=...|custom-columns=...")
-           ) -> None:
+                                      help="json|yaml|name|jsonpath=...|custom-columns=..."),
+           show_managed_fields: bool = SHOW_MANAGED_FIELDS) -> None:
     """List events."""
     session = session_of(ctx)
     wanted = _types(types)
@@ -190,7 +196,7 @@ def events(ctx: typer.Context,
     params = {"fieldSelector": for_selector(session, for_object)} if for_object else {}
     path = "/api/v1/events" if all_namespaces else \
         f"/api/v1/namespaces/{session.namespace}/events"
-    show = _object_printer(fmt, watch) if output else \
+    show = _object_printer(fmt, watch, show_managed_fields) if output else \
         EventPrinter(no_headers, all_namespaces).print
     if watch:
         _watch(session, path, params, wanted, show)
@@ -207,8 +213,10 @@ def events(ctx: typer.Context,
     show(items)
 
 
-def _object_printer(fmt: OutputFormat, watch: bool) -> Callable[[list[Obj]], None]:
-    printer = ObjectPrinter(fmt, list_kind=None if watch else "EventList")
+def _object_printer(fmt: OutputFormat, watch: bool, show_managed_fields: bool
+                    ) -> Callable[[list[Obj]], None]:
+    printer = ObjectPrinter(fmt, list_kind=None if watch else "EventList",
+                            show_managed_fields=show_managed_fields)
     if watch:
         return lambda objs: printer.print_event(objs[0])
     return printer.print_objects

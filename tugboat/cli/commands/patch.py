@@ -24,7 +24,15 @@ from tugboat.api.resources import ResourceInfo
 from tugboat.cli import manifests, targets
 from tugboat.cli.commands.apply import _dry_run
 from tugboat.cli.errors import CliError, ExitCode, error_line
-from tugboat.cli.options import CONTEXT, DRY_RUN, FILENAME, RECURSIVE, examples, session_of
+from tugboat.cli.options import (
+    CONTEXT,
+    DRY_RUN,
+    FILENAME,
+    RECURSIVE,
+    SHOW_MANAGED_FIELDS,
+    examples,
+    session_of,
+)
 from tugboat.cli.printers.formats import ObjectPrinter, parse_output
 from tugboat.cli.session import Session
 from tugboat.client import ApiError
@@ -141,8 +149,8 @@ def patch(ctx: typer.Context,
           dry_run: str = DRY_RUN,
           output: str = typer.Option(None, "--output", "-o", help="name|yaml|json|jsonpath=..."),
           field_manager: str = typer.Option(FIELD_MANAGER, "--field-manager",
-                                            help="Name of the manager of the fields set.")
-          ) -> None:
+                                            help="Name of the manager of the fields set."),
+          show_managed_fields: bool = SHOW_MANAGED_FIELDS) -> None:
     """Update fields of an object using a strategic merge, JSON merge or JSON patch."""
     session = session_of(ctx)
     text = patch_text(patch_, patch_file)
@@ -151,7 +159,7 @@ def patch(ctx: typer.Context,
     body = parse_patch(text)
     mode = _dry_run(dry_run)
     fmt = parse_output(output, OUTPUTS)
-    printer = ObjectPrinter(fmt) if output else None
+    printer = ObjectPrinter(fmt, show_managed_fields=show_managed_fields) if output else None
     failures = []
     for info, ns, name in _targets(session, args or [], filename, recursive):
         try:

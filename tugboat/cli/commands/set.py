@@ -30,6 +30,7 @@ from tugboat.cli.options import (
     FILENAME,
     RECURSIVE,
     SELECTOR,
+    SHOW_MANAGED_FIELDS,
     examples,
     session_of,
 )
@@ -76,6 +77,7 @@ class Common:
     recursive: bool
     dry_run: str
     output: str | None
+    show_managed_fields: bool = False
 
 
 def objects(session: Session, common: Common, resources: list[str], errors: list[str]
@@ -99,7 +101,8 @@ def run(ctx: typer.Context, common: Common, resources: list[str], done: str,
     """Apply `change` to a copy of each object and send what differs."""
     session = session_of(ctx)
     mode = _dry_run(common.dry_run)
-    printer = ObjectPrinter(parse_output(common.output, OUTPUTS)) \
+    printer = ObjectPrinter(parse_output(common.output, OUTPUTS),
+                            show_managed_fields=common.show_managed_fields) \
         if common.output else None
     failures: list[str] = []
     for live in objects(session, common, resources, failures):
@@ -162,7 +165,8 @@ def _split(args: list[str]) -> tuple[list[str], list[str]]:
 """))
 def set_image(ctx: typer.Context, args: list[str] = ARGS, selector: str = SELECTOR,
               all_: bool = ALL, filename: list[str] = FILENAME, recursive: bool = RECURSIVE,
-              dry_run: str = DRY_RUN, output: str = OUTPUT) -> None:
+              dry_run: str = DRY_RUN, output: str = OUTPUT,
+              show_managed_fields: bool = SHOW_MANAGED_FIELDS) -> None:
     """Update the image of a pod template's (or a pod's) containers."""
     resources, pairs = _split(args or [])
     images = dict(p.split("=", 1) for p in pairs)
@@ -179,8 +183,8 @@ def set_image(ctx: typer.Context, args: list[str] = ARGS, selector: str = SELECT
             for c in matched:
                 c["image"] = image
 
-    run(ctx, Common(resources, selector, all_, filename, recursive, dry_run, output),
-        resources, "image updated", change)
+    run(ctx, Common(resources, selector, all_, filename, recursive, dry_run, output,
+                    show_managed_fields), resources, "image updated", change)
 
 
 def env_name(key: str) -> str:
@@ -288,11 +292,12 @@ def set_env(ctx: typer.Context, args: list[str] = ARGS,
                                            help="Allow changing existing variables."),
             selector: str = SELECTOR, all_: bool = ALL, filename: list[str] = FILENAME,
             recursive: bool = RECURSIVE, dry_run: str = DRY_RUN,
-            output: str = OUTPUT) -> None:
+            output: str = OUTPUT, show_managed_fields: bool = SHOW_MANAGED_FIELDS) -> None:
     """Update environment variables of a pod template's (or a pod's) containers."""
     resources, changes = _split(args or [])
     add, remove = _parse_env(changes + list(env or []))
-    common = Common(resources, selector, all_, filename, recursive, dry_run, output)
+    common = Common(resources, selector, all_, filename, recursive, dry_run, output,
+                    show_managed_fields)
     session = session_of(ctx)
     if list_:
         failures: list[str] = []
@@ -354,7 +359,8 @@ def set_resources(ctx: typer.Context, args: list[str] = ARGS,
                                                 help="The containers to change (a glob)."),
                   selector: str = SELECTOR, all_: bool = ALL, filename: list[str] = FILENAME,
                   recursive: bool = RECURSIVE, dry_run: str = DRY_RUN,
-                  output: str = OUTPUT) -> None:
+                  output: str = OUTPUT, show_managed_fields: bool = SHOW_MANAGED_FIELDS
+                  ) -> None:
     """Update the resource requests and limits of a pod template's (or a pod's) containers."""
     want = {"limits": parse_resource_list(limits, "--limits"),
             "requests": parse_resource_list(requests, "--requests")}
@@ -374,8 +380,8 @@ def set_resources(ctx: typer.Context, args: list[str] = ARGS,
                 if values:
                     res.setdefault(field, {}).update(values)
 
-    run(ctx, Common(resources, selector, all_, filename, recursive, dry_run, output),
-        resources, "resource requirements updated", change)
+    run(ctx, Common(resources, selector, all_, filename, recursive, dry_run, output,
+                    show_managed_fields), resources, "resource requirements updated", change)
 
 
 def register(app: typer.Typer) -> None:
