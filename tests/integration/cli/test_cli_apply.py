@@ -127,3 +127,19 @@ def test_invalid_objects_and_namespace_mismatch(tug: Tug, tmp_path: Path) -> Non
                                            "  namespace: elsewhere\n")
     r = tug("apply", "-f", other)
     assert r.code == 1 and 'does not match the namespace' in r.err
+
+
+def test_server_side_after_client_side_takes_the_fields_over(tug: Tug, api: httpx.Client,
+                                                             ns: str, tmp_path: Path) -> None:
+    # kubectl's manager name for server-side apply ("kubectl") is the one the server's
+    # upgrade path from client-side apply serves: the changed field is not a conflict
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: up}}\ndata: {{a: '{}'}}\n"
+    f1 = _write(tmp_path, "c1.yaml", cm.format(1))
+    f2 = _write(tmp_path, "c2.yaml", cm.format(2))
+    tug.ok("apply", "-f", f1)
+    r = tug("diff", "--server-side", "-f", f2)
+    assert r.code == 1 and "+  a: \"2\"" in r.out, r.err
+    assert tug.ok("apply", "--server-side", "-f", f2) == "configmap/up serverside-applied\n"
+    live = api.get(f"/api/v1/namespaces/{ns}/configmaps/up").json()
+    assert live["data"] == {"a": "2"}
+    assert "kubectl" in {e["manager"] for e in live["metadata"]["managedFields"]}

@@ -34,6 +34,10 @@ from tugboat.client import ApiError, NotFound
 Obj = dict[str, Any]
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 CSA_MANAGER = "kubectl-client-side-apply"
+# kubectl's server-side apply manager: the same name, so the server's upgrade path from
+# client-side apply (kept for manager "kubectl" only) serves tug too, and either tool's
+# --server-side apply owns the fields the other's did
+SSA_MANAGER = "kubectl"
 VALIDATE = typer.Option("strict", "--validate",
                         help="strict|warn|ignore (true means strict, false ignore): how the "
                              "server treats unknown fields.")
@@ -155,7 +159,8 @@ def server_side_apply(session: Session, m: Manifest, flags: WriteFlags,
         raise CliError("--dry-run=client doesn't work with --server-side (did you mean "
                        "--dry-run=server instead?)")
     result = _guard("applying", m, lambda: session.client.patch(
-        info, m.name, obj, ns, patch_type="apply", field_manager="tug", force=force_conflicts,
+        info, m.name, obj, ns, patch_type="apply", field_manager=SSA_MANAGER,
+        force=force_conflicts,
         dry_run=flags.server_dry_run, field_validation=flags.validation))
     return "serverside-applied", result
 

@@ -22,7 +22,13 @@ import typer
 
 from tugboat.api.resources import ResourceInfo
 from tugboat.cli import manifests
-from tugboat.cli.commands.apply import WriteFlags, client_side_apply, prepared
+from tugboat.cli.commands.apply import (
+    CSA_MANAGER,
+    SSA_MANAGER,
+    WriteFlags,
+    client_side_apply,
+    prepared,
+)
 from tugboat.cli.errors import CliError, ExitCode, error_line
 from tugboat.cli.manifests import Manifest
 from tugboat.cli.options import CONTEXT, FILENAME, RECURSIVE, examples, session_of
@@ -152,7 +158,7 @@ def diff(ctx: typer.Context, filename: list[str] = FILENAME, recursive: bool = R
     """Diff the live version against a would-be applied version."""
     try:
         code = _diff(ctx, filename, recursive, server_side, force_conflicts,
-                     field_manager or ("tug" if server_side else "kubectl-client-side-apply"),
+                     field_manager or (SSA_MANAGER if server_side else CSA_MANAGER),
                      show_managed_fields, show_secrets)
     except ExitCode:
         raise
