@@ -94,3 +94,15 @@ def test_printed_objects_keep_managed_fields_only_when_asked(tug: Tug, api: http
     patched = yaml.safe_load(tug.ok("patch", "deploy", "web", "-p", '{"spec":{"replicas":2}}',
                                     "-o", "yaml", "--show-managed-fields"))
     assert {e["manager"] for e in patched["metadata"]["managedFields"]} >= {"kubectl-patch"}
+
+
+def test_set_refusals_in_kubectls_words(tug: Tug, api: httpx.Client) -> None:
+    post(api, f"/apis/apps/v1/namespaces/{tug.namespace}/deployments", deployment())
+    r = tug("set", "env", "deploy/web", "-e", "X")  # neither X=VALUE nor X-
+    assert (r.code, r.err) == (1, "error: unknown environment variable: X\n")
+    r = tug("set", "resources", "deploy/web", "--limits=cpu")
+    assert (r.code, r.err) == (1, "error: Invalid argument syntax cpu, expected "
+                                  "<resource>=<value>\n")
+    r = tug("set", "env", "deploy/web", "--list", "-c", "nope")
+    assert (r.code, r.out, r.err) == (0, "", 'Warning: Deployment/web does not have any '
+                                             'containers matching "nope"\n')

@@ -214,7 +214,11 @@ def _from_source(session: Session, source: str, prefix: str, keys: list[str]) ->
 
 
 def _list_env(obj: Obj, pattern: str) -> None:
-    for c in containers(pod_spec(obj) or {}, pattern):
+    found = containers(pod_spec(obj) or {}, pattern)
+    if not found:
+        print(f'Warning: {obj.get("kind")}/{obj["metadata"]["name"]} does not have any '
+              f'containers matching "{pattern}"', file=sys.stderr)
+    for c in found:
         print(f"# {obj.get('kind')} {obj['metadata']['name']}, container {c.get('name')}")
         for var in c.get("env") or []:
             source = var.get("valueFrom")
@@ -244,8 +248,10 @@ def _parse_env(changes: list[str]) -> tuple[list[Obj], list[str]]:
                                f"'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex "
                                f"used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')")
             add.append({"name": key, "value": value})
-        else:
+        elif change.endswith("-") and len(change) > 1:
             remove.append(change[:-1])
+        else:  # kubectl's ParseEnv: neither KEY=VALUE nor KEY-
+            raise CliError(f"unknown environment variable: {change}")
     return add, remove
 
 
@@ -333,7 +339,7 @@ def parse_resource_list(text: str | None, flag: str) -> dict[str, str]:
             continue
         name, eq, value = pair.partition("=")
         if not eq or not name or not value:
-            raise CliError(f"invalid {flag} value {pair}: expected name=quantity")
+            raise CliError(f"Invalid argument syntax {pair}, expected <resource>=<value>")
         try:
             parse_quantity(value)
         except QuantityError:
