@@ -65,6 +65,11 @@ def parse(args: list[str], verb: str = "get") -> list[Selection]:
 
 
 def _slash_form(args: list[str]) -> list[Selection]:
+    if not all("/" in a for a in args):  # kubectl's builder (hasCombinedTypeArgs)
+        raise CliError("there is no need to specify a resource type as a separate argument "
+                       "when passing arguments in resource/name form (e.g. 'tug get "
+                       "resource/<resource_name>' instead of 'tug get resource "
+                       "resource/<resource_name>'")
     out: list[Selection] = []
     for arg in args:
         kind, sep, name = arg.partition("/")

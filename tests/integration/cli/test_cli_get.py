@@ -115,6 +115,12 @@ def test_missing_and_unknown(tug: Tug, two_pods: None) -> None:
     unknown = tug("get", "gadgets")
     assert unknown.code == 1
     assert unknown.err == "error: the server doesn't have a resource type \"gadgets\"\n"
+    mixed = tug("get", "pod/web", "nope")  # TYPE/NAME and a bare word: kubectl's builder
+    assert (mixed.code, mixed.err) == (1, "error: there is no need to specify a resource type "
+                                          "as a separate argument when passing arguments in "
+                                          "resource/name form (e.g. 'tug get "
+                                          "resource/<resource_name>' instead of 'tug get "
+                                          "resource resource/<resource_name>'\n")
     bad = tug("get", "pods", "-o", "xml")
     assert bad.code == 1 and "unable to match a printer suitable for the output format" in bad.err
 
