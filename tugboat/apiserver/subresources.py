@@ -12,6 +12,7 @@ from tugboat.api.meta import DeleteOptions, StatusCause
 from tugboat.api.resources import SCALE_API_VERSION, ResourceInfo
 from tugboat.api.validation.fielderrors import INVALID
 from tugboat.apiserver import decoding, errors
+from tugboat.apiserver.eviction import EVICTION_BY_API, mark_disruption_target, take_disruption
 from tugboat.apiserver.registry import Obj, Registry, Result, WriteOptions
 from tugboat.apiserver.strategies import strategy_for
 from tugboat.apiserver.strategies.binding import decode_binding
@@ -71,7 +72,8 @@ async def bind(reg: Registry, info: ResourceInfo, ns: str | None, name: str, bod
 
 async def evict(reg: Registry, info: ResourceInfo, ns: str | None, name: str, body: Obj,
                 opts: WriteOptions) -> tuple[Obj, list[str]]:
-    """POST pods/{name}/eviction: a graceful delete (no PodDisruptionBudgets here). The
+    """POST pods/{name}/eviction: a graceful delete once the pod's disruption budget
+    allows it (eviction.py). The
     Eviction is decoded like an object (422 naming a wrong-typed field) and must name the
     pod of the URL, as Kubernetes' eviction REST checks."""
     eviction = copy(body)
@@ -86,6 +88,10 @@ async def evict(reg: Registry, info: ResourceInfo, ns: str | None, name: str, bo
             reason=INVALID, field="deleteOptions.propagationPolicy",
             message=f'Unsupported value: "{options.propagationPolicy}": supported values: '
                     f'"Foreground", "Background", "Orphan"')])
+    pod = reg.get(info, ns, name)
+    await take_disruption(reg, pod, opts.dry_run)
+    if not opts.dry_run:
+        await mark_disruption_target(reg, pod, EVICTION_BY_API, "Eviction API: evicting")
     res = await reg.delete(info, ns, name, options, opts, eviction=body)
     return SUCCESS, res.warnings
 

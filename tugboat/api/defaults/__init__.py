@@ -32,6 +32,7 @@ from tugboat.api.defaults.pods import (
     image_pull_policy_for,
     qos_class,
 )
+from tugboat.api.defaults.scheduling import default_priority_class
 from tugboat.api.defaults.workloads import (
     default_daemon_set,
     default_deployment,
@@ -43,6 +44,7 @@ from tugboat.api.defaults.workloads import (
 from tugboat.api.discovery import EndpointSlice
 from tugboat.api.node import Node
 from tugboat.api.pod import Pod
+from tugboat.api.scheduling import PriorityClass
 from tugboat.api.service import Service
 
 __all__ = [
@@ -64,6 +66,7 @@ _DEFAULTERS: dict[type, Callable[[Any], None]] = {
     Node: default_node,
     Secret: default_secret,
     HorizontalPodAutoscaler: default_hpa,
+    PriorityClass: default_priority_class,
 }
 
 

@@ -41,6 +41,7 @@ from tugboat.api.validation.names import (
 )
 from tugboat.api.validation.objectmeta import validate_object_meta, validate_object_meta_update
 from tugboat.api.validation.pods import validate_binding, validate_pod
+from tugboat.api.validation.policy import POLICY_KINDS
 from tugboat.api.validation.rbac import RBAC_KINDS
 from tugboat.api.validation.services import validate_endpoints, validate_service
 from tugboat.api.validation.typeerrors import causes_from_pydantic
@@ -87,6 +88,7 @@ _KINDS: dict[type, tuple[NameFn, bool, KindValidator]] = {
     HorizontalPodAutoscaler: (name_is_dns_subdomain, True, validate_hpa),
     Scale: (name_is_dns_subdomain, True, validate_scale),
     **RBAC_KINDS,
+    **POLICY_KINDS,
 }
 
 

@@ -24,6 +24,7 @@ from tugboat.apiserver.tables import (
     namespaces,
     nodes,
     pods,
+    policy,
     serviceaccounts,
     services,
     workloads,
@@ -52,6 +53,7 @@ PRINTERS: dict[str, Printer] = {
     **serviceaccounts.PRINTERS,
     **leases.PRINTERS,
     **autoscaling.PRINTERS,
+    **policy.PRINTERS,
 }
 
 
