@@ -19,6 +19,7 @@ from tugboat.controller.clusterroleaggregation import ClusterRoleAggregationCont
 from tugboat.controller.context import ControllerContext
 from tugboat.controller.daemonset import DaemonSetController
 from tugboat.controller.deployment import DeploymentController
+from tugboat.controller.disruption import DisruptionController
 from tugboat.controller.endpoints import EndpointsController
 from tugboat.controller.endpointslice import EndpointSliceController
 from tugboat.controller.garbagecollector import GarbageCollector
@@ -59,6 +60,7 @@ CONTROLLERS: dict[str, Callable[[ControllerContext], Controller]] = {
     "root-ca-cert-publisher": RootCACertPublisher,
     "clusterrole-aggregation": ClusterRoleAggregationController,
     "podgc": PodGCController,
+    "disruption": DisruptionController,
 }
 
 

@@ -23,7 +23,7 @@ ALL_CONTROLLERS = (
     "replicationcontroller", "replicaset", "deployment", "job", "ttl-after-finished",
     "daemonset", "nodelifecycle", "endpoints", "endpointslice", "garbagecollector", "namespace",
     "horizontalpodautoscaling", "serviceaccount", "root-ca-cert-publisher",
-    "clusterrole-aggregation", "podgc",
+    "clusterrole-aggregation", "podgc", "disruption",
 )
 
 # tugboat/kubelet/node/lease.py renews the node Lease this often (not a flag of the kubelet).
