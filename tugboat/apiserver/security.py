@@ -20,8 +20,10 @@ from typing import Any
 
 from tugboat.api.resources import lookup
 from tugboat.apiserver.admission.interface import AdmissionChain
+from tugboat.apiserver.admission.limitranger import LimitRanger
 from tugboat.apiserver.admission.noderestriction import NodeRestriction
 from tugboat.apiserver.admission.podsecurity.admission import PodSecurity
+from tugboat.apiserver.admission.resourcequota import ResourceQuotaAdmission
 from tugboat.apiserver.audit.options import audit_middleware
 from tugboat.apiserver.auth.authenticator import RequestAuthenticator, TokenAuthenticator
 from tugboat.apiserver.auth.authorizer import Authorizer
@@ -130,6 +132,8 @@ ADMISSION_PLUGINS: dict[str, tuple[Callable[[WatchCache], Any], bool] | None] = 
     "ServiceAccount": (ServiceAccountAdmission, True),
     "NodeRestriction": (NodeRestriction, False),
     "PodSecurity": (PodSecurity, False),
+    "LimitRanger": (LimitRanger, True),
+    "ResourceQuota": (ResourceQuotaAdmission, False),
 }
 
 
@@ -148,6 +152,9 @@ def build_admission(names: list[str], cache: WatchCache,
             (chain.mutating if mutating else chain.validating).append(factory(cache))
     if authorizer is not None:
         chain.validating.append(RBACEscalation(authorizer, cache))
+    # Kubernetes runs ResourceQuota last whatever the flag's order: it charges usage only
+    # for writes every other plugin has let through.
+    chain.validating.sort(key=lambda p: p.name == ResourceQuotaAdmission.name)
     return chain
 
 

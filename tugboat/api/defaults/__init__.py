@@ -33,6 +33,7 @@ from tugboat.api.defaults.pods import (
     qos_class,
 )
 from tugboat.api.defaults.scheduling import default_priority_class
+from tugboat.api.defaults.quota import default_limit_range
 from tugboat.api.defaults.workloads import (
     default_daemon_set,
     default_deployment,
@@ -45,6 +46,7 @@ from tugboat.api.discovery import EndpointSlice
 from tugboat.api.node import Node
 from tugboat.api.pod import Pod
 from tugboat.api.scheduling import PriorityClass
+from tugboat.api.quota import LimitRange
 from tugboat.api.service import Service
 
 __all__ = [
@@ -66,6 +68,7 @@ _DEFAULTERS: dict[type, Callable[[Any], None]] = {
     Node: default_node,
     Secret: default_secret,
     HorizontalPodAutoscaler: default_hpa,
+    LimitRange: default_limit_range,
     PriorityClass: default_priority_class,
 }
 

@@ -21,6 +21,7 @@ from tugboat.api.discovery import EndpointSlice
 from tugboat.api.meta import StatusCause
 from tugboat.api.node import Node
 from tugboat.api.pod import Binding, Pod
+from tugboat.api.quota import LimitRange, ResourceQuota
 from tugboat.api.service import Endpoints, Service
 from tugboat.api.serviceaccount import ServiceAccount
 from tugboat.api.validation.autoscalers import validate_hpa, validate_scale
@@ -43,6 +44,7 @@ from tugboat.api.validation.objectmeta import validate_object_meta, validate_obj
 from tugboat.api.validation.pods import validate_binding, validate_pod
 from tugboat.api.validation.policy import POLICY_KINDS
 from tugboat.api.validation.rbac import RBAC_KINDS
+from tugboat.api.validation.quota import validate_limit_range, validate_resource_quota
 from tugboat.api.validation.services import validate_endpoints, validate_service
 from tugboat.api.validation.typeerrors import causes_from_pydantic
 from tugboat.api.validation.workloads import (
@@ -87,6 +89,8 @@ _KINDS: dict[type, tuple[NameFn, bool, KindValidator]] = {
     Lease: (name_is_dns_subdomain, True, validate_lease),
     HorizontalPodAutoscaler: (name_is_dns_subdomain, True, validate_hpa),
     Scale: (name_is_dns_subdomain, True, validate_scale),
+    ResourceQuota: (name_is_dns_subdomain, True, validate_resource_quota),
+    LimitRange: (name_is_dns_subdomain, True, validate_limit_range),
     **RBAC_KINDS,
     **POLICY_KINDS,
 }

@@ -27,6 +27,7 @@ from tugboat.apiserver.tables import (
     policy,
     serviceaccounts,
     services,
+    quota,
     workloads,
 )
 from tugboat.apiserver.tables.cells import Obj, Printer, age, age_column, name, name_column
@@ -56,6 +57,7 @@ PRINTERS: dict[str, Printer] = {
     **policy.PRINTERS,
 }
 
+    **quota.PRINTERS,
 
 def _printer(resource: str) -> Printer:
     return PRINTERS.get(resource, DEFAULT_PRINTER)

@@ -19,7 +19,7 @@ from tugboat.client import SyncApiClient, load_config
 
 SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local"
 AUTHORIZATION_MODES = "Node,RBAC"
-ADMISSION_PLUGINS = "NamespaceLifecycle,ServiceAccount,NodeRestriction,PodSecurity"
+ADMISSION_PLUGINS = "NamespaceLifecycle,LimitRanger,ServiceAccount,NodeRestriction,PodSecurity,ResourceQuota"
 CLUSTER_DOMAIN = "cluster.local"
 
 
