@@ -1,6 +1,7 @@
 """`tug cordon|uncordon|drain`: take nodes out of scheduling and empty them, as kubectl
 does — drain cordons, refuses pods it cannot safely move (unmanaged, local data,
-DaemonSet pods) unless told otherwise, evicts the rest and waits until they are gone."""
+DaemonSet pods) unless told otherwise, evicts the rest (retrying those a disruption
+budget holds back) and waits until they are gone."""
 
 from __future__ import annotations
 
@@ -16,11 +17,13 @@ from tugboat.cli.errors import CliError
 from tugboat.cli.options import CONTEXT, SELECTOR, examples, parse_timeout, session_of
 from tugboat.cli.session import Session
 from tugboat.cli.waiting import WaitTimeout, wait_for_deletion
-from tugboat.client import NotFound
+from tugboat.client import NotFound, TooManyRequests
 
 Obj = dict[str, Any]
 MIRROR = "kubernetes.io/config.mirror"
 PODS = resolve("pods")
+# kubectl drain waits this long before asking again for an eviction a budget refused.
+EVICTION_RETRY = 5.0
 
 
 def _set_unschedulable(session: Session, name: str, value: bool) -> str:
@@ -132,6 +135,34 @@ def _evict(session: Session, pod: Obj, grace: int, disable_eviction: bool) -> No
     session.request("POST", f"/api/v1/namespaces/{ns}/pods/{name}/eviction", body=body)
 
 
+def _evict_all(session: Session, node: str, pods: list[Obj], grace: int,
+               disable_eviction: bool, deadline: float) -> None:
+    """Evict every pod, as kubectl's evictPods: a pod whose disruption budget refuses it
+    now (429) is tried again every EVICTION_RETRY seconds until the deadline."""
+    pending = list(pods)
+    while pending:
+        refused = []
+        for pod in pending:
+            meta = pod["metadata"]
+            try:
+                _evict(session, pod, grace, disable_eviction)
+            except NotFound:
+                pass
+            except TooManyRequests as e:
+                print(f'error when evicting pods/"{meta["name"]}" -n "{meta["namespace"]}" '
+                      f"(will retry after {EVICTION_RETRY:g}s): {e.message}", file=sys.stderr,
+                      flush=True)
+                refused.append(pod)
+        pending = refused
+        if pending and time.monotonic() + EVICTION_RETRY > deadline:
+            meta = pending[0]["metadata"]
+            raise CliError(f'unable to drain node "{node}" due to error: error when evicting '
+                           f'pods/"{meta["name"]}" -n "{meta["namespace"]}": global timeout '
+                           f"reached")
+        if pending:
+            time.sleep(EVICTION_RETRY)
+
+
 def drain(ctx: typer.Context, name: str = typer.Argument(..., help="NODE"),
           ignore_daemonsets: bool = typer.Option(False, "--ignore-daemonsets",
                                                  help="Leave DaemonSet pods alone."),
@@ -159,12 +190,8 @@ def drain(ctx: typer.Context, name: str = typer.Argument(..., help="NODE"),
     for warning in plan.warnings:
         print(f"Warning: {warning}", file=sys.stderr)
     verb = "deleted" if disable_eviction else "evicted"
-    for pod in plan.evict:  # all at once, then wait for each to go, as kubectl does
-        try:
-            _evict(session, pod, grace_period, disable_eviction)
-        except NotFound:
-            pass
     deadline = time.monotonic() + parse_timeout(timeout)
+    _evict_all(session, name, plan.evict, grace_period, disable_eviction, deadline)
     for pod in plan.evict:
         meta = pod["metadata"]
         try:
