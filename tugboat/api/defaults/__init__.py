@@ -12,7 +12,7 @@ from typing import Any
 
 from tugboat.api.apps import DaemonSet, Deployment, ReplicaSet
 from tugboat.api.autoscaling import HorizontalPodAutoscaler
-from tugboat.api.batch import Job
+from tugboat.api.batch import CronJob, Job
 from tugboat.api.core import Endpoints, Namespace, ReplicationController, Secret
 from tugboat.api.defaults.cluster import (
     NAMESPACE_NAME_LABEL,
@@ -24,6 +24,7 @@ from tugboat.api.defaults.cluster import (
     default_secret,
     default_service,
 )
+from tugboat.api.defaults.cronjobs import default_cron_job
 from tugboat.api.defaults.pods import (
     DEFAULT_SCHEDULER_NAME,
     default_pod,
@@ -32,8 +33,8 @@ from tugboat.api.defaults.pods import (
     image_pull_policy_for,
     qos_class,
 )
-from tugboat.api.defaults.scheduling import default_priority_class
 from tugboat.api.defaults.quota import default_limit_range
+from tugboat.api.defaults.scheduling import default_priority_class
 from tugboat.api.defaults.workloads import (
     default_daemon_set,
     default_deployment,
@@ -45,8 +46,8 @@ from tugboat.api.defaults.workloads import (
 from tugboat.api.discovery import EndpointSlice
 from tugboat.api.node import Node
 from tugboat.api.pod import Pod
-from tugboat.api.scheduling import PriorityClass
 from tugboat.api.quota import LimitRange
+from tugboat.api.scheduling import PriorityClass
 from tugboat.api.service import Service
 
 __all__ = [
@@ -61,6 +62,7 @@ _DEFAULTERS: dict[type, Callable[[Any], None]] = {
     Deployment: default_deployment,
     DaemonSet: default_daemon_set,
     Job: default_job,
+    CronJob: default_cron_job,
     Service: default_service,
     Endpoints: default_endpoints,
     EndpointSlice: default_endpoint_slice,

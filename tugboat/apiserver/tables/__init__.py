@@ -19,15 +19,17 @@ from collections.abc import Iterable
 from tugboat.apiserver.tables import (
     autoscaling,
     config,
+    cronjobs,
+    customresources,
     events,
     leases,
     namespaces,
     nodes,
     pods,
     policy,
+    quota,
     serviceaccounts,
     services,
-    quota,
     workloads,
 )
 from tugboat.apiserver.tables.cells import Obj, Printer, age, age_column, name, name_column
@@ -49,18 +51,19 @@ PRINTERS: dict[str, Printer] = {
     **events.PRINTERS,
     **namespaces.PRINTERS,
     **workloads.PRINTERS,
+    **cronjobs.PRINTERS,
     **services.PRINTERS,
     **config.PRINTERS,
     **serviceaccounts.PRINTERS,
     **leases.PRINTERS,
     **autoscaling.PRINTERS,
+    **quota.PRINTERS,
     **policy.PRINTERS,
 }
 
-    **quota.PRINTERS,
 
 def _printer(resource: str) -> Printer:
-    return PRINTERS.get(resource, DEFAULT_PRINTER)
+    return PRINTERS.get(resource) or customresources.find(resource) or DEFAULT_PRINTER
 
 
 def column_definitions(resource: str) -> list[Obj]:
