@@ -50,11 +50,6 @@ class ResourceInfo:
         return self.kind + "List"
 
     @property
-    def printer_name(self) -> str:
-        """The name its Table printer is registered under (tables.PRINTERS)."""
-        return self.resource
-
-    @property
     def has_status(self) -> bool:
         return "status" in self.subresources
 
@@ -138,8 +133,6 @@ RESOURCES: tuple[ResourceInfo, ...] = (
     _R("apps", "v1", "daemonsets", "DaemonSet", True, "apps:DaemonSet", ("ds",), ("status",),
        categories=("all",)),
     _R("batch", "v1", "jobs", "Job", True, "batch:Job", (), ("status",), categories=("all",)),
-    _R("batch", "v1", "cronjobs", "CronJob", True, "batch:CronJob", ("cj",), ("status",),
-       categories=("all",)),
     _R("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", True,
        "policy:PodDisruptionBudget", ("pdb",), ("status",)),
     _R("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", False,
@@ -172,9 +165,6 @@ RESOURCES: tuple[ResourceInfo, ...] = (
     _R("autoscaling", "v1", "horizontalpodautoscalers", "HorizontalPodAutoscaler", True,
        "autoscalingv1:HorizontalPodAutoscaler", ("hpa",), ("status",),
        storage_version="v2", conversion="autoscaling:V1"),
-    _R("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition",
-       False, "apiextensions:CustomResourceDefinition", ("crd", "crds"), ("status",),
-       categories=("api-extensions",)),
     _R("metrics.k8s.io", "v1beta1", "nodes", "NodeMetrics", False, "metrics:NodeMetrics",
        verbs=("get", "list"), stored=False),
     _R("metrics.k8s.io", "v1beta1", "pods", "PodMetrics", True, "metrics:PodMetrics",
@@ -192,9 +182,9 @@ class _Index:
     by_name: dict[str, list[ResourceInfo]] = field(default_factory=dict)
 
 
-def _build(resources: tuple[ResourceInfo, ...] = RESOURCES) -> _Index:
+def _build() -> _Index:
     idx = _Index()
-    for r in resources:
+    for r in RESOURCES:
         idx.by_gvr[(r.group, r.version, r.resource)] = r
         idx.by_kind[(r.group_version, r.kind)] = r
         for n in (r.resource, r.singular, r.kind.lower(), *r.short_names):
@@ -203,30 +193,14 @@ def _build(resources: tuple[ResourceInfo, ...] = RESOURCES) -> _Index:
 
 
 _INDEX = _build()
-# Resources the API server serves from its own objects (CustomResourceDefinitions, see
-# apiserver/customresources): replaced whole whenever an Established CRD changes, so a
-# reader sees one table or the next, never half of one. The static table wins a clash.
-_DYNAMIC: tuple[tuple[ResourceInfo, ...], _Index] = ((), _Index())
-
-
-def serve_dynamic(infos: tuple[ResourceInfo, ...]) -> None:
-    global _DYNAMIC
-    _DYNAMIC = (infos, _build(infos))
-
-
-def served() -> tuple[ResourceInfo, ...]:
-    """Every served resource: the static table, then the dynamic ones."""
-    return RESOURCES + _DYNAMIC[0]
 
 
 def lookup(group: str, version: str, resource: str) -> ResourceInfo | None:
-    key = (group, version, resource)
-    return _INDEX.by_gvr.get(key) or _DYNAMIC[1].by_gvr.get(key)
+    return _INDEX.by_gvr.get((group, version, resource))
 
 
 def for_kind(api_version: str, kind: str) -> ResourceInfo | None:
-    key = (api_version, kind)
-    return _INDEX.by_kind.get(key) or _DYNAMIC[1].by_kind.get(key)
+    return _INDEX.by_kind.get((api_version, kind))
 
 
 def resolve(name: str) -> ResourceInfo | None:
@@ -236,8 +210,7 @@ def resolve(name: str) -> ResourceInfo | None:
     group = None
     if "." in name:
         name, group = name.split(".", 1)
-    cands = [r for r in (*_INDEX.by_name.get(name, []), *_DYNAMIC[1].by_name.get(name, []))
-             if group is None or r.group == group]
+    cands = [r for r in _INDEX.by_name.get(name, []) if group is None or r.group == group]
     cands.sort(key=lambda r: not r.stored)
     return cands[0] if cands else None
 
@@ -245,7 +218,7 @@ def resolve(name: str) -> ResourceInfo | None:
 def groups() -> dict[str, list[str]]:
     """group → its versions, in table order, core group under ""."""
     out: dict[str, list[str]] = {}
-    for r in served():
+    for r in RESOURCES:
         vs = out.setdefault(r.group, [])
         if r.version not in vs:
             vs.append(r.version)

@@ -19,8 +19,6 @@ from collections.abc import Iterable
 from tugboat.apiserver.tables import (
     autoscaling,
     config,
-    cronjobs,
-    customresources,
     events,
     leases,
     namespaces,
@@ -51,7 +49,6 @@ PRINTERS: dict[str, Printer] = {
     **events.PRINTERS,
     **namespaces.PRINTERS,
     **workloads.PRINTERS,
-    **cronjobs.PRINTERS,
     **services.PRINTERS,
     **config.PRINTERS,
     **serviceaccounts.PRINTERS,
@@ -63,7 +60,7 @@ PRINTERS: dict[str, Printer] = {
 
 
 def _printer(resource: str) -> Printer:
-    return PRINTERS.get(resource) or customresources.find(resource) or DEFAULT_PRINTER
+    return PRINTERS.get(resource, DEFAULT_PRINTER)
 
 
 def column_definitions(resource: str) -> list[Obj]:
