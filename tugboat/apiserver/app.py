@@ -37,6 +37,7 @@ from tugboat.apiserver.diskreserve import DEFAULT_RESERVE, DiskReserve
 from tugboat.apiserver.kubeletclient import install_kubelet_client, kubelet_client
 from tugboat.apiserver.kubernetesservice import KubernetesService, keep
 from tugboat.apiserver.metrics import ApiMetrics
+from tugboat.apiserver.priorityclasses import ensure_system_priority_classes
 from tugboat.apiserver.registry import Registry, WriteOptions
 from tugboat.apiserver.requestbody import RequestBodyLimit
 from tugboat.apiserver.responsewriters import json_response, status_response
@@ -122,6 +123,7 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
         await store.start()
         await cache.start()
         await ensure_namespaces(registry)
+        await ensure_system_priority_classes(registry)
         for hook in sec.start_hooks if sec else ():
             await hook(registry)
         gc.freeze()  # the objects loaded so far live as long as the process

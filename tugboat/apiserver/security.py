@@ -23,6 +23,7 @@ from tugboat.apiserver.admission.interface import AdmissionChain
 from tugboat.apiserver.admission.limitranger import LimitRanger
 from tugboat.apiserver.admission.noderestriction import NodeRestriction
 from tugboat.apiserver.admission.podsecurity.admission import PodSecurity
+from tugboat.apiserver.admission.priority import Priority
 from tugboat.apiserver.admission.resourcequota import ResourceQuotaAdmission
 from tugboat.apiserver.audit.options import audit_middleware
 from tugboat.apiserver.auth.authenticator import RequestAuthenticator, TokenAuthenticator
@@ -132,6 +133,7 @@ ADMISSION_PLUGINS: dict[str, tuple[Callable[[WatchCache], Any], bool] | None] = 
     "ServiceAccount": (ServiceAccountAdmission, True),
     "NodeRestriction": (NodeRestriction, False),
     "PodSecurity": (PodSecurity, False),
+    "Priority": (Priority, True),
     "LimitRanger": (LimitRanger, True),
     "ResourceQuota": (ResourceQuotaAdmission, False),
 }

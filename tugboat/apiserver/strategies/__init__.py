@@ -15,6 +15,7 @@ from tugboat.apiserver.strategies.jobs import JobStrategy
 from tugboat.apiserver.strategies.namespaces import NamespaceStrategy
 from tugboat.apiserver.strategies.nodes import NodeStrategy
 from tugboat.apiserver.strategies.pods import PodStrategy
+from tugboat.apiserver.strategies.priorityclasses import PriorityClassStrategy
 from tugboat.apiserver.strategies.scale import ScaleStrategy
 from tugboat.apiserver.strategies.secrets import SecretStrategy
 from tugboat.apiserver.strategies.services import ServiceStrategy
@@ -38,6 +39,7 @@ _KINDS: dict[tuple[str, str], type[Strategy]] = {
     ("apps", "Deployment"): WorkloadStrategy,
     ("apps", "DaemonSet"): WorkloadStrategy,
     ("batch", "Job"): JobStrategy,
+    ("scheduling.k8s.io", "PriorityClass"): PriorityClassStrategy,
 }
 # Subresources every kind that serves them writes the same way.
 _SUBRESOURCES: dict[str, type[Wrapped]] = {"status": StatusStrategy, "scale": ScaleStrategy}
