@@ -1,4 +1,5 @@
-"""batch/v1 Job: run pods to completion (completions, parallelism, backoffLimit, deadlines)."""
+"""batch/v1 Job: run pods to completion (completions, parallelism, backoffLimit, deadlines);
+and CronJob: a Job template run on a cron schedule."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ from typing import Any
 from pydantic import Field
 
 from tugboat.api.fieldtypes import Int32, Int64
-from tugboat.api.meta import K8sModel, LabelSelector, ObjectMeta, PassThrough, Time
+from tugboat.api.meta import (
+    K8sModel,
+    LabelSelector,
+    ObjectMeta,
+    ObjectReference,
+    PassThrough,
+    Time,
+)
 from tugboat.api.pod import PodTemplateSpec
 
 # The labels Kubernetes generates on a Job's pod template (and selects on) when the user
@@ -88,3 +96,38 @@ class Job(K8sModel):
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
     spec: JobSpec = Field(default_factory=JobSpec)
     status: JobStatus = Field(default_factory=JobStatus)
+
+
+# CronJob (batch/v1): a Job made on a cron schedule. The controller annotates each Job it
+# makes with the scheduled time, written in the CronJob's time zone.
+CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION = "batch.kubernetes.io/cronjob-scheduled-timestamp"
+
+
+class JobTemplateSpec(K8sModel):
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    spec: JobSpec = Field(default_factory=JobSpec)
+
+
+class CronJobSpec(K8sModel):
+    schedule: str = ""
+    timeZone: str | None = None
+    startingDeadlineSeconds: Int64 | None = None
+    concurrencyPolicy: str | None = None  # Allow, Forbid, Replace
+    suspend: bool | None = None
+    jobTemplate: JobTemplateSpec = Field(default_factory=JobTemplateSpec)
+    successfulJobsHistoryLimit: Int32 | None = None
+    failedJobsHistoryLimit: Int32 | None = None
+
+
+class CronJobStatus(K8sModel):
+    active: list[ObjectReference] | None = None
+    lastScheduleTime: Time | None = None
+    lastSuccessfulTime: Time | None = None
+
+
+class CronJob(K8sModel):
+    apiVersion: str = "batch/v1"
+    kind: str = "CronJob"
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    spec: CronJobSpec = Field(default_factory=CronJobSpec)
+    status: CronJobStatus = Field(default_factory=CronJobStatus)

@@ -133,6 +133,8 @@ RESOURCES: tuple[ResourceInfo, ...] = (
     _R("apps", "v1", "daemonsets", "DaemonSet", True, "apps:DaemonSet", ("ds",), ("status",),
        categories=("all",)),
     _R("batch", "v1", "jobs", "Job", True, "batch:Job", (), ("status",), categories=("all",)),
+    _R("batch", "v1", "cronjobs", "CronJob", True, "batch:CronJob", ("cj",), ("status",),
+       categories=("all",)),
     _R("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", True,
        "policy:PodDisruptionBudget", ("pdb",), ("status",)),
     _R("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", False,

@@ -17,6 +17,7 @@ from tugboat.client import ApiClient, EventRecorder, LeaderElector, SharedInform
 from tugboat.client.healthserver import HealthServer
 from tugboat.controller.clusterroleaggregation import ClusterRoleAggregationController
 from tugboat.controller.context import ControllerContext
+from tugboat.controller.cronjob import CronJobController
 from tugboat.controller.daemonset import DaemonSetController
 from tugboat.controller.deployment import DeploymentController
 from tugboat.controller.disruption import DisruptionController
@@ -48,6 +49,7 @@ CONTROLLERS: dict[str, Callable[[ControllerContext], Controller]] = {
     "replicaset": ReplicaSetController,
     "deployment": DeploymentController,
     "job": JobController,
+    "cronjob": CronJobController,
     "ttl-after-finished": TTLAfterFinishedController,
     "daemonset": DaemonSetController,
     "nodelifecycle": NodeLifecycleController,

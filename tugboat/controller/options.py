@@ -20,7 +20,8 @@ from tugboat.api.durations import parse_duration
 
 # Every controller the manager knows, by its kube-controller-manager name.
 ALL_CONTROLLERS = (
-    "replicationcontroller", "replicaset", "deployment", "job", "ttl-after-finished",
+    "replicationcontroller", "replicaset", "deployment", "job", "cronjob",
+    "ttl-after-finished",
     "daemonset", "nodelifecycle", "endpoints", "endpointslice", "garbagecollector", "namespace",
     "horizontalpodautoscaling", "serviceaccount", "root-ca-cert-publisher",
     "clusterrole-aggregation", "podgc", "disruption",

@@ -12,7 +12,7 @@ from typing import Any
 
 from tugboat.api.apps import DaemonSet, Deployment, ReplicaSet
 from tugboat.api.autoscaling import HorizontalPodAutoscaler
-from tugboat.api.batch import Job
+from tugboat.api.batch import CronJob, Job
 from tugboat.api.core import Endpoints, Namespace, ReplicationController, Secret
 from tugboat.api.defaults.cluster import (
     NAMESPACE_NAME_LABEL,
@@ -24,6 +24,7 @@ from tugboat.api.defaults.cluster import (
     default_secret,
     default_service,
 )
+from tugboat.api.defaults.cronjobs import default_cron_job
 from tugboat.api.defaults.pods import (
     DEFAULT_SCHEDULER_NAME,
     default_pod,
@@ -61,6 +62,7 @@ _DEFAULTERS: dict[type, Callable[[Any], None]] = {
     Deployment: default_deployment,
     DaemonSet: default_daemon_set,
     Job: default_job,
+    CronJob: default_cron_job,
     Service: default_service,
     Endpoints: default_endpoints,
     EndpointSlice: default_endpoint_slice,

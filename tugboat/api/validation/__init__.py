@@ -14,7 +14,7 @@ from typing import Any
 
 from tugboat.api.apps import DaemonSet, Deployment, ReplicaSet
 from tugboat.api.autoscaling import HorizontalPodAutoscaler, Scale
-from tugboat.api.batch import Job
+from tugboat.api.batch import CronJob, Job
 from tugboat.api.coordination import Lease
 from tugboat.api.core import ConfigMap, Event, Namespace, ReplicationController, Secret
 from tugboat.api.discovery import EndpointSlice
@@ -32,6 +32,7 @@ from tugboat.api.validation.cluster import (
     validate_node,
 )
 from tugboat.api.validation.configs import validate_config_map, validate_secret
+from tugboat.api.validation.cronjobs import validate_cron_job
 from tugboat.api.validation.discovery import validate_endpoint_slice
 from tugboat.api.validation.fielderrors import Errors
 from tugboat.api.validation.names import (
@@ -86,6 +87,7 @@ _KINDS: dict[type, tuple[NameFn, bool, KindValidator]] = {
     Deployment: (name_is_dns_subdomain, True, validate_deployment),
     DaemonSet: (name_is_dns_subdomain, True, validate_daemon_set),
     Job: (name_is_dns_subdomain, True, validate_job),
+    CronJob: (name_is_dns_subdomain, True, validate_cron_job),
     Lease: (name_is_dns_subdomain, True, validate_lease),
     HorizontalPodAutoscaler: (name_is_dns_subdomain, True, validate_hpa),
     Scale: (name_is_dns_subdomain, True, validate_scale),

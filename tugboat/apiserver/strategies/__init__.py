@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 
 from tugboat.api.resources import ResourceInfo
+from tugboat.apiserver.strategies.cronjobs import CronJobStrategy
 from tugboat.apiserver.strategies.generic import GracefulDeletion, Strategy, Wrapped
 from tugboat.apiserver.strategies.jobs import JobStrategy
 from tugboat.apiserver.strategies.namespaces import NamespaceStrategy
@@ -39,6 +40,7 @@ _KINDS: dict[tuple[str, str], type[Strategy]] = {
     ("apps", "Deployment"): WorkloadStrategy,
     ("apps", "DaemonSet"): WorkloadStrategy,
     ("batch", "Job"): JobStrategy,
+    ("batch", "CronJob"): CronJobStrategy,
     ("scheduling.k8s.io", "PriorityClass"): PriorityClassStrategy,
 }
 # Subresources every kind that serves them writes the same way.

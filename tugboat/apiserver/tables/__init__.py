@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from tugboat.apiserver.tables import (
     autoscaling,
     config,
+    cronjobs,
     events,
     leases,
     namespaces,
@@ -49,6 +50,7 @@ PRINTERS: dict[str, Printer] = {
     **events.PRINTERS,
     **namespaces.PRINTERS,
     **workloads.PRINTERS,
+    **cronjobs.PRINTERS,
     **services.PRINTERS,
     **config.PRINTERS,
     **serviceaccounts.PRINTERS,

@@ -147,6 +147,7 @@ def _controller_manager() -> list[Obj]:
         rule(["create"], [CORE], ["pods", "endpoints", "events", "serviceaccounts",
                                   "secrets", "configmaps", "serviceaccounts/token"]),
         rule(["create"], [APPS], ["replicasets", "controllerrevisions"]),
+        rule(["create"], [BATCH], ["jobs"]),  # the cronjob controller
         rule(["create"], [DISCOVERY], ["endpointslices"]),
         rule(["create"], [EVENTS], ["events"]),
         rule(["create"], [COORDINATION], ["leases"]),
