@@ -29,3 +29,16 @@ def test_unknown_commands_in_cobras_words(capsys: pytest.CaptureFixture[str]) ->
     assert run(["set", "foo"], {}) == 1
     assert capsys.readouterr().err == ('error: unknown command "foo"\n'
                                        "See 'tug set --help' for usage.\n")
+
+
+@pytest.mark.parametrize("args, line", [
+    (["exec"], "error: pod, type/name or --filename must be specified\n"),
+    (["attach"], "error: at least 1 argument is required for attach\n"),
+    (["logs"], "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or "
+               "TYPE/NAME is a required argument for the logs command\n"),
+    (["debug", "web", "--image=busybox", "--profile=bogus"], "error: unknown profile: bogus\n"),
+])
+def test_a_verb_without_its_pod_in_kubectls_words(args: list[str], line: str,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(args, {}) == 1
+    assert capsys.readouterr().err == line

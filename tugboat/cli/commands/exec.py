@@ -81,13 +81,15 @@ def stream(req: remotecommand.ExecRequest) -> int:
 
 
 def exec_(ctx: typer.Context,
-          args: list[str] = typer.Argument(..., help="POD -- COMMAND [ARGS...]",
+          args: list[str] = typer.Argument(None, help="POD -- COMMAND [ARGS...]",
                                            autocompletion=targets.complete_pod),
           container: str = typer.Option(None, "--container", "-c", help="The container."),
           stdin: bool = typer.Option(False, "--stdin", "-i", help="Pass stdin to the command."),
           tty_: bool = typer.Option(False, "--tty", "-t", help="Stdin is a terminal.")) -> None:
     """Execute a command in a container."""
     session = session_of(ctx)
+    if not args:
+        raise CliError("pod, type/name or --filename must be specified")
     if len(args) < 2:
         raise CliError("you must specify at least one command for the container")
     pod = find_pod(session, args[0])
@@ -118,7 +120,7 @@ ATTACH_EXAMPLES = examples("""
 
 
 def attach(ctx: typer.Context,
-           pod_name: str = typer.Argument(..., metavar="POD", help="The pod.",
+           pod_name: str = typer.Argument(None, metavar="POD", help="The pod.",
                                           autocompletion=targets.complete_pod),
            container: str = typer.Option(None, "--container", "-c", help="The container."),
            stdin: bool = typer.Option(False, "--stdin", "-i",
@@ -128,6 +130,8 @@ def attach(ctx: typer.Context,
                                       help="Only print output from the remote session.")
            ) -> None:
     """Attach to a process that is already running inside an existing container."""
+    if not pod_name:
+        raise CliError("at least 1 argument is required for attach")
     session = session_of(ctx)
     pod = find_pod(session, pod_name)
     phase = (pod.get("status") or {}).get("phase")

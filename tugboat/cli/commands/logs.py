@@ -82,7 +82,7 @@ def _params(container: str, follow: bool, previous: bool, tail: int, timestamps:
 
 
 def logs(ctx: typer.Context,
-         pod: str = typer.Argument(..., help="POD or TYPE/NAME (first pod of a workload)",
+         pod: str = typer.Argument(None, help="POD or TYPE/NAME (first pod of a workload)",
                                    autocompletion=targets.complete_pod),
          container: str = typer.Option(None, "--container", "-c", help="The container."),
          follow: bool = typer.Option(False, "--follow", "-f", help="Stream new output."),
@@ -97,6 +97,9 @@ def logs(ctx: typer.Context,
          limit_bytes: int = typer.Option(None, "--limit-bytes", help="At most N bytes.")
          ) -> None:
     """Print the logs of a container in a pod."""
+    if not pod:
+        raise CliError("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or "
+                       "TYPE/NAME is a required argument for the logs command")
     session = session_of(ctx)
     obj = find_pod(session, pod)
     name = pick_container(obj, container)

@@ -11,6 +11,7 @@ from tugboat.cli.errors import CliError
 
 Obj = dict[str, Any]
 PROFILES = ("general", "legacy")
+KUBECTLS = ("general", "baseline", "restricted", "netadmin", "sysadmin", "legacy")
 PULL_POLICIES = ("", "Always", "IfNotPresent", "Never")
 
 
@@ -88,7 +89,9 @@ class Debugger:
         if self.pull_policy not in PULL_POLICIES:
             raise CliError(f"invalid image pull policy: {self.pull_policy}")
         if self.profile not in PROFILES:
-            raise CliError(f'unknown profile "{self.profile}" (tug knows: general, legacy)')
+            raise CliError(f"unknown profile: {self.profile}" if self.profile not in KUBECTLS
+                           else f'profile "{self.profile}" is not offered by tug (it has '
+                                f"general, legacy)")
         if self.target and self.copy_to:
             raise CliError("--target is incompatible with --copy-to. Use --share-processes "
                            "instead.")
