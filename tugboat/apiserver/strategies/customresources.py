@@ -1,0 +1,44 @@
+"""The write rules of custom objects (the apiextensions-apiserver's customResourceStrategy):
+no pydantic model — the object was pruned and defaulted as it was decoded
+(api/customresources.py) — validated by its metadata and by its version's structural
+schema. Every custom object has a generation; with a status subresource, status moves
+only through /status (the default Strategy's rule for kinds that serve status)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tugboat.api.customresources import CustomResourceInfo
+from tugboat.api.meta import StatusCause
+from tugboat.api.schema import validation as schema_validation
+from tugboat.api.validation.customresourcedefinitions import validate_generic_object_meta
+from tugboat.apiserver.strategies.generic import Obj, Strategy
+
+
+class CustomResourceStrategy(Strategy):
+    always_has_generation = True
+    info: CustomResourceInfo
+
+    def default(self, obj: Any, creating: bool) -> None:
+        """Defaults were applied as the object was decoded."""
+
+    def validate(self, obj: Any, old: Any) -> list[StatusCause]:
+        errs: list[StatusCause] = []
+        validate_generic_object_meta(obj.metadata, self.info.namespaced,
+                                     old.metadata if old is not None else None, errs)
+        errs.extend(schema_validation.validate(obj.wire(), self.info.schema))
+        return errs
+
+    def scale_selector(self, obj: Obj) -> str:
+        path = self.info.scale.labelSelectorPath if self.info.scale else None
+        value = _at(obj, path) if path else None
+        return value if isinstance(value, str) else ""
+
+
+def _at(obj: Obj, path: str) -> Any:
+    cur: Any = obj
+    for part in path.lstrip(".").split("."):
+        if not isinstance(cur, dict):
+            return None
+        cur = cur.get(part)
+    return cur
