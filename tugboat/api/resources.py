@@ -50,6 +50,11 @@ class ResourceInfo:
         return self.kind + "List"
 
     @property
+    def printer_name(self) -> str:
+        """The name its Table printer is registered under (tables.PRINTERS)."""
+        return self.resource
+
+    @property
     def has_status(self) -> bool:
         return "status" in self.subresources
 
@@ -167,6 +172,9 @@ RESOURCES: tuple[ResourceInfo, ...] = (
     _R("autoscaling", "v1", "horizontalpodautoscalers", "HorizontalPodAutoscaler", True,
        "autoscalingv1:HorizontalPodAutoscaler", ("hpa",), ("status",),
        storage_version="v2", conversion="autoscaling:V1"),
+    _R("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition",
+       False, "apiextensions:CustomResourceDefinition", ("crd", "crds"), ("status",),
+       categories=("api-extensions",)),
     _R("metrics.k8s.io", "v1beta1", "nodes", "NodeMetrics", False, "metrics:NodeMetrics",
        verbs=("get", "list"), stored=False),
     _R("metrics.k8s.io", "v1beta1", "pods", "PodMetrics", True, "metrics:PodMetrics",
@@ -184,9 +192,9 @@ class _Index:
     by_name: dict[str, list[ResourceInfo]] = field(default_factory=dict)
 
 
-def _build() -> _Index:
+def _build(resources: tuple[ResourceInfo, ...] = RESOURCES) -> _Index:
     idx = _Index()
-    for r in RESOURCES:
+    for r in resources:
         idx.by_gvr[(r.group, r.version, r.resource)] = r
         idx.by_kind[(r.group_version, r.kind)] = r
         for n in (r.resource, r.singular, r.kind.lower(), *r.short_names):
@@ -195,14 +203,30 @@ def _build() -> _Index:
 
 
 _INDEX = _build()
+# Resources the API server serves from its own objects (CustomResourceDefinitions, see
+# apiserver/customresources): replaced whole whenever an Established CRD changes, so a
+# reader sees one table or the next, never half of one. The static table wins a clash.
+_DYNAMIC: tuple[tuple[ResourceInfo, ...], _Index] = ((), _Index())
+
+
+def serve_dynamic(infos: tuple[ResourceInfo, ...]) -> None:
+    global _DYNAMIC
+    _DYNAMIC = (infos, _build(infos))
+
+
+def served() -> tuple[ResourceInfo, ...]:
+    """Every served resource: the static table, then the dynamic ones."""
+    return RESOURCES + _DYNAMIC[0]
 
 
 def lookup(group: str, version: str, resource: str) -> ResourceInfo | None:
-    return _INDEX.by_gvr.get((group, version, resource))
+    key = (group, version, resource)
+    return _INDEX.by_gvr.get(key) or _DYNAMIC[1].by_gvr.get(key)
 
 
 def for_kind(api_version: str, kind: str) -> ResourceInfo | None:
-    return _INDEX.by_kind.get((api_version, kind))
+    key = (api_version, kind)
+    return _INDEX.by_kind.get(key) or _DYNAMIC[1].by_kind.get(key)
 
 
 def resolve(name: str) -> ResourceInfo | None:
@@ -212,7 +236,8 @@ def resolve(name: str) -> ResourceInfo | None:
     group = None
     if "." in name:
         name, group = name.split(".", 1)
-    cands = [r for r in _INDEX.by_name.get(name, []) if group is None or r.group == group]
+    cands = [r for r in (*_INDEX.by_name.get(name, []), *_DYNAMIC[1].by_name.get(name, []))
+             if group is None or r.group == group]
     cands.sort(key=lambda r: not r.stored)
     return cands[0] if cands else None
 
@@ -220,7 +245,7 @@ def resolve(name: str) -> ResourceInfo | None:
 def groups() -> dict[str, list[str]]:
     """group → its versions, in table order, core group under ""."""
     out: dict[str, list[str]] = {}
-    for r in RESOURCES:
+    for r in served():
         vs = out.setdefault(r.group, [])
         if r.version not in vs:
             vs.append(r.version)

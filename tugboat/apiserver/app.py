@@ -33,6 +33,7 @@ from tugboat.apiserver.audit.options import Auditing
 from tugboat.apiserver.auth import selfsubjectreview, tokenreview  # noqa: F401 - registers handlers
 from tugboat.apiserver.auth.authentication import authentication_filter
 from tugboat.apiserver.connectroutes import add_connect_routes
+from tugboat.apiserver.customresources.establishing import Establishing
 from tugboat.apiserver.diskreserve import DEFAULT_RESERVE, DiskReserve
 from tugboat.apiserver.kubeletclient import install_kubelet_client, kubelet_client
 from tugboat.apiserver.kubernetesservice import KubernetesService, keep
@@ -117,6 +118,7 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
     admission = {"admission": sec.admission} if sec and sec.admission else {}
     registry = Registry(store, cache, observe_commit=metrics.commit.observe, **admission)
     handler = ResourceHandler(registry, metrics, reserve)
+    establishing = Establishing(registry)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -130,6 +132,10 @@ def build_app(store: Store | str, compaction_interval: float = 300.0,
         compactor = asyncio.create_task(compact_periodically(store, compaction_interval))
         sweeper = asyncio.create_task(expire_events(registry, event_ttl))
         tasks = [compactor, sweeper]
+        # CRDs' resources are served from before the first request (a restart serves
+        # them at once), then follow every CRD change
+        await establishing.sync()
+        tasks.append(asyncio.create_task(establishing.run()))
         if kubernetes_service is not None:
             tasks.append(asyncio.create_task(keep(registry, kubernetes_service)))
         log.info("apiserver ready at revision %d", cache.rev)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import platform
 from typing import Any
 
-from tugboat.api.resources import RESOURCES, groups
+from tugboat.api.resources import groups, served
 
 Obj = dict[str, Any]
 SUBRESOURCE_VERBS = {"status": ["get", "patch", "update"], "scale": ["get", "patch", "update"],
@@ -49,7 +49,7 @@ def api_group(group: str) -> Obj | None:
 
 
 def resource_list(group: str, version: str) -> Obj | None:
-    found = [r for r in RESOURCES if r.group == group and r.version == version]
+    found = [r for r in served() if r.group == group and r.version == version]
     if not found:
         return None
     resources: list[Obj] = []

@@ -186,7 +186,7 @@ class ResourceHandler:
         if t.sub == "scale":
             return object_response(request, subresources.to_scale(t.info, obj))
         if t.sub is None and wants_table(request.headers.get("accept")):
-            return json_response(to_table(t.info.resource, [obj], list_resource_version=obj[
+            return json_response(to_table(t.info.printer_name, [obj], list_resource_version=obj[
                 "metadata"].get("resourceVersion"), include_object=queryparams.include_object(
                     request.query_params)))
         return object_response(request, obj)
@@ -201,7 +201,7 @@ class ResourceHandler:
                                               limit=max(limit, 0),  # below 0: no limit, as
                                               cont=q.get("continue") or None)  # Kubernetes
         if wants_table(request.headers.get("accept")):
-            table = to_table(t.info.resource, items, list_resource_version=rv,
+            table = to_table(t.info.printer_name, items, list_resource_version=rv,
                              include_object=queryparams.include_object(q))
             if cont:
                 table["metadata"]["continue"] = cont

@@ -66,7 +66,7 @@ class Stream:
         if self.req.protobuf:
             return self._frame(etype, obj)
         if self.req.as_table:
-            return _line(etype, to_table(self.req.info.resource, [obj],
+            return _line(etype, to_table(self.req.info.printer_name, [obj],
                                          list_resource_version=obj["metadata"].get(
                                              "resourceVersion")))
         return _line(etype, obj)

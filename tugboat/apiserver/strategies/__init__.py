@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import functools
 
+from tugboat.api.customresources import CustomResourceInfo
 from tugboat.api.resources import ResourceInfo
 from tugboat.apiserver.strategies.cronjobs import CronJobStrategy
+from tugboat.apiserver.strategies.customresourcedefinitions import (
+    CustomResourceDefinitionStrategy,
+)
+from tugboat.apiserver.strategies.customresources import CustomResourceStrategy
 from tugboat.apiserver.strategies.generic import GracefulDeletion, Strategy, Wrapped
 from tugboat.apiserver.strategies.jobs import JobStrategy
 from tugboat.apiserver.strategies.namespaces import NamespaceStrategy
@@ -40,8 +45,9 @@ _KINDS: dict[tuple[str, str], type[Strategy]] = {
     ("apps", "Deployment"): WorkloadStrategy,
     ("apps", "DaemonSet"): WorkloadStrategy,
     ("batch", "Job"): JobStrategy,
-    ("batch", "CronJob"): CronJobStrategy,
     ("scheduling.k8s.io", "PriorityClass"): PriorityClassStrategy,
+    ("apiextensions.k8s.io", "CustomResourceDefinition"): CustomResourceDefinitionStrategy,
+    ("batch", "CronJob"): CronJobStrategy,
 }
 # Subresources every kind that serves them writes the same way.
 _SUBRESOURCES: dict[str, type[Wrapped]] = {"status": StatusStrategy, "scale": ScaleStrategy}
@@ -52,6 +58,8 @@ def strategy_for(info: ResourceInfo, sub: str | None = None) -> Strategy:
     """The strategy of a resource, or of one of its subresources (LookupError when the
     resource has no such writable subresource)."""
     if sub is None:
+        if isinstance(info, CustomResourceInfo):  # served from a CRD: no kind of ours
+            return CustomResourceStrategy(info)
         return _KINDS.get((info.group, info.kind), Strategy)(info)
     main = strategy_for(info)
     if sub not in info.subresources:

@@ -20,6 +20,7 @@ from tugboat.apiserver.tables import (
     autoscaling,
     config,
     cronjobs,
+    customresources,
     events,
     leases,
     namespaces,
@@ -62,7 +63,7 @@ PRINTERS: dict[str, Printer] = {
 
 
 def _printer(resource: str) -> Printer:
-    return PRINTERS.get(resource, DEFAULT_PRINTER)
+    return PRINTERS.get(resource) or customresources.find(resource) or DEFAULT_PRINTER
 
 
 def column_definitions(resource: str) -> list[Obj]:
