@@ -45,10 +45,15 @@ def quantity(text: Any) -> Quantity | None:
         return None
 
 
+def plus(a: Quantity, b: Quantity) -> Quantity:
+    """a + b, printed in b's notation when a is a bare zero (0 + 128Mi is 128Mi)."""
+    return b if a.is_zero() else a + b
+
+
 def add(a: Mapping[str, Quantity], b: Mapping[str, Quantity]) -> Usage:
     out = dict(a)
     for k, v in b.items():
-        out[k] = out[k] + v if k in out else v
+        out[k] = plus(out[k], v) if k in out else v
     return out
 
 

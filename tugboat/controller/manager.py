@@ -34,6 +34,7 @@ from tugboat.controller.podgc import PodGCController
 from tugboat.controller.reconciling import Controller
 from tugboat.controller.replicaset import ReplicaSetController
 from tugboat.controller.replicationcontroller import ReplicationControllerController
+from tugboat.controller.resourcequota import ResourceQuotaController
 from tugboat.controller.rootcacertpublisher import RootCACertPublisher
 from tugboat.controller.serviceaccounts import ServiceAccountsController
 from tugboat.controller.serving import health_routes
@@ -62,6 +63,7 @@ CONTROLLERS: dict[str, Callable[[ControllerContext], Controller]] = {
     "root-ca-cert-publisher": RootCACertPublisher,
     "clusterrole-aggregation": ClusterRoleAggregationController,
     "podgc": PodGCController,
+    "resourcequota": ResourceQuotaController,
     "disruption": DisruptionController,
 }
 

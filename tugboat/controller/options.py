@@ -24,7 +24,7 @@ ALL_CONTROLLERS = (
     "ttl-after-finished",
     "daemonset", "nodelifecycle", "endpoints", "endpointslice", "garbagecollector", "namespace",
     "horizontalpodautoscaling", "serviceaccount", "root-ca-cert-publisher",
-    "clusterrole-aggregation", "podgc", "disruption",
+    "clusterrole-aggregation", "podgc", "disruption", "resourcequota",
 )
 
 # tugboat/kubelet/node/lease.py renews the node Lease this often (not a flag of the kubelet).
