@@ -154,7 +154,7 @@ _SUBRESOURCES: dict[str, tuple[tuple[str, ...], str | None, Obj | None]] = {
 }
 
 
-class _Builder:
+class Builder:
     """The operations of one resource, in the order and shape Kubernetes documents them."""
 
     def __init__(self, r: ResourceInfo):
@@ -162,8 +162,12 @@ class _Builder:
         self.gvk = {"group": r.group, "version": r.version, "kind": r.kind}
         self.prefix = _op_prefix(r)
         self.scope = "Namespaced" if r.namespaced else ""
-        self.obj = kind_ref(r.model)
+        self.obj, self.listed = self.schemas()
         self.paths: Obj = {}
+
+    def schemas(self) -> tuple[Obj, Obj]:
+        """$refs to the components of the kind and of its list."""
+        return kind_ref(self.r.model), ref(list_name(self.r))
 
     def op(self, verb: str, action: str, summary: str, sub: str = "", kind: str | None = None,
            gvk: Obj | None = None, **more: Any) -> Obj:
@@ -195,7 +199,7 @@ class _Builder:
         return self.paths
 
     def collection(self) -> Obj:
-        r, kind, listed = self.r, self.r.kind, ref(list_name(self.r))
+        r, kind, listed = self.r, self.r.kind, self.listed
         ops: Obj = {}
         if "list" in r.verbs:
             ops["get"] = self.op("list", "list", f"list or watch objects of kind {kind}",
@@ -282,7 +286,7 @@ def group_version(group: str, version: str) -> Obj | None:
         return None
     paths: Obj = {}
     for r in found:
-        paths.update(_Builder(r).build())
+        paths.update(Builder(r).build())
     doc: Obj = {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": VERSION},
                 "paths": dict(sorted(paths.items()))}
     doc["components"] = {"schemas": closure(doc)}

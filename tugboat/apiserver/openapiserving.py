@@ -21,7 +21,9 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tugboat.api.resources import ResourceInfo, served
 from tugboat.apiserver import openapi
+from tugboat.apiserver.customresources import openapi as customopenapi
 
 _JSON = "application/json"
 _YEAR = 365 * 24 * 3600
@@ -42,14 +44,30 @@ def gv_path(group: str, version: str) -> str:
     return f"apis/{group}/{version}" if group else f"api/{version}"
 
 
-@functools.cache
 def document(group: str, version: str) -> Encoded | None:
+    custom = customopenapi.served_in(group, version)
+    return _custom_document(custom) if custom else _static_document(group, version)
+
+
+@functools.cache
+def _static_document(group: str, version: str) -> Encoded | None:
     doc = openapi.group_version(group, version)
     return None if doc is None else _encode(doc)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=64)
+def _custom_document(infos: tuple[ResourceInfo, ...]) -> Encoded:
+    """A CRD group-version's document: made again when a CRD changes (infos carry the
+    CRD's revision), so its hash in the index moves and kubectl fetches it again."""
+    return _encode(customopenapi.group_version(infos))
+
+
 def index() -> Encoded:
+    return _index(served())
+
+
+@functools.lru_cache(maxsize=4)
+def _index(_served: tuple[ResourceInfo, ...]) -> Encoded:
     paths = {}
     for path, (group, version) in sorted(openapi.group_versions().items()):
         encoded = document(group, version)

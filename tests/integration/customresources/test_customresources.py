@@ -172,3 +172,18 @@ def test_invalid_crd_is_refused(client: httpx.Client, group: str) -> None:
     assert r.status_code == 422
     fields = {c["field"] for c in r.json()["details"]["causes"]}
     assert {"metadata.name", "spec.versions"} <= fields
+
+
+def test_openapi_v3_describes_the_kind(client: httpx.Client, group: str,
+                                       crd: dict[str, Any]) -> None:
+    index = client.get("/openapi/v3").json()["paths"]
+    assert f"apis/{group}/v1" in index
+    doc = client.get(index[f"apis/{group}/v1"]["serverRelativeURL"]).json()
+    rev = ".".join(reversed(group.split(".")))
+    kind = doc["components"]["schemas"][f"{rev}.v1.Widget"]
+    assert kind["x-kubernetes-group-version-kind"] == [
+        {"group": group, "version": "v1", "kind": "Widget"}]
+    assert kind["properties"]["spec"]["properties"]["size"]["type"] == "integer"
+    assert "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta" in doc["components"]["schemas"]
+    patch = doc["paths"][f"/apis/{group}/v1/namespaces/{{namespace}}/widgets/{{name}}"]["patch"]
+    assert "fieldValidation" in {p["name"] for p in patch["parameters"]}
