@@ -24,6 +24,7 @@ from tugboat.scheduler.framework import Framework
 from tugboat.scheduler.metrics import SchedulerMetrics
 from tugboat.scheduler.options import Options
 from tugboat.scheduler.plugins import default_plugins
+from tugboat.scheduler.plugins.defaultpreemption import DefaultPreemption
 from tugboat.scheduler.reporting import Reporter
 from tugboat.scheduler.scheduler import Scheduler
 from tugboat.scheduler.schedulingqueue import SchedulingQueue
@@ -47,14 +48,18 @@ class SchedulerApp:
         self.factory = SharedInformerFactory(client)
         self.pods = self.factory.informer("pods", field_selector=ACTIVE_PODS)
         self.nodes = self.factory.informer("nodes")
+        self.budgets = self.factory.informer("poddisruptionbudgets")
         self.cache = SchedulerCache()
-        self.framework = Framework(default_plugins(client, self.cache), options.score_weights)
+        recorder = EventRecorder(client, options.scheduler_name, host=self.identity)
+        preemption = DefaultPreemption(client, self.cache.node_list, self.cache.get_node,
+                                       self.budgets.list, recorder, options.scheduler_name)
+        self.framework = Framework([*default_plugins(client, self.cache), preemption],
+                                   options.score_weights)
         self.queue = SchedulingQueue(self.framework.interested,
                                      initial_backoff=options.initial_backoff,
                                      max_backoff=options.max_backoff)
         self.metrics = SchedulerMetrics()
-        self.reporter = Reporter(client, EventRecorder(client, options.scheduler_name,
-                                                       host=self.identity))
+        self.reporter = Reporter(client, recorder)
         self.scheduler = Scheduler(
             framework=self.framework, cache=self.cache, queue=self.queue,
             algorithm=ScheduleAlgorithm(

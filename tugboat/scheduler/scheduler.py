@@ -76,6 +76,8 @@ class Scheduler:
         elapsed = time.perf_counter() - started
         if not isinstance(result, ScheduleResult):
             self._observe("unschedulable" if isinstance(result, FitError) else "error", elapsed)
+            if isinstance(result, FitError) and self.framework.post_filter:
+                await self.framework.run_post_filter(state, pod, result.diagnosis)
             self.handle_failure(qpi, result, cycle)
             self.queue.done(pod.key)
             return

@@ -7,6 +7,7 @@ Success) rather than raising:
 - PreFilter: once per pod; computes per-cycle state, or returns Skip so its Filter is not
   run for this pod, or rejects the pod outright.
 - Filter: a verdict per node — None where the pod may run, the rejecting Status elsewhere.
+- PostFilter: only when no node passed; may make room (preemption) and nominate a node.
 - PreScore: once per pod, over the feasible nodes; Skip drops its Score for this pod.
 - Score: a score per feasible node, 0..MAX_NODE_SCORE; `normalize_score` then rescales
   the list in place. The framework multiplies by the plugin's configured weight.
@@ -25,10 +26,11 @@ queue re-tries a rejected pod only when it might now fit.
 
 from __future__ import annotations
 
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from tugboat.scheduler.framework.cyclestate import CycleState
 from tugboat.scheduler.framework.events import ClusterEvent
+from tugboat.scheduler.framework.fiterror import Diagnosis
 from tugboat.scheduler.framework.nodeinfo import NodeInfo
 from tugboat.scheduler.framework.podinfo import PodInfo
 from tugboat.scheduler.framework.status import Status
@@ -61,6 +63,18 @@ class FilterPlugin(Protocol):
 
     def filter(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]
                ) -> list[Status | None]: ...
+
+
+@runtime_checkable
+class PostFilterPlugin(Protocol):
+    """Runs when no node passed the filters (preemption): returns the node the pod is
+    nominated to once room is made there, or None. `filters` runs the profile's filters
+    on one (simulated) node."""
+
+    name: ClassVar[str]
+
+    async def post_filter(self, state: CycleState, pod: PodInfo, diagnosis: Diagnosis,
+                          filters: Any) -> str | None: ...
 
 
 @runtime_checkable

@@ -19,6 +19,7 @@ from tugboat.scheduler.framework.fiterror import Diagnosis
 from tugboat.scheduler.framework.interface import (
     BindPlugin,
     FilterPlugin,
+    PostFilterPlugin,
     PreFilterPlugin,
     PreScorePlugin,
     ScoreExtensions,
@@ -43,6 +44,7 @@ class Framework:
         self.plugins = list(plugins)
         self.pre_filter = [p for p in plugins if isinstance(p, PreFilterPlugin)]
         self.filter = [p for p in plugins if isinstance(p, FilterPlugin)]
+        self.post_filter = [p for p in plugins if isinstance(p, PostFilterPlugin)]
         self.pre_score = [p for p in plugins if isinstance(p, PreScorePlugin)]
         self.score = [(p, weights.get(p.name, getattr(p, "default_weight", 1)))
                       for p in plugins if isinstance(p, ScorePlugin)]
@@ -112,6 +114,15 @@ class Framework:
             return None
         [plugin] = diagnosis.unschedulable_plugins
         return plugin, diagnosis.node_statuses[node.name]
+
+    async def run_post_filter(self, state: CycleState, pod: PodInfo, diagnosis: Diagnosis
+                              ) -> str | None:
+        """After a FitError: the first PostFilter plugin that nominates a node wins."""
+        for plugin in self.post_filter:
+            nominated = await plugin.post_filter(state, pod, diagnosis, self)
+            if nominated:
+                return nominated
+        return None
 
     # --- scoring --------------------------------------------------------------------------
 
