@@ -704,7 +704,7 @@ def test_every_printer_fills_every_column(resource: str) -> None:
     defs = column_definitions(resource)
     for col in defs:
         assert set(col) == {"name", "type", "format", "description", "priority"}
-        assert col["type"] in ("string", "integer", "date")
+        assert col["type"] in ("string", "integer", "date", "boolean")  # boolean: PriorityClass
         assert col["description"]
         assert col["priority"] in (0, 1)
     assert [c["format"] for c in defs if c["name"] == "Name"] == ["name"]
