@@ -10,6 +10,7 @@ from typing import Any
 from tugboat.cli.describe import generic, nodes, services, workloads
 from tugboat.cli.describe.events import describe_events, find_events
 from tugboat.cli.describe.pods import describe_pod
+from tugboat.cli.describe.quota import describe_limit_range, describe_resource_quota
 from tugboat.cli.describe.writer import PrefixWriter
 from tugboat.cli.session import Session
 
@@ -29,8 +30,11 @@ DESCRIBERS: dict[str, Describer] = {
     "Namespace": generic.describe_namespace,
     "ConfigMap": generic.describe_config_map,
     "Secret": generic.describe_secret,
+    "ResourceQuota": describe_resource_quota,
+    "LimitRange": describe_limit_range,
 }
-NO_EVENTS = {"Secret", "Event", "Namespace"}  # as kubectl: these pages end without Events
+# as kubectl: these pages end without Events
+NO_EVENTS = {"Secret", "Event", "Namespace", "ResourceQuota", "LimitRange"}
 
 
 def describe(session: Session, obj: Obj) -> str:
