@@ -91,7 +91,8 @@ def test_job_and_role_match_kubectl(tug: Tug) -> None:
         argv = [*args[:cut], "--dry-run=client", "-o", "json", *args[cut:]]
         assert json.loads(tug.ok("create", *argv)) == kubectl_json(tug, *args), args
     r = tug("create", "job", "nightly", "--from=cronjob/backup")
-    assert (r.code, r.err) == (1, 'error: the server doesn\'t have a resource type "cronjob"\n')
+    assert (r.code, r.err) == (1, 'Error from server (NotFound): cronjobs.batch "backup" not '
+                                  "found\n")
     # a served type that is not a CronJob: read, then refused by its Go type
     r = tug("create", "job", "nightly", "--from=deployment/ghost")
     assert (r.code, r.err) == (1, 'Error from server (NotFound): deployments.apps "ghost" not '

@@ -1,5 +1,5 @@
 """The generators of objects that run or hold workloads: namespace, service account,
-deployment, job — and how kubectl names a container after its image."""
+deployment, job, cronjob — and how kubectl names a container after its image."""
 
 from __future__ import annotations
 
@@ -61,7 +61,9 @@ def deployment(name: str, images: list[str], replicas: int = 1, port: int = -1,
 
 
 def job(name: str, image: str | None, command: list[str] | None = None,
-        from_: str | None = None) -> Obj:
+        from_: str | None = None, source: Obj | None = None) -> Obj:
+    """A Job running `image`, or (`--from=cronjob/NAME`) the Job of the CronJob `source`
+    that the caller read from the server."""
     if image and from_:
         raise GeneratorError("--image and --from are mutually exclusive")
     if not image and not from_:
@@ -69,9 +71,10 @@ def job(name: str, image: str | None, command: list[str] | None = None,
     if from_ and command:
         raise GeneratorError("cannot specify --from and command")
     if from_:
-        # CronJobs are not served: kubectl's answer when the server lacks the type
-        kind = from_.partition("/")[0]
-        raise GeneratorError(f'the server doesn\'t have a resource type "{kind}"')
+        if source is None:  # kubectl's answer when the server lacks the type
+            kind = from_.partition("/")[0]
+            raise GeneratorError(f'the server doesn\'t have a resource type "{kind}"')
+        return job_from_cron_job(name, source)
     assert image is not None
     return {
         "kind": "Job", "apiVersion": "batch/v1", "metadata": metadata(name),
@@ -79,3 +82,46 @@ def job(name: str, image: str | None, command: list[str] | None = None,
                               "spec": {"containers": [_container(name, image, command or [])],
                                        "restartPolicy": "Never"}}},
         "status": {}}
+
+
+def cron_job(name: str, image: str | None, schedule: str | None, restart: str = "OnFailure",
+             command: list[str] | None = None) -> Obj:
+    """kubectl create cronjob: one container named after the CronJob; the Job template
+    carries the CronJob's name too."""
+    missing = [f'"{flag}"' for flag, value in (("image", image), ("schedule", schedule))
+               if not value]
+    if missing:
+        raise GeneratorError(f"required flag(s) {', '.join(missing)} not set")
+    assert image is not None and schedule is not None
+    return {
+        "kind": "CronJob", "apiVersion": "batch/v1", "metadata": metadata(name),
+        "spec": {"schedule": schedule, "jobTemplate": {
+            "metadata": metadata(name),
+            "spec": {"template": {"metadata": {"creationTimestamp": None},
+                                  "spec": {"containers": [_container(name, image, command or [])],
+                                           "restartPolicy": restart}}}}},
+        "status": {}}
+
+
+def job_from_cron_job(name: str, cron_job: Obj) -> Obj:
+    """kubectl's createJobFromCronJob: the template's labels and spec, its annotations
+    plus `cronjob.kubernetes.io/instantiate: manual`, and an owner reference to the CronJob
+    without blockOwnerDeletion (which would need the cronjobs/finalizers permission)."""
+    template = (cron_job.get("spec") or {}).get("jobTemplate") or {}
+    tmeta = template.get("metadata") or {}
+    meta = metadata(name)
+    meta["annotations"] = {"cronjob.kubernetes.io/instantiate": "manual",
+                           **(tmeta.get("annotations") or {})}
+    if tmeta.get("labels"):
+        meta["labels"] = dict(tmeta["labels"])
+    cmeta = cron_job.get("metadata") or {}
+    meta["ownerReferences"] = [{"apiVersion": "batch/v1", "kind": "CronJob",
+                                "name": cmeta.get("name"), "uid": cmeta.get("uid"),
+                                "controller": True}]
+    spec = dict(template.get("spec") or {})
+    pod = dict(spec.get("template") or {})
+    # Go's zero creationTimestamp of the copied pod template prints as null (kubectl 1.32)
+    pod["metadata"] = {"creationTimestamp": None, **(pod.get("metadata") or {})}
+    spec["template"] = pod
+    return {"kind": "Job", "apiVersion": "batch/v1", "metadata": meta, "spec": spec,
+            "status": {}}

@@ -80,7 +80,17 @@ def test_job_refusals() -> None:
     with pytest.raises(GeneratorError, match="mutually exclusive"):
         workloads.job("j", "busybox", from_="cronjob/nightly")
     with pytest.raises(GeneratorError, match='doesn\'t have a resource type "cronjob"'):
-        workloads.job("j", None, from_="cronjob/nightly")
+        workloads.job("j", None, from_="cronjob/nightly")  # no source: a server without it
+
+
+def test_cron_job(tmp_path: Path) -> None:
+    assert workloads.cron_job("tick", "busybox:1.36", "*/5 * * * *", command=["date", "-u"]) \
+        == kubectl(tmp_path, "cronjob", "tick", "--image=busybox:1.36",
+                   "--schedule=*/5 * * * *", "--", "date", "-u")
+    assert workloads.cron_job("tick", "b", "@hourly", "Never") == kubectl(
+        tmp_path, "cronjob", "tick", "--image=b", "--schedule=@hourly", "--restart=Never")
+    with pytest.raises(GeneratorError, match='required flag\\(s\\) "schedule" not set'):
+        workloads.cron_job("tick", "b", None)
 
 
 def test_config_map(files: Path) -> None:

@@ -1,6 +1,8 @@
-"""`tug create namespace|serviceaccount|deployment|job`."""
+"""`tug create namespace|serviceaccount|deployment|job|cronjob`."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import typer
 
@@ -70,21 +72,38 @@ def create_job(ctx: typer.Context, args: list[str] = NAME_AND_COMMAND,
                field_manager: str = FIELD_MANAGER_OPTION) -> None:
     """Create a job with the specified name."""
     name, command = name_and_command(args)
-    if from_ and not image and not command:
-        _refuse_source(ctx, from_)
-    generate(ctx, lambda: workloads.job(name, image, command, from_), dry_run, validate,
-             output, field_manager, "failed to create job: ")
+    source = _source(ctx, from_) if from_ and not image and not command else None
+    generate(ctx, lambda: workloads.job(name, image, command, from_, source), dry_run,
+             validate, output, field_manager, "failed to create job: ")
 
 
-def _refuse_source(ctx: typer.Context, source: str) -> None:
-    """`--from` names a served type that is not a CronJob (CronJobs are not served):
-    kubectl reads the object, then refuses its Go type."""
+@create_app.command("cronjob", context_settings=CONTEXT)
+def create_cron_job(ctx: typer.Context, args: list[str] = NAME_AND_COMMAND,
+                    image: str = typer.Option(None, "--image", help="Image name to run."),
+                    schedule: str = typer.Option(None, "--schedule",
+                                                 help="A schedule in the Cron format the job "
+                                                      "should be run with."),
+                    restart: str = typer.Option("OnFailure", "--restart",
+                                                help="job's restart policy. supported values: "
+                                                     "OnFailure, Never"),
+                    dry_run: str = DRY_RUN, validate: str = VALIDATE, output: str = OUTPUT,
+                    save_config: bool = SAVE_CONFIG,
+                    field_manager: str = FIELD_MANAGER_OPTION) -> None:
+    """Create a cron job with the specified name."""
+    name, command = name_and_command(args)
+    generate(ctx, lambda: workloads.cron_job(name, image, schedule, restart, command),
+             dry_run, validate, output, field_manager, "failed to create cronjob: ")
+
+
+def _source(ctx: typer.Context, source: str) -> dict[str, Any] | None:
+    """`--from`: kubectl reads the named object (even for a client-side dry run) and
+    refuses any Go type but a CronJob. None when the server lacks the type."""
     kind, _, obj_name = source.partition("/")
     info = resources.resolve(kind) if obj_name else None
     if info is None:
-        return  # the generator says the server lacks the type, as kubectl does
+        return None  # the generator says the server lacks the type, as kubectl does
     session = session_of(ctx)
-    session.client.get(info, obj_name, session.ns_for(info))
-    raise CliError(f"unknown object type *{info.version}.{info.kind}")
-
-
+    obj = session.client.get(info, obj_name, session.ns_for(info))
+    if (info.group, info.kind) != ("batch", "CronJob"):
+        raise CliError(f"unknown object type *{info.version}.{info.kind}")
+    return dict(obj)
