@@ -40,6 +40,8 @@ BODIES: dict[str, Obj] = {
     "deployments": {"spec": {"replicas": 1, "selector": _SELECTOR, "template": _TEMPLATE}},
     "daemonsets": {"spec": {"selector": _SELECTOR, "template": _TEMPLATE}},
     "jobs": {"spec": {"template": {"spec": {**_POD_SPEC, "restartPolicy": "Never"}}}},
+    "cronjobs": {"spec": {"schedule": "@hourly", "jobTemplate": {"spec": {"template": {
+        "spec": {**_POD_SPEC, "restartPolicy": "Never"}}}}}},
     "leases": {"spec": {"holderIdentity": NAME}},
     "roles": {"rules": _RULES},
     "clusterroles": {"rules": _RULES},
