@@ -86,10 +86,11 @@ class ResourceQuotaAdmission:
             over = [k for k, v in requested.items()
                     if quota_used.get(k, quotausage.zero()) + v > hard[k]]
             if over:
-                raise errors.forbidden(req.info, req.name, (
+                zero = quotausage.zero()
+                raise errors.forbidden(req.info, req.name or _name(req.obj or {}), (
                     f"exceeded quota: {quota['metadata']['name']}, "
                     f"requested: {quotausage.pretty({k: requested[k] for k in over})}, "
-                    f"used: {quotausage.pretty({k: quota_used.get(k, quotausage.zero()) for k in over})}, "  # noqa: E501
+                    f"used: {quotausage.pretty({k: quota_used.get(k, zero) for k in over})}, "
                     f"limited: {quotausage.pretty({k: hard[k] for k in over})}"))
         if used is not None and not req.dry_run:
             self._in_flight[req.info.key(req.namespace, req.name or _name(req.obj))] = \
@@ -103,7 +104,7 @@ class ResourceQuotaAdmission:
         if missing:
             what = "; ".join(f"{r} for: {','.join(sorted(set(missing[r])))}"
                              for r in sorted(missing))
-            raise errors.forbidden(req.info, req.name, f"failed quota: "
+            raise errors.forbidden(req.info, req.name or _name(req.obj or {}), f"failed quota: "
                                    f"{quota['metadata']['name']}: must specify {what}")
 
     def _used(self, req: AdmissionRequest, group: str, resource: str,
