@@ -27,6 +27,7 @@ from tugboat.apiserver import (
     reststorage,
     subresources,
 )
+from tugboat.apiserver.customresources import mediatypes
 from tugboat.apiserver.diskreserve import DiskReserve
 from tugboat.apiserver.metrics import ApiMetrics
 from tugboat.apiserver.metricsapi import MetricsApi
@@ -121,6 +122,7 @@ class ResourceHandler:
 
     async def _dispatch(self, request: Request, t: Target) -> tuple[Response, str]:
         m = request.method
+        mediatypes.check(t.info, m, request.headers.get("content-type"))
         if t.sub in proxy.SUBRESOURCES and t.name:  # pods/log, pods/exec: to the kubelet
             return await proxy.serve_http(request, self.reg, t.namespace or "", t.name,
                                           t.sub or ""), "connect"

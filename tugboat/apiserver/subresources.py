@@ -27,14 +27,14 @@ SUCCESS = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Succ
 
 def to_scale(info: ResourceInfo, obj: Obj) -> Obj:
     m = obj["metadata"]
-    spec = obj.get("spec") or {}
+    strat = strategy_for(info)
+    spec_replicas, status_replicas = strat.scale_replicas(obj)
     return {
         "kind": "Scale", "apiVersion": SCALE_API_VERSION,
         "metadata": {k: m[k] for k in ("name", "namespace", "uid", "resourceVersion",
                                        "creationTimestamp") if k in m},
-        "spec": {"replicas": spec.get("replicas", 1)},
-        "status": {"replicas": (obj.get("status") or {}).get("replicas", 0),
-                   "selector": strategy_for(info).scale_selector(obj)},
+        "spec": {"replicas": spec_replicas},
+        "status": {"replicas": status_replicas, "selector": strat.scale_selector(obj)},
     }
 
 

@@ -26,9 +26,13 @@ def crd_body(group: str, plural: str = "widgets", kind: str = "Widget") -> dict[
                      "x-kubernetes-list-type": "set"},
             "port": {"x-kubernetes-int-or-string": True},
             "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}},
-        "status": {"type": "object", "properties": {"phase": {"type": "string"}}}}}
+        "status": {"type": "object", "properties": {
+            "phase": {"type": "string"}, "count": {"type": "integer"},
+            "selector": {"type": "string"}}}}}
     version = {"served": True, "schema": {"openAPIV3Schema": schema},
-               "subresources": {"status": {}},
+               "subresources": {"status": {}, "scale": {
+                   "specReplicasPath": ".spec.size", "statusReplicasPath": ".status.count",
+                   "labelSelectorPath": ".status.selector"}},
                "additionalPrinterColumns": [
                    {"name": "Size", "type": "integer", "jsonPath": ".spec.size"},
                    {"name": "Color", "type": "string", "jsonPath": ".spec.color"},
@@ -187,3 +191,43 @@ def test_openapi_v3_describes_the_kind(client: httpx.Client, group: str,
     assert "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta" in doc["components"]["schemas"]
     patch = doc["paths"][f"/apis/{group}/v1/namespaces/{{namespace}}/widgets/{{name}}"]["patch"]
     assert "fieldValidation" in {p["name"] for p in patch["parameters"]}
+
+
+def test_scale_subresource_uses_the_crd_paths(client: httpx.Client, group: str, ns: str,
+                                              crd: dict[str, Any]) -> None:
+    base = f"/apis/{group}/v1/namespaces/{ns}/widgets"
+    client.post(base, json={**widget("s", size=2), "apiVersion": f"{group}/v1"})
+    obj = client.get(f"{base}/s").json()
+    client.put(f"{base}/s/status", json={**obj, "status": {"count": 1, "selector": "app=s"}})
+    scale = client.get(f"{base}/s/scale").json()
+    assert scale["kind"] == "Scale"
+    assert scale["spec"] == {"replicas": 2}
+    assert scale["status"] == {"replicas": 1, "selector": "app=s"}
+    r = client.patch(f"{base}/s/scale", json={"spec": {"replicas": 5}},
+                     headers={"content-type": "application/merge-patch+json"})
+    assert r.status_code == 200, r.text
+    assert client.get(f"{base}/s").json()["spec"]["size"] == 5
+
+
+def test_only_json_and_yaml_bodies(client: httpx.Client, group: str, ns: str,
+                                   crd: dict[str, Any]) -> None:
+    base = f"/apis/{group}/v1/namespaces/{ns}/widgets"
+    r = client.post(base, content=b"k8s\x00", headers={
+        "content-type": "application/vnd.kubernetes.protobuf"})
+    assert r.status_code == 415 and r.json()["reason"] == "UnsupportedMediaType"
+    client.post(base, json={**widget("p", size=2), "apiVersion": f"{group}/v1"})
+    r = client.patch(f"{base}/p", json={"spec": {"size": 3}}, headers={
+        "content-type": "application/strategic-merge-patch+json"})
+    assert r.status_code == 415
+    assert "application/merge-patch+json" in r.json()["message"]
+
+
+def test_watch_custom_objects(client: httpx.Client, group: str, ns: str,
+                              crd: dict[str, Any]) -> None:
+    base = f"/apis/{group}/v1/namespaces/{ns}/widgets"
+    rv = client.get(base).json()["metadata"]["resourceVersion"]
+    client.post(base, json={**widget("w", size=2), "apiVersion": f"{group}/v1"})
+    with client.stream("GET", f"{base}?watch=1&resourceVersion={rv}&timeoutSeconds=5") as r:
+        line = next(r.iter_lines())
+    event = httpx.Response(200, content=line).json()
+    assert event["type"] == "ADDED" and event["object"]["metadata"]["name"] == "w"

@@ -29,15 +29,36 @@ class CustomResourceStrategy(Strategy):
         errs.extend(schema_validation.validate(obj.wire(), self.info.schema))
         return errs
 
+    # The scale subresource reads and writes the paths the CRD names (0 where unset).
+    def scale_replicas(self, obj: Obj) -> tuple[int, int]:
+        scale = self.info.scale
+        if scale is None:
+            return 0, 0
+        spec, status = (_at(obj, scale.specReplicasPath),
+                        _at(obj, scale.statusReplicasPath))
+        return (spec if isinstance(spec, int) else 0, status if isinstance(status, int) else 0)
+
+    def set_scale_replicas(self, obj: Obj, replicas: int) -> None:
+        if self.info.scale is not None:
+            *parents, leaf = _parts(self.info.scale.specReplicasPath)
+            cur = obj
+            for part in parents:
+                cur = cur.setdefault(part, {})
+            cur[leaf] = replicas
+
     def scale_selector(self, obj: Obj) -> str:
         path = self.info.scale.labelSelectorPath if self.info.scale else None
         value = _at(obj, path) if path else None
         return value if isinstance(value, str) else ""
 
 
+def _parts(path: str) -> list[str]:
+    return path.lstrip(".").split(".")
+
+
 def _at(obj: Obj, path: str) -> Any:
     cur: Any = obj
-    for part in path.lstrip(".").split("."):
+    for part in _parts(path):
         if not isinstance(cur, dict):
             return None
         cur = cur.get(part)

@@ -178,6 +178,15 @@ class Strategy:
 
     # -- scale ----------------------------------------------------------------------------
 
+    def scale_replicas(self, obj: Obj) -> tuple[int, int]:
+        """Scale's spec.replicas and status.replicas, as the workload holds them."""
+        return ((obj.get("spec") or {}).get("replicas", 1),
+                (obj.get("status") or {}).get("replicas", 0))
+
+    def set_scale_replicas(self, obj: Obj, replicas: int) -> None:
+        """A Scale's spec.replicas written into the workload."""
+        obj.setdefault("spec", {})["replicas"] = replicas
+
     def scale_selector(self, obj: Obj) -> str:
         """Scale's status.selector: the canonical string of the workload's LabelSelector."""
         sel = (obj.get("spec") or {}).get("selector")

@@ -50,5 +50,5 @@ class ScaleStrategy(Wrapped):
     def prepare_for_update(self, new: Obj, old: Obj) -> Obj:
         replicas = scale_replicas(new, old["metadata"]["name"])
         out = copy(old)
-        out.setdefault("spec", {})["replicas"] = replicas
+        self.parent.set_scale_replicas(out, replicas)
         return self.parent.prepare_for_update(out, old)
