@@ -89,6 +89,7 @@ class CustomResourceInfo(ResourceInfo):
     printer_columns: tuple[CustomResourceColumnDefinition, ...] = field(default=(),
                                                                         compare=False)
     scale: CustomResourceSubresourceScale | None = field(default=None, compare=False)
+    terminating: bool = False  # the CRD is being deleted: its objects go, none are created
 
     @cached_property
     def model(self) -> Any:
@@ -120,7 +121,8 @@ def _info(crd: CustomResourceDefinition, v: CustomResourceDefinitionVersion,
         schema=v.schema_.openAPIV3Schema if v.schema_ else None,
         preserve_unknown=bool(crd.spec.preserveUnknownFields),
         printer_columns=tuple(v.additionalPrinterColumns or ()),
-        scale=subs.scale if subs else None)
+        scale=subs.scale if subs else None,
+        terminating=crd.metadata.deletionTimestamp is not None)
 
 
 _KUBE_VERSION = re.compile(r"v([0-9]+)(?:(alpha|beta)([0-9]+))?")

@@ -231,3 +231,35 @@ def test_watch_custom_objects(client: httpx.Client, group: str, ns: str,
         line = next(r.iter_lines())
     event = httpx.Response(200, content=line).json()
     assert event["type"] == "ADDED" and event["object"]["metadata"]["name"] == "w"
+
+
+def test_crd_deletion_waits_for_object_finalizers(client: httpx.Client, group: str, ns: str,
+                                                  crd: dict[str, Any]) -> None:
+    base = f"/apis/{group}/v1/namespaces/{ns}/widgets"
+    held = {**widget("held", size=1), "apiVersion": f"{group}/v1"}
+    held["metadata"]["finalizers"] = ["example.com/hold"]
+    assert client.post(base, json=held).status_code == 201
+    path = f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.{group}"
+    assert client.delete(path).status_code == 200
+
+    def terminating() -> bool:
+        conds = client.get(path).json()["status"]["conditions"]
+        return any(c["type"] == "Terminating" and c["status"] == "True" for c in conds)
+
+    wait_until(terminating, 10, "the CRD to be terminating")
+    assert client.get(f"{base}/held").json()["metadata"]["deletionTimestamp"]
+    r = client.post(base, json={**widget("late", size=1), "apiVersion": f"{group}/v1"})
+    assert r.status_code == 405, r.text
+    assert r.json()["message"] == ("create not allowed while custom resource definition "
+                                   "is terminating")
+    r = client.patch(f"{base}/held", json={"metadata": {"finalizers": None}},
+                     headers={"content-type": "application/merge-patch+json"})
+    assert r.status_code == 200, r.text
+    wait_until(lambda: client.get(path).status_code == 404, 10, "the CRD to go")
+
+
+def test_crd_bodies_are_json_or_yaml(client: httpx.Client, group: str) -> None:
+    r = client.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+                    content=b"k8s\x00", headers={
+                        "content-type": "application/vnd.kubernetes.protobuf"})
+    assert r.status_code == 415

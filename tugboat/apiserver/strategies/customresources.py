@@ -12,12 +12,19 @@ from tugboat.api.customresources import CustomResourceInfo
 from tugboat.api.meta import StatusCause
 from tugboat.api.schema import validation as schema_validation
 from tugboat.api.validation.customresourcedefinitions import validate_generic_object_meta
-from tugboat.apiserver.strategies.generic import Obj, Strategy
+from tugboat.apiserver import errors
+from tugboat.apiserver.strategies.generic import Obj, Stored, Strategy
 
 
 class CustomResourceStrategy(Strategy):
     always_has_generation = True
     info: CustomResourceInfo
+
+    def prepare_for_create(self, body: Obj, namespace: str | None, stored: Stored) -> None:
+        if self.info.terminating:
+            raise errors.method_not_allowed("create not allowed while custom resource "
+                                            "definition is terminating")
+        super().prepare_for_create(body, namespace, stored)
 
     def default(self, obj: Any, creating: bool) -> None:
         """Defaults were applied as the object was decoded."""
