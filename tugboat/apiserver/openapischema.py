@@ -32,7 +32,7 @@ _PACKAGES = {
     "core": "io.k8s.api.core.v1", "pod": "io.k8s.api.core.v1",
     "container": "io.k8s.api.core.v1", "node": "io.k8s.api.core.v1",
     "service": "io.k8s.api.core.v1", "security": "io.k8s.api.core.v1",
-    "serviceaccount": "io.k8s.api.core.v1",
+    "serviceaccount": "io.k8s.api.core.v1", "quota": "io.k8s.api.core.v1",
     "apps": "io.k8s.api.apps.v1", "batch": "io.k8s.api.batch.v1",
     "coordination": "io.k8s.api.coordination.v1", "rbac": "io.k8s.api.rbac.v1",
     "authorization": "io.k8s.api.authorization.v1",
