@@ -5,11 +5,12 @@ kubectl's columns."""
 from __future__ import annotations
 
 import json
+import subprocess
 
 import httpx
 
 from tests.integration.cli.conftest import Tug
-from tests.integration.cli.test_cli_create import get, kubectl_json
+from tests.integration.cli.test_cli_create import KUBECTL, get, kubectl_json
 
 
 def test_cronjob_and_a_job_from_it(tug: Tug, api: httpx.Client) -> None:
@@ -36,3 +37,20 @@ def test_cronjob_and_a_job_from_it(tug: Tug, api: httpx.Client) -> None:
     assert job["metadata"]["ownerReferences"][0]["uid"] == cj["metadata"]["uid"]
     r = tug("create", "cronjob", "x", "--image=busybox")
     assert (r.code, r.err) == (1, 'error: required flag(s) "schedule" not set\n')
+
+
+def test_describe_matches_kubectl(tug: Tug, api: httpx.Client) -> None:
+    tug.ok("create", "cronjob", "nightly", "--image=busybox:1.36", "--schedule=@daily", "--",
+           "date")
+    status = {"lastScheduleTime": "2026-03-07T00:00:00Z", "active": [
+        {"kind": "Job", "apiVersion": "batch/v1", "namespace": tug.namespace,
+         "name": "nightly-29550240", "uid": "u1"}]}
+    path = f"/apis/batch/v1/namespaces/{tug.namespace}/cronjobs/nightly"
+    cj = get(api, path)
+    r = api.put(f"{path}/status", json={**cj, "status": status})
+    assert r.status_code == 200, r.text
+    theirs = subprocess.run([KUBECTL, "-s", tug.server, "-n", tug.namespace, "describe",
+                             "cronjob", "nightly"], capture_output=True, text=True, timeout=60,
+                            env={"HOME": str(tug.home), "PATH": "/usr/bin:/bin"})
+    assert theirs.returncode == 0, theirs.stderr
+    assert tug.ok("describe", "cj", "nightly") == theirs.stdout

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tugboat.cli.describe import generic, nodes, services, workloads
+from tugboat.cli.describe.cronjobs import describe_cron_job
 from tugboat.cli.describe.events import describe_events, find_events
 from tugboat.cli.describe.pods import describe_pod
 from tugboat.cli.describe.quota import describe_limit_range, describe_resource_quota
@@ -25,6 +26,7 @@ DESCRIBERS: dict[str, Describer] = {
     "ReplicationController": workloads.describe_replica_set,
     "DaemonSet": workloads.describe_daemon_set,
     "Job": workloads.describe_job,
+    "CronJob": describe_cron_job,
     "Service": services.describe_service,
     "Endpoints": services.describe_endpoints,
     "Namespace": generic.describe_namespace,
