@@ -53,6 +53,12 @@ BODIES: dict[str, Obj] = {
     "horizontalpodautoscalers": {"spec": {"scaleTargetRef": {
         "apiVersion": "apps/v1", "kind": "Deployment", "name": NAME},
         "minReplicas": 1, "maxReplicas": 2}},
+    "customresourcedefinitions": {"spec": {
+        "group": "fuzz.example.com", "scope": "Namespaced",
+        "names": {"plural": "seeds", "kind": "Seed"},
+        "versions": [{"name": "v1", "served": True, "storage": True, "schema": {
+            "openAPIV3Schema": {"type": "object", "properties": {"spec": {
+                "type": "object", "x-kubernetes-preserve-unknown-fields": True}}}}}]}},
 }
 
 
@@ -61,8 +67,12 @@ def seeded() -> list[ResourceInfo]:
     return [r for r in RESOURCES if r.stored and "create" in r.verbs]
 
 
+# A CRD's name is its plural and group: it cannot be `seed`.
+_NAMES = {"namespaces": NAMESPACE, "customresourcedefinitions": "seeds.fuzz.example.com"}
+
+
 def manifest(r: ResourceInfo) -> Obj:
-    name = NAMESPACE if r.resource == "namespaces" else NAME
+    name = _NAMES.get(r.resource, NAME)
     return {"apiVersion": r.api_version, "kind": r.kind, "metadata": {"name": name},
             **BODIES[r.resource]}
 
