@@ -30,6 +30,9 @@ Obj = dict[str, Any]
 
 _QUOTAS = lookup("", "v1", "resourcequotas")
 IN_FLIGHT_SECONDS = 30.0  # a write that has not landed by then failed
+# Kinds whose updates can grow their usage (a service turned NodePort, a claim resized);
+# the other evaluators handle creates only, as Kubernetes'.
+UPDATES_CHARGED = frozenset({("", "services"), ("", "persistentvolumeclaims")})
 
 
 class ObjectCache(Protocol):
@@ -61,16 +64,22 @@ class ResourceQuotaAdmission:
         self._in_flight: dict[str, _InFlight] = {}
 
     def validate(self, req: AdmissionRequest) -> None:
-        if req.operation is not Operation.CREATE or req.subresource or not req.namespace \
-                or req.obj is None:
+        if req.subresource or not req.namespace or req.obj is None:
+            return
+        group, resource = req.info.group, req.info.resource
+        updating = req.operation is Operation.UPDATE and (group, resource) in UPDATES_CHARGED
+        if req.operation is not Operation.CREATE and not updating:
             return
         assert _QUOTAS is not None
         quotas = self.cache.list(_QUOTAS.key_prefix(req.namespace))
         if not quotas:
             return
-        group, resource = req.info.group, req.info.resource
         now = self.wall()
         delta = quotausage.usage(group, resource, req.obj, now)
+        if updating:  # only the growth: the stored object is already counted
+            before = quotausage.usage(group, resource, req.old or {}, now)
+            delta = {k: v - before[k] if k in before else v for k, v in delta.items()}
+            delta = {k: v for k, v in delta.items() if v.value > 0}
         tracking = [q for q in quotas if quotausage.quota_selects(q, group, resource, req.obj)]
         for quota in tracking:
             self._check_constraints(req, quota, delta)
@@ -92,7 +101,7 @@ class ResourceQuotaAdmission:
                     f"requested: {quotausage.pretty({k: requested[k] for k in over})}, "
                     f"used: {quotausage.pretty({k: quota_used.get(k, zero) for k in over})}, "
                     f"limited: {quotausage.pretty({k: hard[k] for k in over})}"))
-        if used is not None and not req.dry_run:
+        if used is not None and not req.dry_run and not updating:
             self._in_flight[req.info.key(req.namespace, req.name or _name(req.obj))] = \
                 _InFlight(req.namespace, (group, resource), req.obj, self.cache.rev,
                           self.clock() + IN_FLIGHT_SECONDS)

@@ -121,3 +121,19 @@ def test_quota_constraints_and_untracked_resources() -> None:
     plugin.validate(request(pod("p", requests={"cpu": "1"})))
     cm = {"metadata": {"name": "cm", "namespace": "ns"}}
     plugin.validate(request(cm, lookup("", "v1", "configmaps")))  # not tracked
+
+
+def test_a_service_update_is_charged_for_its_growth_only() -> None:
+    services = lookup("", "v1", "services")
+    cache = quota_cache(**{"services.nodeports": "1", "services": "1"})
+    old = {"metadata": {"name": "s", "namespace": "ns"},
+           "spec": {"type": "ClusterIP", "ports": [{"port": 80}, {"port": 81}]}}
+    cache[services.key("ns", "s")] = old
+    new = {**old, "spec": {**old["spec"], "type": "NodePort"}}
+    req = AdmissionRequest(services, Operation.UPDATE, "ns", "s", obj=new, old=old)
+    assert refusal(ResourceQuotaAdmission(cache).validate, req) == (
+        'services "s" is forbidden: exceeded quota: q, requested: services.nodeports=2, '
+        "used: services.nodeports=0, limited: services.nodeports=1")
+    relabeled = {**old, "metadata": {**old["metadata"], "labels": {"a": "b"}}}
+    ResourceQuotaAdmission(cache).validate(  # no growth: services=1 of 1 is no problem
+        AdmissionRequest(services, Operation.UPDATE, "ns", "s", obj=relabeled, old=old))
