@@ -13,6 +13,7 @@ from tugboat.cli.errors import CliError
 from tugboat.cli.options import FOREVER
 from tugboat.cli.session import Session
 from tugboat.cli.waiting import watch_until
+from tugboat.client import ApiError
 
 PODS = lookup("", "v1", "pods")
 
@@ -47,16 +48,20 @@ def wait_for_container(session: Session, pod: Obj, name: str, quiet: bool) -> Ob
     return found
 
 
+def _print_logs(session: Session, meta: Obj, name: str) -> None:
+    path = f"/api/v1/namespaces/{meta['namespace']}/pods/{meta['name']}/log"
+    with session.stream(path, {"container": name}) as resp:
+        for chunk in resp.iter_raw():
+            sys.stdout.buffer.write(chunk)
+    sys.stdout.flush()
+
+
 def attach(session: Session, pod: Obj, name: str, dbg: Debugger) -> None:
     pod = wait_for_container(session, pod, name, dbg.quiet)
     meta = pod["metadata"]
     state = (_status(pod, name) or {}).get("state") or {}
     if state.get("terminated"):
-        path = f"/api/v1/namespaces/{meta['namespace']}/pods/{meta['name']}/log"
-        with session.stream(path, {"container": name}) as resp:
-            for chunk in resp.iter_raw():
-                sys.stdout.buffer.write(chunk)
-        sys.stdout.flush()
+        _print_logs(session, meta, name)
         return
     spec = next((c for c in all_containers(pod) if c.get("name") == name), {})
     tty = dbg.tty and bool(spec.get("tty")) and sys.stdin.isatty()
@@ -65,8 +70,16 @@ def attach(session: Session, pod: Obj, name: str, dbg: Debugger) -> None:
               "including credentials and sensitive information passed through the command "
               "prompt.", file=sys.stderr)
         print("If you don't see a command prompt, try pressing enter.", file=sys.stderr)
-    stream(exec_request(session, pod, [], name, stdin=dbg.stdin, tty=tty,
-                        subresource="attach"))
+    try:
+        stream(exec_request(session, pod, [], name, stdin=dbg.stdin, tty=tty,
+                            subresource="attach"))
+    except (ApiError, CliError) as e:
+        # A command that ended between its start and the attach: kubectl's handleAttachPod
+        # falls back to its logs, saying why
+        print(f"warning: couldn't attach to pod/{meta['name']}, falling back to streaming "
+              f"logs: {str(e).removeprefix('error: ')}", file=sys.stderr)
+        _print_logs(session, meta, name)
+        return
     if not dbg.quiet and dbg.stdin and tty:
         ephemeral = any(c.get("name") == name for c in
                         (pod.get("spec") or {}).get("ephemeralContainers") or [])
