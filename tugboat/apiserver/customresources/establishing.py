@@ -99,6 +99,9 @@ class Establishing:
                 watcher, _ = self.cache.watch(CRDS.key_prefix(), None)
                 try:
                     await self._follow(watcher)
+                except Exception:  # a bug here must not stop CRDs being served
+                    log.exception("the CRD controller failed; restarting it")
+                    await asyncio.sleep(CLEANUP_RETRY)
                 finally:
                     self.cache.unwatch(watcher)
         finally:
