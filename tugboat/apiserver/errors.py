@@ -56,7 +56,9 @@ def invalid(info: ResourceInfo, name: str | None, causes: list[StatusCause]) -> 
     summary = ", ".join(f"{c.field}: {c.message}" if c.field else (c.message or "")
                         for c in causes)
     det = StatusDetails(name=name, group=info.group or None, kind=info.kind, causes=causes)
-    return ApiError(422, "Invalid", f'{info.kind} "{name or ""}" is invalid: {summary}', det)
+    # NewInvalid names the qualified kind (GroupKind: "Deployment.apps", "Pod" for core)
+    kind = f"{info.kind}.{info.group}" if info.group else info.kind
+    return ApiError(422, "Invalid", f'{kind} "{name or ""}" is invalid: {summary}', det)
 
 
 def bad_request(message: str) -> ApiError:
