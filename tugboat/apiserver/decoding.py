@@ -134,7 +134,8 @@ def decode(info: ResourceInfo, body: dict[str, Any], name: str | None = None) ->
         return info.model.model_validate(body)
     except pydantic.ValidationError as e:
         nm = name or (body.get("metadata") or {}).get("name")
-        raise errors.invalid(info, nm, validation.causes_from_pydantic(e)) from None
+        raise errors.invalid(info, nm if isinstance(nm, str) else None,  # a number: 422 too
+                             validation.causes_from_pydantic(e)) from None
 
 
 def unknown_fields(given: Any, known: Any, path: str = "") -> list[str]:

@@ -263,3 +263,13 @@ def test_crd_bodies_are_json_or_yaml(client: httpx.Client, group: str) -> None:
                     content=b"k8s\x00", headers={
                         "content-type": "application/vnd.kubernetes.protobuf"})
     assert r.status_code == 415
+
+
+def test_a_name_that_is_a_number_is_invalid(client: httpx.Client, group: str, ns: str,
+                                            crd: dict[str, Any]) -> None:
+    base = f"/apis/{group}/v1beta1/namespaces/{ns}/widgets"
+    client.post(base, json={**widget("n", size=1), "apiVersion": f"{group}/v1beta1"})
+    body = {**widget("n", size=1), "apiVersion": f"{group}/v1beta1"}
+    body["metadata"]["name"] = 7
+    r = client.put(f"{base}/n", json=body)
+    assert r.status_code == 422, r.text
