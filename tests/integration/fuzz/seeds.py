@@ -53,6 +53,11 @@ BODIES: dict[str, Obj] = {
     "horizontalpodautoscalers": {"spec": {"scaleTargetRef": {
         "apiVersion": "apps/v1", "kind": "Deployment", "name": NAME},
         "minReplicas": 1, "maxReplicas": 2}},
+    "resourcequotas": {"spec": {"hard": {"pods": "10", "requests.cpu": "2"}}},
+    "limitranges": {"spec": {"limits": [{"type": "Container", "default": {"cpu": "500m"},
+                                         "defaultRequest": {"cpu": "100m"}}]}},
+    "poddisruptionbudgets": {"spec": {"minAvailable": 1, "selector": _SELECTOR}},
+    "priorityclasses": {"value": 1000, "description": "seeded for the fuzz suite"},
     "customresourcedefinitions": {"spec": {
         "group": "fuzz.example.com", "scope": "Namespaced",
         "names": {"plural": "seeds", "kind": "Seed"},

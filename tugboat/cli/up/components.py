@@ -19,7 +19,9 @@ from tugboat.client import SyncApiClient, load_config
 
 SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local"
 AUTHORIZATION_MODES = "Node,RBAC"
-ADMISSION_PLUGINS = "NamespaceLifecycle,LimitRanger,ServiceAccount,NodeRestriction,PodSecurity,ResourceQuota"
+# Kubernetes' default order (and kubeadm's NodeRestriction); ResourceQuota last.
+ADMISSION_PLUGINS = ("NamespaceLifecycle,LimitRanger,ServiceAccount,NodeRestriction,PodSecurity,"
+                     "Priority,ResourceQuota")
 CLUSTER_DOMAIN = "cluster.local"
 
 

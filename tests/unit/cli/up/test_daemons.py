@@ -34,8 +34,9 @@ def test_the_api_server_is_secure(tmp_path: Path) -> None:
     assert got["--service-account-signing-key-file"] == str(files.sa_key)
     assert got["--service-account-issuer"] == "https://kubernetes.default.svc.cluster.local"
     assert got["--authorization-mode"] == "Node,RBAC"
-    assert got["--enable-admission-plugins"] == \
-        "NamespaceLifecycle,LimitRanger,ServiceAccount,NodeRestriction,PodSecurity,ResourceQuota"
+    assert got["--enable-admission-plugins"] == (
+        "NamespaceLifecycle,LimitRanger,ServiceAccount,NodeRestriction,PodSecurity,Priority,"
+        "ResourceQuota")
     assert got["--kubelet-client-certificate"] == str(pki / "apiserver-kubelet-client.crt")
     assert got["--kubelet-certificate-authority"] == str(pki / "ca.crt")
     assert got["--encryption-provider-config"] == str(files.encryption_config)
