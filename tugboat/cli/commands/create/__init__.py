@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from tugboat.cli.commands import token
-from tugboat.cli.commands.create import configdata, quota, rbac, services, workloads
+from tugboat.cli.commands.create import configdata, policy, quota, rbac, services, workloads
 from tugboat.cli.commands.create.generating import create_app
 from tugboat.cli.options import CONTEXT
 
@@ -30,5 +30,5 @@ def register(app: typer.Typer) -> None:
     app.add_typer(create_app)
 
 
-__all__ = ["configdata", "create_app", "quota", "rbac", "register", "services",
+__all__ = ["configdata", "create_app", "policy", "quota", "rbac", "register", "services",
            "workloads"]
