@@ -11,15 +11,22 @@ an index of uids and of each owner's dependents, and for each object decides:
   dependents deleted first; the finalizer goes once none is left.
 
 An owner missing from the cache is checked with a live GET before anything is deleted, so
-a cache that has not yet seen a new owner never costs its dependents their lives."""
+a cache that has not yet seen a new owner never costs its dependents their lives.
+
+Besides the built-in kinds it monitors every custom resource the API server serves, found
+through discovery (re-read every DEFAULT_MAX_AGE seconds, and at once when an owner's kind
+is not known yet), as Kubernetes' GC syncs its monitors with a discovery-backed RESTMapper:
+so a Deployment owned by a custom object goes when that object does."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 
-from tugboat.api import resources
-from tugboat.client import NotFound
+from tugboat.api.resources import ResourceInfo
+from tugboat.client import ClientError, Informer, NotFound
 from tugboat.controller.context import ControllerContext
 from tugboat.controller.reconciling import Controller, key_of
 
@@ -30,7 +37,12 @@ MONITORED = ("pods", "replicationcontrollers", "replicasets", "deployments", "da
              "jobs", "services", "endpoints", "endpointslices", "configmaps", "secrets",
              "horizontalpodautoscalers", "leases", "nodes")
 
-Item = tuple[str, str]  # (resource, informer key)
+Item = tuple[str, str]  # (monitor name: "pods", or "widgets.example.com"; informer key)
+
+
+def monitor_name(info: ResourceInfo) -> str:
+    """A monitor per group and resource, whichever version it was first seen at."""
+    return f"{info.resource}.{info.group}" if info.group else info.resource
 
 
 def _finalizers(obj: Any) -> list[str]:
@@ -47,15 +59,60 @@ class GarbageCollector(Controller):
 
     def __init__(self, ctx: ControllerContext):
         super().__init__(ctx)
-        self.watched: dict[str, Any] = {}
+        self.watched: dict[str, Informer] = {}
         self.uids: dict[str, Item] = {}
         self.dependents: dict[str, set[Item]] = {}
         for resource in MONITORED:
-            inf = self.watched[resource] = self.informer(resource)
-            inf.add_event_handler(
-                on_add=lambda o, r=resource: self._changed(r, None, o),
-                on_update=lambda old, new, r=resource: self._changed(r, old, new),
-                on_delete=lambda o, r=resource: self._deleted(r, o))
+            self._watch(resource, self.informer(resource))
+
+    def _watch(self, name: str, inf: Informer) -> None:
+        self.watched[name] = inf
+        inf.add_event_handler(
+            on_add=lambda o, r=name: self._changed(r, None, o),
+            on_update=lambda old, new, r=name: self._changed(r, old, new),
+            on_delete=lambda o, r=name: self._deleted(r, o))
+
+    # --- monitors of custom resources (discovery) --------------------------------------------
+
+    async def run(self) -> None:
+        syncing = asyncio.create_task(self._sync_monitors_forever(), name="gc-discovery")
+        try:
+            await super().run()
+        finally:
+            syncing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await syncing
+
+    async def _sync_monitors_forever(self) -> None:
+        while True:
+            try:
+                await self.sync_monitors()
+            except ClientError as e:
+                log.warning("garbage collector: discovery failed: %s", e)
+            await asyncio.sleep(self.ctx.discovery.max_age)
+
+    async def sync_monitors(self, max_age: float | None = None) -> None:
+        """Monitor every deletable custom resource served now; stop monitoring those no
+        longer served (their objects were reported deleted as their CRD went)."""
+        await self.ctx.discovery.refresh(max_age)
+        served = {monitor_name(i): i for i in self.ctx.discovery.custom()}
+        for name, info in served.items():
+            self._monitor(name, info)
+        for name in [n for n, inf in self.watched.items()
+                     if n not in MONITORED and n not in served]:
+            inf = self.watched.pop(name)
+            for obj in inf.list():
+                self._deleted(name, obj)
+            await inf.stop()
+            log.info("garbage collector: stopped monitoring %s", name)
+
+    def _monitor(self, name: str, info: ResourceInfo) -> None:
+        if name in self.watched or name in MONITORED:
+            return
+        inf = self.ctx.informers.informer(info)
+        inf.start()  # a no-op when already running; restarts one stopped before
+        self._watch(name, inf)
+        log.info("garbage collector: monitoring %s", name)
 
     # --- the index ------------------------------------------------------------------------
 
@@ -88,7 +145,11 @@ class GarbageCollector(Controller):
             self.queue.add(dep)
 
     def _get(self, item: Item) -> Any | None:
-        return self.watched[item[0]].get_by_key(item[1])
+        inf = self.watched.get(item[0])
+        return inf.get_by_key(item[1]) if inf is not None else None
+
+    def _info(self, item: Item) -> ResourceInfo:
+        return self.watched[item[0]].info
 
     # --- reconcile ------------------------------------------------------------------------
 
@@ -152,9 +213,11 @@ class GarbageCollector(Controller):
             cached = self._get(found)
             if cached is not None:
                 return cached
-        info = resources.for_kind(ref.apiVersion, ref.kind)
+        info = await self.ctx.discovery.resolve_kind(ref.apiVersion, ref.kind)
         if info is None:
             return True  # a kind we cannot look up is never presumed gone
+        if monitor_name(info) not in self.watched and info in self.ctx.discovery.custom():
+            self._monitor(monitor_name(info), info)  # its deletion will now be seen
         ns = obj.metadata.namespace if info.namespaced else None
         try:
             live = await self.client.get(info, ref.name, ns)
@@ -170,7 +233,7 @@ class GarbageCollector(Controller):
         log.info("garbage collecting %s %s (%s)", item[0], item[1], policy)
         ns = obj.metadata.namespace
         try:
-            await self.client.delete(item[0], obj.metadata.name, ns,
+            await self.client.delete(self._info(item), obj.metadata.name, ns,
                                      propagation_policy=policy,
                                      preconditions={"uid": obj.metadata.uid})
         except NotFound:
@@ -179,6 +242,7 @@ class GarbageCollector(Controller):
     async def _patch_meta(self, item: Item, obj: Any, meta: dict[str, Any]) -> None:
         patch = {"metadata": {**meta, "resourceVersion": obj.metadata.resourceVersion}}
         try:
-            await self.client.patch(item[0], obj.metadata.name, patch, obj.metadata.namespace)
+            await self.client.patch(self._info(item), obj.metadata.name, patch,
+                                    obj.metadata.namespace)
         except NotFound:
             pass

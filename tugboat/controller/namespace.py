@@ -2,7 +2,11 @@
 Terminating and keeps it while spec.finalizers holds "kubernetes"), delete everything in
 it — workloads first, so they do not recreate their pods meanwhile — wait until nothing
 is left (pods on nodes go gracefully, through their kubelets), then clear the finalizer
-through `namespaces/{name}/finalize`, after which the API server removes the namespace."""
+through `namespaces/{name}/finalize`, after which the API server removes the namespace.
+
+Custom objects are found the way Kubernetes' namespace deleter finds them: the namespaced
+resources discovery says the server serves (read again if older than DISCOVERY_MAX_AGE),
+so a namespace never goes while custom objects in it remain."""
 
 from __future__ import annotations
 
@@ -19,16 +23,17 @@ log = logging.getLogger(__name__)
 
 FINALIZER = "kubernetes"
 RECHECK = 1.0  # seconds between looks at a namespace still emptying
+DISCOVERY_MAX_AGE = 5.0  # a CRD created just before the deletion is still found
 _FIRST = ("deployments", "daemonsets", "jobs", "replicasets", "replicationcontrollers",
           "horizontalpodautoscalers")
 
 
-def namespaced_resources() -> list[ResourceInfo]:
-    """Every stored namespaced resource, the pod owners first and events last; once per
-    stored object (a version served by conversion, e.g. autoscaling/v1 HPAs, shares its
-    storage version's objects)."""
+def namespaced_resources(custom: list[ResourceInfo] | None = None) -> list[ResourceInfo]:
+    """Every stored namespaced resource (and the `custom` ones discovery found), the pod
+    owners first and events last; once per stored object (a version served by conversion,
+    e.g. autoscaling/v1 HPAs, shares its storage version's objects)."""
     infos = [r for r in resources.RESOURCES if r.namespaced and r.stored and not r.converted
-             and "delete" in r.verbs and "list" in r.verbs]
+             and "delete" in r.verbs and "list" in r.verbs] + list(custom or ())
 
     def rank(r: ResourceInfo) -> tuple[int, int]:
         if r.resource in _FIRST:
@@ -58,8 +63,9 @@ class NamespaceController(Controller):
         finalizers = list(ns.spec.finalizers or [])
         if FINALIZER not in finalizers:
             return None
+        await self.ctx.discovery.refresh(DISCOVERY_MAX_AGE)
         remaining = 0
-        for info in namespaced_resources():
+        for info in namespaced_resources(self.ctx.discovery.custom(namespaced=True)):
             remaining += await self._delete_all(info, key)
         if remaining:
             log.info("namespace %s: %d objects left to go", key, remaining)
@@ -75,7 +81,10 @@ class NamespaceController(Controller):
 
     async def _delete_all(self, info: ResourceInfo, namespace: str) -> int:
         """Delete what is left of `info` in the namespace; how many objects remain."""
-        items = (await self.client.list(info, namespace)).get("items") or []
+        try:
+            items = (await self.client.list(info, namespace)).get("items") or []
+        except NotFound:  # a custom resource whose CRD went since discovery
+            return 0
         for item in items:
             meta = item.get("metadata") or {}
             if meta.get("deletionTimestamp"):

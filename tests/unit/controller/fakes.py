@@ -87,6 +87,10 @@ class FakeClient:
         self.lists: dict[str, dict[str, Any]] = {}
         self._names = itertools.count(1)
 
+    async def _send(self, req: Any) -> dict[str, Any]:
+        """Raw GETs (discovery): a server that serves no custom resources."""
+        return {}
+
     def writes(self, verb: str, resource: str | None = None) -> list[tuple[Any, ...]]:
         return [c for c in self.calls if c[0] == verb
                 and (resource is None or c[1] == resource_info(resource).resource)]
