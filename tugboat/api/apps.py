@@ -1,5 +1,5 @@
-"""apps/v1: ReplicaSet, Deployment and DaemonSet — the workload controllers' objects, each
-a LabelSelector over pods stamped from a PodTemplateSpec.
+"""apps/v1: ReplicaSet, Deployment, DaemonSet and StatefulSet — the workload controllers'
+objects, each a LabelSelector over pods stamped from a PodTemplateSpec.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from pydantic import Field
 
 from tugboat.api.fieldtypes import Int32, Int64, IntOrString
 from tugboat.api.meta import K8sModel, LabelSelector, ObjectMeta, Time
+from tugboat.api.persistentvolumeclaim import PersistentVolumeClaim
 from tugboat.api.pod import PodTemplateSpec
 
 # --- ReplicaSet ----------------------------------------------------------------------------
@@ -147,3 +148,68 @@ class DaemonSet(K8sModel):
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
     spec: DaemonSetSpec = Field(default_factory=DaemonSetSpec)
     status: DaemonSetStatus = Field(default_factory=DaemonSetStatus)
+
+
+# --- StatefulSet ---------------------------------------------------------------------------
+
+
+class RollingUpdateStatefulSetStrategy(K8sModel):
+    partition: Int32 | None = None
+    maxUnavailable: IntOrString | None = None
+
+
+class StatefulSetUpdateStrategy(K8sModel):
+    type: str | None = None
+    rollingUpdate: RollingUpdateStatefulSetStrategy | None = None
+
+
+class StatefulSetPersistentVolumeClaimRetentionPolicy(K8sModel):
+    whenDeleted: str | None = None
+    whenScaled: str | None = None
+
+
+class StatefulSetOrdinals(K8sModel):
+    start: Int32 = 0
+
+
+class StatefulSetSpec(K8sModel):
+    replicas: Int32 | None = None
+    selector: LabelSelector | None = None
+    template: PodTemplateSpec = Field(default_factory=PodTemplateSpec)
+    volumeClaimTemplates: list[PersistentVolumeClaim] | None = None
+    serviceName: str | None = None
+    podManagementPolicy: str | None = None
+    updateStrategy: StatefulSetUpdateStrategy | None = None
+    revisionHistoryLimit: Int32 | None = None
+    minReadySeconds: Int32 | None = None
+    persistentVolumeClaimRetentionPolicy: StatefulSetPersistentVolumeClaimRetentionPolicy | None = None
+    ordinals: StatefulSetOrdinals | None = None
+
+
+class StatefulSetCondition(K8sModel):
+    type: str
+    status: str
+    lastTransitionTime: Time | None = None
+    reason: str | None = None
+    message: str | None = None
+
+
+class StatefulSetStatus(K8sModel):
+    observedGeneration: Int64 | None = None
+    replicas: Int32 = 0  # always on the wire in Kubernetes
+    readyReplicas: Int32 | None = None
+    currentReplicas: Int32 | None = None
+    updatedReplicas: Int32 | None = None
+    currentRevision: str | None = None
+    updateRevision: str | None = None
+    collisionCount: Int32 | None = None
+    conditions: list[StatefulSetCondition] | None = None
+    availableReplicas: Int32 = 0  # always on the wire too
+
+
+class StatefulSet(K8sModel):
+    apiVersion: str = "apps/v1"
+    kind: str = "StatefulSet"
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    spec: StatefulSetSpec = Field(default_factory=StatefulSetSpec)
+    status: StatefulSetStatus = Field(default_factory=StatefulSetStatus)

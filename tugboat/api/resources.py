@@ -137,6 +137,8 @@ RESOURCES: tuple[ResourceInfo, ...] = (
        ("status", "scale"), categories=("all",)),
     _R("apps", "v1", "daemonsets", "DaemonSet", True, "apps:DaemonSet", ("ds",), ("status",),
        categories=("all",)),
+    _R("apps", "v1", "statefulsets", "StatefulSet", True, "apps:StatefulSet", ("sts",),
+       ("status", "scale"), categories=("all",)),
     _R("batch", "v1", "jobs", "Job", True, "batch:Job", (), ("status",), categories=("all",)),
     _R("batch", "v1", "cronjobs", "CronJob", True, "batch:CronJob", ("cj",), ("status",),
        categories=("all",)),

@@ -41,6 +41,7 @@ _PACKAGES = {
     "metrics": "io.k8s.metrics.pkg.apis.metrics.v1beta1",
     "autoscalingv1": "io.k8s.api.autoscaling.v1", "volumesources": "io.k8s.api.core.v1", "discovery": "io.k8s.api.discovery.v1",
     "policy": "io.k8s.api.policy.v1", "scheduling": "io.k8s.api.scheduling.v1",
+    "persistentvolumeclaim": "io.k8s.api.core.v1",
     "apiextensions": "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1",
 }
 # Types that live beside another group's types in tugboat.api.

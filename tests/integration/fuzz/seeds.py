@@ -39,6 +39,8 @@ BODIES: dict[str, Obj] = {
     "replicasets": {"spec": {"replicas": 1, "selector": _SELECTOR, "template": _TEMPLATE}},
     "deployments": {"spec": {"replicas": 1, "selector": _SELECTOR, "template": _TEMPLATE}},
     "daemonsets": {"spec": {"selector": _SELECTOR, "template": _TEMPLATE}},
+    "statefulsets": {"spec": {"replicas": 1, "serviceName": NAME, "selector": _SELECTOR,
+                              "template": _TEMPLATE}},
     "jobs": {"spec": {"template": {"spec": {**_POD_SPEC, "restartPolicy": "Never"}}}},
     "cronjobs": {"spec": {"schedule": "@hourly", "jobTemplate": {"spec": {"template": {
         "spec": {**_POD_SPEC, "restartPolicy": "Never"}}}}}},

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tugboat.api.apps import DaemonSet, Deployment, ReplicaSet
+from tugboat.api.apps import DaemonSet, Deployment, ReplicaSet, StatefulSet
 from tugboat.api.autoscaling import HorizontalPodAutoscaler
 from tugboat.api.batch import CronJob, Job
 from tugboat.api.core import Endpoints, Namespace, ReplicationController, Secret
@@ -35,6 +35,7 @@ from tugboat.api.defaults.pods import (
 )
 from tugboat.api.defaults.quota import default_limit_range
 from tugboat.api.defaults.scheduling import default_priority_class
+from tugboat.api.defaults.statefulsets import default_stateful_set
 from tugboat.api.defaults.workloads import (
     default_daemon_set,
     default_deployment,
@@ -61,6 +62,7 @@ _DEFAULTERS: dict[type, Callable[[Any], None]] = {
     ReplicaSet: default_replica_set,
     Deployment: default_deployment,
     DaemonSet: default_daemon_set,
+    StatefulSet: default_stateful_set,
     Job: default_job,
     CronJob: default_cron_job,
     Service: default_service,

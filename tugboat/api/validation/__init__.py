@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tugboat.api.apps import DaemonSet, Deployment, ReplicaSet
+from tugboat.api.apps import DaemonSet, Deployment, ReplicaSet, StatefulSet
 from tugboat.api.autoscaling import HorizontalPodAutoscaler, Scale
 from tugboat.api.batch import CronJob, Job
 from tugboat.api.coordination import Lease
@@ -47,6 +47,7 @@ from tugboat.api.validation.policy import POLICY_KINDS
 from tugboat.api.validation.quota import validate_limit_range, validate_resource_quota
 from tugboat.api.validation.rbac import RBAC_KINDS
 from tugboat.api.validation.services import validate_endpoints, validate_service
+from tugboat.api.validation.statefulsets import validate_stateful_set
 from tugboat.api.validation.typeerrors import causes_from_pydantic
 from tugboat.api.validation.workloads import (
     validate_daemon_set,
@@ -86,6 +87,7 @@ _KINDS: dict[type, tuple[NameFn, bool, KindValidator]] = {
     ReplicaSet: (name_is_dns_subdomain, True, validate_replica_set),
     Deployment: (name_is_dns_subdomain, True, validate_deployment),
     DaemonSet: (name_is_dns_subdomain, True, validate_daemon_set),
+    StatefulSet: (name_is_dns_subdomain, True, validate_stateful_set),
     Job: (name_is_dns_subdomain, True, validate_job),
     CronJob: (name_is_dns_subdomain, True, validate_cron_job),
     Lease: (name_is_dns_subdomain, True, validate_lease),

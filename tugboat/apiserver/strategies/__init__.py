@@ -44,6 +44,7 @@ _KINDS: dict[tuple[str, str], type[Strategy]] = {
     ("apps", "ReplicaSet"): WorkloadStrategy,
     ("apps", "Deployment"): WorkloadStrategy,
     ("apps", "DaemonSet"): WorkloadStrategy,
+    ("apps", "StatefulSet"): WorkloadStrategy,
     ("batch", "Job"): JobStrategy,
     ("scheduling.k8s.io", "PriorityClass"): PriorityClassStrategy,
     ("apiextensions.k8s.io", "CustomResourceDefinition"): CustomResourceDefinitionStrategy,

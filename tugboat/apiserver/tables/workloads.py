@@ -1,9 +1,10 @@
 """Printers for the pod-owning controllers — replication controllers, replica sets,
-deployments, daemon sets and jobs (kubectl's printReplicationController, printReplicaSet,
-printDeployment, printDaemonSet, printJob). They share the wide Containers/Images/Selector
-tail, but differ in small ways kubectl users notice: RC selectors are label maps, the
-others label selectors; a deployment prints READY as "ready/desired" and an empty
-selector as "" rather than "<none>".
+deployments, daemon sets, stateful sets and jobs (kubectl's printReplicationController,
+printReplicaSet, printDeployment, printDaemonSet, printStatefulSet, printJob). They
+share the wide Containers/Images tail (and most a Selector), but differ in small ways
+kubectl users notice: RC selectors are label maps, the others label selectors; a
+deployment or stateful set prints READY as "ready/desired" and an empty selector as ""
+rather than "<none>".
 """
 
 from __future__ import annotations
@@ -134,6 +135,20 @@ def daemonset_cells(ds: Obj, now: float) -> list[Cell]:
     ]
 
 
+STATEFULSET_COLUMNS = (
+    name_column(),
+    column("Ready", "Number of the pod with ready state"),
+    age_column(),
+    CONTAINERS_COLUMN,
+    IMAGES_COLUMN,
+)
+
+
+def statefulset_cells(sts: Obj, now: float) -> list[Cell]:
+    return [name(sts), f"{_status_int(sts, 'readyReplicas')}/{_desired(sts)}", age(sts, now),
+            *container_cells(sts)]
+
+
 JOB_COLUMNS = (
     name_column(),
     column("Status", "Status of the job."),
@@ -206,5 +221,6 @@ PRINTERS = {
     "replicasets": Printer(_replica_columns("ReplicaSet"), replicaset_cells),
     "deployments": Printer(DEPLOYMENT_COLUMNS, deployment_cells),
     "daemonsets": Printer(DAEMONSET_COLUMNS, daemonset_cells),
+    "statefulsets": Printer(STATEFULSET_COLUMNS, statefulset_cells),
     "jobs": Printer(JOB_COLUMNS, job_cells),
 }
