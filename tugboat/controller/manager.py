@@ -38,6 +38,7 @@ from tugboat.controller.resourcequota import ResourceQuotaController
 from tugboat.controller.rootcacertpublisher import RootCACertPublisher
 from tugboat.controller.serviceaccounts import ServiceAccountsController
 from tugboat.controller.serving import health_routes
+from tugboat.controller.statefulset import StatefulSetController
 from tugboat.controller.ttlafterfinished import TTLAfterFinishedController
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ CONTROLLERS: dict[str, Callable[[ControllerContext], Controller]] = {
     "cronjob": CronJobController,
     "ttl-after-finished": TTLAfterFinishedController,
     "daemonset": DaemonSetController,
+    "statefulset": StatefulSetController,
     "nodelifecycle": NodeLifecycleController,
     "endpoints": EndpointsController,
     "endpointslice": EndpointSliceController,

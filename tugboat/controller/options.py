@@ -21,7 +21,7 @@ from tugboat.api.durations import parse_duration
 # Every controller the manager knows, by its kube-controller-manager name.
 ALL_CONTROLLERS = (
     "replicationcontroller", "replicaset", "deployment", "job", "cronjob",
-    "ttl-after-finished",
+    "ttl-after-finished", "statefulset",
     "daemonset", "nodelifecycle", "endpoints", "endpointslice", "garbagecollector", "namespace",
     "horizontalpodautoscaling", "serviceaccount", "root-ca-cert-publisher",
     "clusterrole-aggregation", "podgc", "disruption", "resourcequota",

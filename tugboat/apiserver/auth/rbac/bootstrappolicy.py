@@ -145,7 +145,8 @@ def _controller_manager() -> list[Obj]:
     return [
         rule(READ + ["delete", "deletecollection", "patch", "update"], ["*"], ["*"]),
         rule(["create"], [CORE], ["pods", "endpoints", "events", "serviceaccounts",
-                                  "secrets", "configmaps", "serviceaccounts/token"]),
+                                  "secrets", "configmaps", "serviceaccounts/token",
+                                  "persistentvolumeclaims"]),  # statefulset's claims
         rule(["create"], [APPS], ["replicasets", "controllerrevisions"]),
         rule(["create"], [BATCH], ["jobs"]),  # the cronjob controller
         rule(["create"], [DISCOVERY], ["endpointslices"]),
