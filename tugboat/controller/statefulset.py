@@ -152,7 +152,9 @@ class StatefulSetController(Controller):
             todo = plan(sts, by_ordinal, current, update, now)  # type: ignore[arg-type]
             requeue = todo.requeue
             for ordinal, revision in todo.create:
-                await self._create(sts, ordinal, revision, known.get(revision, sts.spec.template))
+                if revision not in known:  # forgotten over a restart: the update's, labelled so
+                    revision = update
+                await self._create(sts, ordinal, revision, known[revision])
             for pod in todo.delete:
                 if pod in todo.condemned:
                     await self._release_claims(sts, pod)

@@ -14,7 +14,7 @@ from tests.unit.controller.fakes import context
 from tugboat.api.apps import StatefulSet
 from tugboat.api.defaults import apply_defaults
 from tugboat.api.pod import Pod
-from tugboat.controller.statefulset import StatefulSetController
+from tugboat.controller.statefulset import StatefulSetController, new_claims
 from tugboat.controller.statefulsetcontrol import plan, status
 
 NOW = 1_000_000.0
@@ -166,3 +166,29 @@ async def test_reconcile_stamps_identity_and_claims() -> None:
     assert st["updateRevision"] == st["currentRevision"] == labels["controller-revision-hash"]
     assert ("Normal", "SuccessfulCreate",
             "create Pod web-0 in StatefulSet web successful") in ctx.recorder.events
+
+
+def test_claims_follow_the_retention_policy() -> None:
+    [kept] = new_claims(make_sts(), 1)
+    assert kept["metadata"]["name"] == "data-web-1"
+    assert kept["metadata"]["labels"] == {"app": "a"}
+    assert "ownerReferences" not in kept["metadata"] and "status" not in kept
+    assert kept["spec"]["resources"] == {"requests": {"storage": "1Gi"}}
+    [owned] = new_claims(make_sts(persistentVolumeClaimRetentionPolicy={
+        "whenDeleted": "Delete", "whenScaled": "Retain"}), 0)
+    assert owned["metadata"]["ownerReferences"][0]["uid"] == "set-uid"
+
+
+@pytest.mark.anyio
+async def test_a_forgotten_current_revision_recreates_at_the_update_revision() -> None:
+    ctx = context()
+    c = StatefulSetController(ctx)
+    obj = make_sts(updateStrategy={"type": "RollingUpdate", "rollingUpdate": {"partition": 3}})
+    wire = obj.wire()
+    wire["status"] = {"replicas": 0, "currentRevision": "web-before-a-restart"}
+    ctx.informers["statefulsets"].add(wire)
+    await c.reconcile("ns/web")
+    [made] = [w[2] for w in ctx.client.writes("create", "pods")]
+    st = ctx.client.writes("update/status", "statefulsets")[-1][2]["status"]
+    assert made["metadata"]["labels"]["controller-revision-hash"] == st["updateRevision"]
+    assert st["currentRevision"] == "web-before-a-restart"
