@@ -1,5 +1,6 @@
 """`tug rollout status|history|undo|restart|pause|resume`: follow and steer the rollouts of
-Deployments (and DaemonSets), with kubectl's messages.
+Deployments (and the status and restart of DaemonSets and StatefulSets), with kubectl's
+messages.
 
 A Deployment's history is its ReplicaSets, each carrying the
 `deployment.kubernetes.io/revision` annotation; `undo` copies the wanted ReplicaSet's pod
@@ -66,6 +67,8 @@ def status_message(obj: Obj) -> tuple[str, bool]:
                     f'{status.get("numberAvailable", 0)} of {desired} updated pods are '
                     f"available..."), False
         return f'daemon set "{name}" successfully rolled out', True
+    if kind == "StatefulSet":
+        return _statefulset_status(spec, status, observed)
     if not observed:
         return "Waiting for deployment spec update to be observed...", False
     progressing = next((c for c in status.get("conditions") or []
@@ -84,6 +87,31 @@ def status_message(obj: Obj) -> tuple[str, bool]:
     return f'deployment "{name}" successfully rolled out', True
 
 
+def _statefulset_status(spec: Obj, status: Obj, observed: bool) -> tuple[str, bool]:
+    """kubectl's StatefulSetStatusViewer (a RollingUpdate's partition counts)."""
+    strategy = spec.get("updateStrategy") or {}
+    if strategy.get("type", "RollingUpdate") != "RollingUpdate":
+        raise CliError("rollout status is only available for RollingUpdate strategy type")
+    if not observed or not status.get("observedGeneration"):
+        return "Waiting for statefulset spec update to be observed...", False
+    want, ready = spec.get("replicas", 1), status.get("readyReplicas", 0)
+    if ready < want:
+        return f"Waiting for {want - ready} pods to be ready...", False
+    partition = (strategy.get("rollingUpdate") or {}).get("partition")
+    updated = status.get("updatedReplicas", 0)
+    if partition is not None:
+        if updated < want - partition:
+            return (f"Waiting for partitioned roll out to finish: {updated} out of "
+                    f"{want - partition} new pods have been updated..."), False
+        return f"partitioned roll out complete: {updated} new pods have been updated...", True
+    revision = status.get("updateRevision")
+    if revision != status.get("currentRevision"):
+        return (f"waiting for statefulset rolling update to complete {updated} pods at "
+                f"revision {revision}..."), False
+    return (f"statefulset rolling update complete {status.get('currentReplicas', 0)} pods at "
+            f"revision {revision}..."), True
+
+
 @rollout_app.command("status", epilog=examples("""
     # Wait until a deployment's rollout finishes
     tug rollout status deploy/web
@@ -95,7 +123,8 @@ def status(ctx: typer.Context, ref: list[str] = typer.Argument(..., help="TYPE N
            ) -> None:
     """Show the status of a rollout, waiting until it finishes."""
     session = session_of(ctx)
-    info, ns, name = _target(session, ref, "status", ("Deployment", "DaemonSet"))
+    info, ns, name = _target(session, ref, "status", ("Deployment", "DaemonSet",
+                                                      "StatefulSet"))
     last: list[str] = []
 
     def done(obj: Obj | None) -> bool:
@@ -222,7 +251,8 @@ def restart(ctx: typer.Context, ref: list[str] = typer.Argument(..., help="TYPE 
             ) -> None:
     """Restart a deployment's or daemon set's pods with a new rollout."""
     session = session_of(ctx)
-    info, ns, name = _target(session, ref, "restart", ("Deployment", "DaemonSet"))
+    info, ns, name = _target(session, ref, "restart", ("Deployment", "DaemonSet",
+                                                       "StatefulSet"))
     obj = session.client.get(info, name, ns)
     if get(obj, "spec", "paused"):
         raise CliError("can't restart paused deployment (run rollout resume first)")
