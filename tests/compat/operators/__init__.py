@@ -1,0 +1,1 @@
+"""Operators from the ecosystem, run against Tugboat by the compat suite."""
