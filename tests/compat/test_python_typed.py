@@ -47,6 +47,8 @@ BODIES: dict[str, Obj] = {
     "apps/replicasets": {"spec": {"replicas": 0, **_workload({"app": "rs"})}},
     "apps/deployments": {"spec": {"replicas": 0, **_workload({"app": "dep"})}},
     "apps/daemonsets": {"spec": _workload({"app": "ds"})},
+    "apps/statefulsets": {"spec": {"replicas": 0, "serviceName": "sts",
+                                   **_workload({"app": "sts"})}},
     "batch/jobs": {"spec": {"suspend": True, "template": _template({"job": "j"}, "Never")}},
     "discovery.k8s.io/endpointslices": {"addressType": "IPv4", "endpoints": [
         {"addresses": ["10.1.2.3"]}], "ports": [{"port": 80, "protocol": "TCP"}]},
