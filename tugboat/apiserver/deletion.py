@@ -3,7 +3,7 @@
 
 - Removed at once: a `Status` Success naming the object (its details.kind is the resource
   plural — Kubernetes fills it from the qualified resource), except for the resources whose
-  storage sets ReturnDeletedObject (pods, services, service accounts, namespaces), which
+  storage sets ReturnDeletedObject (pods, services, service accounts, namespaces, quotas, claims...), which
   return the deleted object; the official clients type those deletes so.
 - Still pending (a grace period, finalizers): the object as it is now stored, with its
   deletionTimestamp; 202 Accepted only when the client asked for cascading with the old
@@ -20,9 +20,12 @@ from tugboat.api.resources import ResourceInfo
 
 Obj = dict[str, Any]
 
-# (group, resource) whose Kubernetes storage has ReturnDeletedObject: true.
-RETURNS_DELETED_OBJECT = frozenset({("", "pods"), ("", "services"), ("", "serviceaccounts"),
-                                    ("", "namespaces")})
+# (group, resource) whose Kubernetes storage has ReturnDeletedObject: true (the published
+# OpenAPI types those deletes' 200 as the object; the Python client decodes them so).
+RETURNS_DELETED_OBJECT = frozenset({
+    ("", "pods"), ("", "services"), ("", "serviceaccounts"), ("", "namespaces"),
+    ("", "resourcequotas"), ("", "persistentvolumeclaims"), ("", "persistentvolumes"),
+    ("", "podtemplates"), ("storage.k8s.io", "storageclasses")})
 
 
 def success_status(info: ResourceInfo, obj: Obj) -> Obj:
