@@ -45,6 +45,15 @@ def monitor_name(info: ResourceInfo) -> str:
     return f"{info.resource}.{info.group}" if info.group else info.resource
 
 
+class RestMappingError(ClientError):
+    """An owner's kind the server does not serve (yet): a custom resource discovery has
+    not caught up with, or a wrong apiVersion. Its dependent is neither kept as owned nor
+    deleted; it is looked at again with backoff, as Kubernetes' collector does."""
+
+    def __init__(self, api_version: str, kind: str):
+        super().__init__(f"no resource for kind {kind!r} in {api_version!r} (yet)")
+
+
 def _finalizers(obj: Any) -> list[str]:
     return list(obj.metadata.finalizers or [])
 
@@ -82,6 +91,8 @@ class GarbageCollector(Controller):
             syncing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await syncing
+            for name in [n for n in self.watched if n not in MONITORED]:
+                await self.watched.pop(name).stop()
 
     async def _sync_monitors_forever(self) -> None:
         while True:
@@ -89,6 +100,8 @@ class GarbageCollector(Controller):
                 await self.sync_monitors()
             except ClientError as e:
                 log.warning("garbage collector: discovery failed: %s", e)
+            except Exception:  # a bug must not end the monitors' upkeep for good
+                log.exception("garbage collector: syncing monitors failed")
             await asyncio.sleep(self.ctx.discovery.max_age)
 
     async def sync_monitors(self, max_age: float | None = None) -> None:
@@ -109,9 +122,11 @@ class GarbageCollector(Controller):
     def _monitor(self, name: str, info: ResourceInfo) -> None:
         if name in self.watched or name in MONITORED:
             return
-        inf = self.ctx.informers.informer(info)
-        inf.start()  # a no-op when already running; restarts one stopped before
+        # The collector's own informer (not the shared factory's): it is stopped and
+        # dropped with its resource, and a CRD made again gets a fresh one.
+        inf = Informer(self.client, info, resync_period=self.ctx.options.resync_period)
         self._watch(name, inf)
+        inf.start()
         log.info("garbage collector: monitoring %s", name)
 
     # --- the index ------------------------------------------------------------------------
@@ -214,8 +229,8 @@ class GarbageCollector(Controller):
             if cached is not None:
                 return cached
         info = await self.ctx.discovery.resolve_kind(ref.apiVersion, ref.kind)
-        if info is None:
-            return True  # a kind we cannot look up is never presumed gone
+        if info is None:  # never presumed gone: retried until discovery knows the kind
+            raise RestMappingError(ref.apiVersion, ref.kind)
         if monitor_name(info) not in self.watched and info in self.ctx.discovery.custom():
             self._monitor(monitor_name(info), info)  # its deletion will now be seen
         ns = obj.metadata.namespace if info.namespaced else None

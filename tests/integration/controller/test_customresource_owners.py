@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.integration.controller.cluster import ControllerManagerProcess
 from tests.integration.controller.test_deployment import deployment
 from tests.integration.controller.test_garbagecollector import exists
 from tests.support.processes import ApiServerProcess, wait_until
@@ -26,6 +27,10 @@ def http(apiserver: ApiServerProcess) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="module")
 def group(http: httpx.Client) -> str:
+    return make_crd(http)
+
+
+def make_crd(http: httpx.Client) -> str:
     """A namespaced CRD `Gadget` in a group of its own, Established."""
     group = f"gc{secrets.token_hex(3)}.example.com"
     schema = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
@@ -68,6 +73,27 @@ def test_deployment_owned_by_custom_object_is_collected(
     wait_until(lambda: not exists(kube, "deployments", "owned", ns), 20,
                "the Deployment owned by the deleted Gadget collected")
     assert exists(kube, "deployments", "unowned", ns)
+
+
+def test_deleting_the_crd_collects_what_its_objects_owned(
+        kube: SyncApiClient, http: httpx.Client, ns: str,
+        manager: ControllerManagerProcess) -> None:
+    group = make_crd(http)
+    owner = gadget(http, group, ns, "g2")
+    cm = {"metadata": {"name": "cfg", "ownerReferences": [{
+        "apiVersion": f"{group}/v1", "kind": "Gadget", "name": "g2",
+        "uid": owner["metadata"]["uid"]}]}, "data": {"a": "b"}}
+    kube.create("configmaps", cm, ns)
+    # Only a kind the collector has discovered can be judged gone (a CRD deleted before
+    # discovery saw it leaves its kind unknown, and Kubernetes' collector then waits too).
+    wait_until(lambda: f"monitoring gadgets.{group}" in manager.log(), 20,
+               "the collector monitoring the new custom resource")
+    r = http.delete(f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.{group}")
+    assert r.status_code == 200, r.text
+    wait_until(lambda: not exists(kube, "configmaps", "cfg", ns), 20,
+               "the ConfigMap owned by a Gadget collected after its CRD went")
+    wait_until(lambda: http.get(f"/apis/{group}/v1").status_code == 404, 20,
+               "the CRD's group no longer served")
 
 
 def test_namespace_deletion_removes_custom_objects(
