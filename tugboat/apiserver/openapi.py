@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from tugboat.api.customresources import CustomResourceInfo
 from tugboat.api.resources import RESOURCES, ResourceInfo, groups
 from tugboat.apiserver.openapischema import (
     EVICTION,
@@ -117,10 +118,14 @@ def _body(schema: Obj) -> Obj:
     return {"content": {"*/*": {"schema": schema}}, "required": True}
 
 
-_PATCH_BODY = {"content": {t: {"schema": ref(PATCH)} for t in (
-    "application/apply-patch+yaml", "application/json-patch+json",
-    "application/merge-patch+json", "application/strategic-merge-patch+json")},
-    "required": True}
+_PATCH_TYPES = ("application/apply-patch+yaml", "application/json-patch+json",
+                "application/merge-patch+json", "application/strategic-merge-patch+json")
+_PATCH_BODY = {"content": {t: {"schema": ref(PATCH)} for t in _PATCH_TYPES}, "required": True}
+# Custom resources take no strategic merge patch (no Go struct carries its merge keys), and
+# their documents say so: kubectl's apply sends a strategic patch only where the OpenAPI v3
+# PATCH operation accepts one, a JSON merge patch otherwise.
+_CUSTOM_PATCH_BODY = {"content": {t: {"schema": ref(PATCH)} for t in _PATCH_TYPES[:3]},
+                      "required": True}
 
 
 def _op_prefix(r: ResourceInfo) -> str:
@@ -239,7 +244,8 @@ class Builder:
             more = {"parameters": _WRITE, "requestBody": _body(schema),
                     "responses": _responses(schema, "200", "201")}
         elif method == "patch":
-            more = {"parameters": [*_WRITE, _FORCE], "requestBody": _PATCH_BODY,
+            body = _CUSTOM_PATCH_BODY if isinstance(self.r, CustomResourceInfo) else _PATCH_BODY
+            more = {"parameters": [*_WRITE, _FORCE], "requestBody": body,
                     "responses": _responses(schema, "200", "201")}
         elif method == "post":
             more = {"parameters": _WRITE, "requestBody": _body(schema),

@@ -334,14 +334,28 @@ class Registry:
         obj["metadata"]["resourceVersion"] = str(kv.mod_revision)
         return Result(obj, removed=True)
 
+    def admit_eviction(self, info: ResourceInfo, ns: str | None, name: str, eviction: Obj,
+                       opts: WriteOptions) -> None:
+        """Admission of a pods/eviction CREATE before anything of the eviction is written
+        (the budget's disruption, the pod's DisruptionTarget condition), as Kubernetes'
+        eviction REST runs its createValidation first: a refused eviction changes nothing."""
+        strat = strategy_for(info)
+        req = self._request(strat, Operation.CREATE, ns, name, eviction,
+                            self.get(info, ns, name), opts, "eviction")
+        self._admit(req)
+        self.admission.validate(req)
+
     async def delete(self, info: ResourceInfo, ns: str | None, name: str, options: Any,
-                     opts: WriteOptions, *, eviction: Obj | None = None) -> Result:
+                     opts: WriteOptions, *, eviction: Obj | None = None,
+                     admitted: bool = False) -> Result:
         """DELETE with Kubernetes' options: preconditions, graceful deletion (the kind's
         grace period), finalizers (propagation policy), else removal now. Admission sees
-        a DELETE — or, for `eviction` (the body of a pods/eviction), a CREATE of it."""
+        a DELETE — or, for `eviction` (the body of a pods/eviction), a CREATE of it, unless
+        `admitted` (admit_eviction ran first)."""
         if info.converted:
             return self._converted(info, await self.delete(info.storage, ns, name, options,
-                                                           opts, eviction=eviction), [])
+                                                           opts, eviction=eviction,
+                                                           admitted=admitted), [])
         strat = strategy_for(info)
         for _ in range(CONFLICT_RETRIES):
             cur = self.get(info, ns, name)
@@ -351,11 +365,13 @@ class Registry:
                 raise errors.forbidden(info, name, why)
             if eviction is None:
                 req = self._request(strat, Operation.DELETE, ns, name, None, cur, opts)
+                self.admission.validate(req)
             else:
                 req = self._request(strat, Operation.CREATE, ns, name, eviction, cur, opts,
                                     "eviction")
-                self._admit(req)
-            self.admission.validate(req)
+                if not admitted:
+                    self._admit(req)
+                    self.admission.validate(req)
             try:
                 res = await self._delete_once(strat, ns, name, cur, options, opts)
             except errors.ApiError as e:

@@ -88,11 +88,12 @@ async def evict(reg: Registry, info: ResourceInfo, ns: str | None, name: str, bo
             reason=INVALID, field="deleteOptions.propagationPolicy",
             message=f'Unsupported value: "{options.propagationPolicy}": supported values: '
                     f'"Foreground", "Background", "Orphan"')])
+    reg.admit_eviction(info, ns, name, body, opts)
     pod = reg.get(info, ns, name)
     await take_disruption(reg, pod, opts.dry_run)
     if not opts.dry_run:
         await mark_disruption_target(reg, pod, EVICTION_BY_API, "Eviction API: evicting")
-    res = await reg.delete(info, ns, name, options, opts, eviction=body)
+    res = await reg.delete(info, ns, name, options, opts, eviction=body, admitted=True)
     return SUCCESS, res.warnings
 
 

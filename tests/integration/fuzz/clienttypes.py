@@ -23,6 +23,9 @@ def type_name(api_version: str, kind: str) -> str | None:
     """The client's model class name for a kind, or None when the client has none."""
     if api_version.startswith(_UNTYPED_GROUPS):
         return None
+    group = api_version.rpartition("/")[0]
+    if "." in group and not group.endswith(".k8s.io"):  # a custom resource: dicts in the
+        return None                                     # client (CustomObjectsApi)
     special = _SPECIAL.get((api_version, kind))
     if special:
         return special
